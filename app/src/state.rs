@@ -1,0 +1,11 @@
+//! What server functions get from the server through Leptos context.
+use service::db::DatabaseConnection;
+use service::access::AccessControl;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub access: AccessControl,
+    /// `OIDC_ISSUER`, when configured.
+    pub issuer_url: Option<String>,
+}

@@ -1,0 +1,78 @@
+//! Connecting to SQLite or PostgreSQL, and running the migrations.
+use std::{path::Path, time::Duration};
+
+use migration::{Migrator, MigratorTrait};
+pub use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectOptions, Database};
+
+use crate::error::{ServiceError, ServiceResult};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/wisp.db?mode=rwc";
+
+/// Connects, creating the folder of a SQLite file on first use so a fresh clone just runs.
+pub async fn connect(url: &str) -> ServiceResult<DatabaseConnection> {
+    if let Some(path) = sqlite_file(url) {
+        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                ServiceError::Internal(format!("cannot create the database folder {}: {e}", parent.display()))
+            })?;
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options).await.map_err(|e| {
+        ServiceError::Internal(format!(
+            "cannot connect to the database at {}: {e}. Check DATABASE_URL (sqlite://path?mode=rwc or postgres://user:password@host/db).",
+            redact_password(url)
+        ))
+    })
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> ServiceResult<()> {
+    Migrator::up(db, None).await.map_err(ServiceError::from)
+}
+
+/// Whether the database answers, for the readiness probe.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// A URL fit for a log line or an error message.
+pub fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_sqlite_file() {
+        assert_eq!(sqlite_file("sqlite://data/wisp.db?mode=rwc"), Some("data/wisp.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+    }
+
+    #[test]
+    fn hides_passwords() {
+        assert_eq!(redact_password("postgres://wisp:hunter2@db:5432/wisp"), "postgres://wisp:***@db:5432/wisp");
+        assert_eq!(redact_password("postgres://wisp@db/wisp"), "postgres://wisp@db/wisp");
+    }
+}

@@ -1,0 +1,17 @@
+//! Wisp's domain, free of any UI: every rule lives here and is tested without a browser.
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod db;
+pub mod email;
+pub mod entity;
+pub mod error;
+pub mod ids;
+pub mod master_key;
+pub mod password;
+pub mod permission;
+pub mod session_store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use error::ServiceError;

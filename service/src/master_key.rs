@@ -1,0 +1,141 @@
+//! The master key that encrypts secrets at rest (AES-256-GCM).
+use std::{fmt, path::Path};
+
+use aes_gcm::{
+    Aes256Gcm, Key, KeyInit, Nonce,
+    aead::{Aead, AeadCore, OsRng, Payload},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+
+use crate::error::{ServiceError, ServiceResult};
+
+const NONCE_LEN: usize = 12;
+
+#[derive(Clone)]
+pub struct MasterKey(Key<Aes256Gcm>);
+
+impl MasterKey {
+    pub fn generate() -> Self {
+        Self(Aes256Gcm::generate_key(OsRng))
+    }
+
+    /// Parses `WISP_MASTER_KEY`: 32 bytes, base64.
+    pub fn from_base64(text: &str) -> ServiceResult<Self> {
+        let bytes = STANDARD.decode(text.trim()).map_err(|_| {
+            ServiceError::invalid("WISP_MASTER_KEY", "WISP_MASTER_KEY is not valid base64. Generate one with `openssl rand -base64 32`.")
+        })?;
+        if bytes.len() != 32 {
+            return Err(ServiceError::invalid(
+                "WISP_MASTER_KEY",
+                format!("WISP_MASTER_KEY decodes to {} bytes; it must be 32. Generate one with `openssl rand -base64 32`.", bytes.len()),
+            ));
+        }
+        Ok(Self(*Key::<Aes256Gcm>::from_slice(&bytes)))
+    }
+
+    pub fn to_base64(&self) -> String {
+        STANDARD.encode(self.0)
+    }
+
+    /// For development: reads the key file, or creates it (owner-only) when missing.
+    /// Returns whether it was created.
+    pub fn load_or_create(path: &Path) -> ServiceResult<(Self, bool)> {
+        let io = |e: std::io::Error| ServiceError::Internal(format!("cannot use the master key file {}: {e}", path.display()));
+        if path.exists() {
+            return Ok((Self::from_base64(&std::fs::read_to_string(path).map_err(io)?)?, false));
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let key = Self::generate();
+        write_private(path, key.to_base64().as_bytes()).map_err(io)?;
+        Ok((key, true))
+    }
+
+    /// Encrypts with a fresh random nonce; `context` binds the ciphertext to where it is stored,
+    /// so a value copied to another row does not decrypt.
+    pub fn encrypt(&self, plaintext: &[u8], context: &[u8]) -> ServiceResult<Vec<u8>> {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let sealed = Aes256Gcm::new(&self.0)
+            .encrypt(&nonce, Payload { msg: plaintext, aad: context })
+            .map_err(|_| ServiceError::Internal("encryption failed".to_owned()))?;
+        Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    pub fn decrypt(&self, sealed: &[u8], context: &[u8]) -> ServiceResult<Vec<u8>> {
+        let undecryptable = || {
+            ServiceError::Internal(
+                "a stored secret cannot be decrypted: it was written under another WISP_MASTER_KEY or was altered".to_owned(),
+            )
+        };
+        if sealed.len() < NONCE_LEN {
+            return Err(undecryptable());
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        Aes256Gcm::new(&self.0)
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: context })
+            .map_err(|_| undecryptable())
+    }
+}
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MasterKey(***)")
+    }
+}
+
+/// Writes a file only its owner can read.
+pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_binds_context() {
+        let key = MasterKey::generate();
+        let sealed = key.encrypt(b"s3cr3t", b"credential:1").unwrap();
+        assert_eq!(key.decrypt(&sealed, b"credential:1").unwrap(), b"s3cr3t");
+        assert!(key.decrypt(&sealed, b"credential:2").is_err());
+        assert!(MasterKey::generate().decrypt(&sealed, b"credential:1").is_err());
+        assert!(key.decrypt(&sealed[..5], b"credential:1").is_err());
+    }
+
+    #[test]
+    fn parses_base64_of_32_bytes_only() {
+        let key = MasterKey::generate();
+        assert_eq!(MasterKey::from_base64(&key.to_base64()).unwrap().to_base64(), key.to_base64());
+        let short = MasterKey::from_base64(&STANDARD.encode([0u8; 16])).unwrap_err();
+        assert!(short.to_string().contains("16 bytes; it must be 32"), "{short}");
+        assert!(MasterKey::from_base64("not base64!").is_err());
+    }
+
+    #[test]
+    fn creates_once_then_reads_the_same_key() {
+        let dir = std::env::temp_dir().join(format!("wisp-master-key-{}", uuid::Uuid::new_v4()));
+        let path = dir.join("master.key");
+        let (first, created) = MasterKey::load_or_create(&path).unwrap();
+        assert!(created);
+        let (second, created_again) = MasterKey::load_or_create(&path).unwrap();
+        assert!(!created_again);
+        assert_eq!(first.to_base64(), second.to_base64());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        assert_eq!(format!("{:?}", MasterKey::generate()), "MasterKey(***)");
+    }
+}

@@ -1,0 +1,149 @@
+//! Account and membership rules on a real database: SQLite by default, PostgreSQL when
+//! WISP_TEST_POSTGRES_URL is set (the test command runs both).
+use service::{
+    ServiceError,
+    access::{AccessControl, Member},
+    accounts, audit,
+    audit::Actor,
+    email::Email,
+    ids::OrgId,
+    password::Password,
+    permission::{Permission, Resource, Role},
+    testing::TestDatabase,
+};
+
+fn email(s: &str) -> Email {
+    s.parse().unwrap()
+}
+
+async fn member(db: &TestDatabase, access: &AccessControl, org: OrgId, user: service::ids::UserId) -> Member {
+    access.authorize(&db.db, user, org, Permission::read(Resource::Organization)).await.unwrap()
+}
+
+#[tokio::test]
+async fn bootstrap_creates_org_owner_and_audit_entries() {
+    let db = TestDatabase::new().await;
+    let created = accounts::create_organization(&db.db, "  Acme  ", &email("Owner@Acme.test"), None).await.unwrap();
+    assert_eq!(created.organization.name, "Acme");
+    assert!(created.owner.user_created);
+    let password = created.owner.generated_password.expect("a generated password for a new owner");
+
+    let user = accounts::authenticate(&db.db, "owner@acme.test", &password).await.unwrap();
+    assert_eq!(user.id, created.owner.user_id);
+    let orgs = accounts::organizations_of(&db.db, user.id).await.unwrap();
+    assert_eq!(orgs, vec![(created.organization.clone(), Role::Owner)]);
+
+    let actions: Vec<String> =
+        audit::recent(&db.db, created.organization.id, 10).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["member.add", "user.create", "organization.create"]);
+}
+
+#[tokio::test]
+async fn duplicate_org_names_and_members_are_refused_with_guidance() {
+    let db = TestDatabase::new().await;
+    let org = accounts::create_organization(&db.db, "Acme", &email("a@acme.test"), None).await.unwrap().organization;
+    let again = accounts::create_organization(&db.db, "Acme", &email("b@acme.test"), None).await.unwrap_err();
+    assert!(again.to_string().contains("already exists"), "{again}");
+
+    let twice = accounts::add_member(&db.db, Actor::Cli, org.id, &email("A@acme.test"), Role::Viewer, None).await.unwrap_err();
+    assert!(twice.to_string().contains("already a member of this organization, as owner"), "{twice}");
+
+    let nowhere = accounts::add_member(&db.db, Actor::Cli, OrgId::new(), &email("c@acme.test"), Role::Viewer, None).await;
+    assert!(matches!(nowhere, Err(ServiceError::NotFound { .. })));
+}
+
+#[tokio::test]
+async fn sign_in_refuses_wrong_password_and_unknown_email_alike() {
+    let db = TestDatabase::new().await;
+    let chosen = Password::new("a long enough password").unwrap();
+    accounts::create_organization(&db.db, "Acme", &email("a@acme.test"), Some(chosen.clone())).await.unwrap();
+    assert!(accounts::authenticate(&db.db, "A@ACME.test", &chosen).await.is_ok());
+    for (who, password) in [("a@acme.test", "wrong password!!"), ("nobody@acme.test", "a long enough password"), ("junk", "x")] {
+        let err = accounts::authenticate(&db.db, who, &Password::attempt(password)).await.unwrap_err();
+        assert!(matches!(err, ServiceError::InvalidCredentials), "{who}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_user_can_belong_to_several_organizations() {
+    let db = TestDatabase::new().await;
+    let shared = email("dev@example.test");
+    let a = accounts::create_organization(&db.db, "Beta", &shared, None).await.unwrap();
+    let b = accounts::create_organization(&db.db, "Alpha", &email("owner@alpha.test"), None).await.unwrap();
+    let added = accounts::add_member(&db.db, Actor::Cli, b.organization.id, &shared, Role::Developer, None).await.unwrap();
+    assert!(!added.user_created);
+    assert!(added.generated_password.is_none(), "an existing user keeps the password it has");
+    let orgs = accounts::organizations_of(&db.db, a.owner.user_id).await.unwrap();
+    let names: Vec<_> = orgs.iter().map(|(org, role)| (org.name.as_str(), *role)).collect();
+    assert_eq!(names, [("Alpha", Role::Developer), ("Beta", Role::Owner)]);
+}
+
+#[tokio::test]
+async fn authorize_answers_not_found_outside_and_forbidden_inside() {
+    let db = TestDatabase::new().await;
+    let access = AccessControl::new().await.unwrap();
+    let acme = accounts::create_organization(&db.db, "Acme", &email("owner@acme.test"), None).await.unwrap();
+    let viewer = accounts::add_member(&db.db, Actor::Cli, acme.organization.id, &email("v@acme.test"), Role::Viewer, None)
+        .await
+        .unwrap();
+    let other = accounts::create_organization(&db.db, "Other", &email("owner@other.test"), None).await.unwrap();
+
+    let refused = access
+        .authorize(&db.db, viewer.user_id, acme.organization.id, Permission::manage(Resource::Members))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, ServiceError::Forbidden { .. }));
+    assert!(refused.to_string().contains("members: manage"), "{refused}");
+
+    let outside = access
+        .authorize(&db.db, other.owner.user_id, acme.organization.id, Permission::read(Resource::Organization))
+        .await
+        .unwrap_err();
+    assert!(matches!(outside, ServiceError::NotFound { .. }), "{outside}");
+}
+
+#[tokio::test]
+async fn owner_rules_protect_the_last_owner_and_the_owner_role() {
+    let db = TestDatabase::new().await;
+    let access = AccessControl::new().await.unwrap();
+    let acme = accounts::create_organization(&db.db, "Acme", &email("owner@acme.test"), None).await.unwrap();
+    let org = acme.organization.id;
+    let admin_id = accounts::add_member(&db.db, Actor::Cli, org, &email("admin@acme.test"), Role::Admin, None).await.unwrap().user_id;
+    let dev_id = accounts::add_member(&db.db, Actor::Cli, org, &email("dev@acme.test"), Role::Developer, None).await.unwrap().user_id;
+    let owner = member(&db, &access, org, acme.owner.user_id).await;
+    let admin = member(&db, &access, org, admin_id).await;
+
+    // An admin manages non-owners, but cannot touch the owner role.
+    accounts::change_role(&db.db, &admin, dev_id, Role::Viewer).await.unwrap();
+    for attempt in [
+        accounts::change_role(&db.db, &admin, dev_id, Role::Owner).await,
+        accounts::change_role(&db.db, &admin, acme.owner.user_id, Role::Viewer).await,
+        accounts::remove_member(&db.db, &admin, acme.owner.user_id).await,
+    ] {
+        let err = attempt.unwrap_err();
+        assert!(err.to_string().contains("Only an owner"), "{err}");
+    }
+
+    // The last owner cannot leave or be demoted; with a second owner it can.
+    let err = accounts::change_role(&db.db, &owner, acme.owner.user_id, Role::Admin).await.unwrap_err();
+    assert!(err.to_string().contains("at least one owner"), "{err}");
+    accounts::change_role(&db.db, &owner, admin_id, Role::Owner).await.unwrap();
+    accounts::remove_member(&db.db, &owner, acme.owner.user_id).await.unwrap();
+    let left: Vec<_> = accounts::list_members(&db.db, org).await.unwrap().into_iter().map(|m| (m.email, m.role)).collect();
+    assert_eq!(left, [("admin@acme.test".to_owned(), Role::Owner), ("dev@acme.test".to_owned(), Role::Viewer)]);
+
+    let actions: Vec<String> = audit::recent(&db.db, org, 3).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["member.remove", "member.role_change", "member.role_change"]);
+}
+
+#[tokio::test]
+async fn a_member_of_another_organization_is_not_found() {
+    let db = TestDatabase::new().await;
+    let access = AccessControl::new().await.unwrap();
+    let acme = accounts::create_organization(&db.db, "Acme", &email("owner@acme.test"), None).await.unwrap();
+    let other = accounts::create_organization(&db.db, "Other", &email("owner@other.test"), None).await.unwrap();
+    let acme_owner = member(&db, &access, acme.organization.id, acme.owner.user_id).await;
+    let err = accounts::remove_member(&db.db, &acme_owner, other.owner.user_id).await.unwrap_err();
+    assert!(matches!(err, ServiceError::NotFound { .. }), "{err}");
+    assert_eq!(accounts::list_members(&db.db, other.organization.id).await.unwrap().len(), 1);
+}

@@ -1,0 +1,44 @@
+//! The session store on a real database.
+use service::{session_store::DbSessionStore, testing::TestDatabase};
+use time::{Duration, OffsetDateTime};
+use tower_sessions::{
+    SessionStore,
+    session::{Id, Record},
+};
+
+fn record(expires_in: Duration) -> Record {
+    let mut data = std::collections::HashMap::new();
+    data.insert("user_id".to_owned(), serde_json::json!("6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"));
+    Record { id: Id::default(), data, expiry_date: OffsetDateTime::now_utc() + expires_in }
+}
+
+#[tokio::test]
+async fn create_load_save_delete() {
+    let db = TestDatabase::new().await;
+    let store = DbSessionStore::new(db.db.clone());
+    let mut rec = record(Duration::hours(1));
+    store.create(&mut rec).await.unwrap();
+    let loaded = store.load(&rec.id).await.unwrap().expect("the session just created");
+    assert_eq!(loaded.data, rec.data);
+    assert_eq!(loaded.expiry_date.unix_timestamp(), rec.expiry_date.unix_timestamp());
+
+    rec.data.insert("org_id".to_owned(), serde_json::json!("x"));
+    store.save(&rec).await.unwrap();
+    assert_eq!(store.load(&rec.id).await.unwrap().unwrap().data.len(), 2);
+
+    store.delete(&rec.id).await.unwrap();
+    assert!(store.load(&rec.id).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn expired_sessions_do_not_load_and_are_swept() {
+    let db = TestDatabase::new().await;
+    let store = DbSessionStore::new(db.db.clone());
+    let mut old = record(Duration::seconds(-5));
+    let mut live = record(Duration::hours(1));
+    store.create(&mut old).await.unwrap();
+    store.create(&mut live).await.unwrap();
+    assert!(store.load(&old.id).await.unwrap().is_none());
+    assert_eq!(store.delete_expired().await.unwrap(), 1);
+    assert!(store.load(&live.id).await.unwrap().is_some());
+}
