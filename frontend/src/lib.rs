@@ -1,1 +1,6 @@
-pub fn x(){}
+//! Hydrates the server-rendered page: the browser takes over the HTML the server sent.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

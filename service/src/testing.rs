@@ -30,6 +30,16 @@ impl TestDatabase {
     pub fn is_postgres(&self) -> bool {
         self.url.starts_with("postgres")
     }
+
+    /// Makes the database disappear under a running server (PostgreSQL only), for outage tests.
+    pub async fn drop_database(&self) {
+        let (server, name) = self.url.rsplit_once('/').expect("a PostgreSQL URL ends with /<database>");
+        let admin = db::connect(&format!("{server}/postgres")).await.expect("connect to the PostgreSQL test server");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await
+            .expect("drop the test database");
+    }
 }
 
 impl Drop for TestDatabase {

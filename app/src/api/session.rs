@@ -59,7 +59,7 @@ pub async fn logout() -> Result<(), AppError> {
 
 /// Who is signed in, where, and what they may do; `Unauthenticated` when nobody is.
 #[server(endpoint = "session")]
-pub async fn session_info() -> Result<SessionInfo, AppError> {
+pub async fn current_session() -> Result<SessionInfo, AppError> {
     use crate::auth;
     use service::{
         accounts,

@@ -1,0 +1,5 @@
+pub mod login;
+pub mod members;
+pub mod not_found;
+pub mod organization;
+pub mod settings;

@@ -1,0 +1,27 @@
+import { defineConfig } from '@playwright/test';
+
+// The test command (scripts/test.sh) starts wisp and seeds it, then passes its address here.
+const baseURL = process.env.WISP_E2E_URL;
+if (!baseURL) throw new Error('WISP_E2E_URL is not set: run the browser tests through scripts/test.sh');
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+});

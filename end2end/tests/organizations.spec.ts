@@ -1,0 +1,35 @@
+import { expect, test } from '@playwright/test';
+import { admin, env, signIn } from './helpers';
+
+test('a user in several organizations switches between them', async ({ page }) => {
+  const second = { id: env('WISP_E2E_SECOND_ORG_ID'), name: env('WISP_E2E_SECOND_ORG_NAME') };
+  await signIn(page, admin);
+  const nav = page.getByRole('navigation', { name: 'Settings' });
+  await expect(nav.getByRole('link', { name: 'Members' })).toBeVisible();
+
+  await page.getByLabel('Organization', { exact: true }).selectOption({ label: `${second.name} (viewer)` });
+  await expect(page.getByLabel('Organization UUID')).toHaveText(second.id);
+  // A viewer there: the members page is not offered.
+  await expect(nav.getByRole('link', { name: 'Members' })).toHaveCount(0);
+});
+
+test('an admin changes a member role and it persists', async ({ page }) => {
+  const member = env('WISP_E2E_MEMBER_EMAIL');
+  await signIn(page, admin);
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Members' }).click();
+  const role = page.getByLabel(`Role of ${member}`);
+  await expect(role).toHaveValue('developer');
+  await role.selectOption('admin');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByLabel(`Role of ${member}`)).toHaveValue('admin');
+});
+
+test('the last owner cannot be demoted, and the page says why', async ({ page }) => {
+  await signIn(page, admin);
+  await page.goto('/settings/members');
+  await page.getByLabel(`Role of ${admin.email}`).selectOption('viewer');
+  await expect(page.getByRole('alert')).toContainText('at least one owner');
+  await page.reload();
+  await expect(page.getByLabel(`Role of ${admin.email}`)).toHaveValue('owner');
+});

@@ -1,0 +1,61 @@
+import { expect, test } from '@playwright/test';
+import { admin, demoOrgId, hydrated, signIn, viewer } from './helpers';
+
+test('the demo admin signs in and sees the organization UUID', async ({ page }) => {
+  await signIn(page, admin);
+  const uuid = page.getByLabel('Organization UUID');
+  await expect(uuid).toHaveText(demoOrgId);
+  await expect(page.getByText(`organization:${demoOrgId}`)).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Members' })).toBeVisible();
+});
+
+test('a wrong password shows an error and starts no session', async ({ page, context }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill('not-the-password-at-all');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The e-mail or password is not correct.');
+  await expect(page).toHaveURL(/\/login$/);
+  const cookies = await context.cookies();
+  expect(cookies.filter((c) => c.name === 'wisp_session')).toEqual([]);
+  await page.goto('/settings/organization');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('the session cookie is HttpOnly and SameSite=Lax', async ({ page, context }) => {
+  await signIn(page, admin);
+  const session = (await context.cookies()).find((c) => c.name === 'wisp_session');
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe('Lax');
+});
+
+test('sign out ends the session and the back button does not bring the page back', async ({ page, context }) => {
+  await signIn(page, admin);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  expect((await context.cookies()).filter((c) => c.name === 'wisp_session')).toEqual([]);
+
+  await page.goBack();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByText(demoOrgId)).toHaveCount(0);
+
+  await page.goto('/settings/organization');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('a viewer sees no control it may not use', async ({ page }) => {
+  await signIn(page, viewer);
+  const nav = page.getByRole('navigation', { name: 'Settings' });
+  await expect(nav.getByRole('link', { name: 'Organization' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Members' })).toHaveCount(0);
+  // Everything a viewer can press: copying the UUID and signing out.
+  const buttons = await page.getByRole('button').allInnerTexts();
+  expect(buttons.sort()).toEqual(['Copy', 'Sign out']);
+  await expect(page.getByRole('combobox')).toHaveCount(0);
+
+  // Typing the address does not get around it: the server refuses.
+  await page.goto('/settings/members');
+  await expect(page.getByRole('alert')).toContainText('members: read');
+  await expect(page.getByRole('combobox')).toHaveCount(0);
+});

@@ -1,0 +1,52 @@
+//! Operator commands: bootstrap organizations and members from the shell.
+use std::io::{IsTerminal, Read};
+
+use service::{
+    accounts::{self, Enrolled},
+    audit::Actor,
+    db::DatabaseConnection,
+    email::Email,
+    ids::OrgId,
+    password::Password,
+    permission::Role,
+};
+
+use crate::error::CliError;
+
+/// The password piped on standard input, if any; `None` means "generate one".
+fn password_from_stdin() -> Result<Option<Password>, CliError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    stdin.lock().read_to_string(&mut text).map_err(|e| CliError::Usage(format!("cannot read the password from standard input: {e}")))?;
+    let text = text.trim_end_matches(['\r', '\n']);
+    if text.is_empty() { Ok(None) } else { Ok(Some(Password::new(text)?)) }
+}
+
+fn report_user(email: &Email, role: Role, enrolled: &Enrolled) {
+    println!("User: {email} ({role}{})", if enrolled.user_created { ", new" } else { ", existing" });
+    if let Some(password) = &enrolled.generated_password {
+        // Printed once to the operator who asked; only its hash is stored.
+        println!("Password (shown once): {}", password.reveal());
+    }
+}
+
+pub async fn admin_create(db: &DatabaseConnection, org_name: &str, email: &str) -> Result<(), CliError> {
+    let email: Email = email.parse()?;
+    let created = accounts::create_organization(db, org_name, &email, password_from_stdin()?).await?;
+    println!("Organization: {}", created.organization.name);
+    println!("Organization UUID: {}", created.organization.id);
+    report_user(&email, Role::Owner, &created.owner);
+    Ok(())
+}
+
+pub async fn member_add(db: &DatabaseConnection, org_id: &str, email: &str, role: &str) -> Result<(), CliError> {
+    let org_id: OrgId = org_id.parse()?;
+    let email: Email = email.parse()?;
+    let role: Role = role.parse()?;
+    let enrolled = accounts::add_member(db, Actor::Cli, org_id, &email, role, password_from_stdin()?).await?;
+    report_user(&email, role, &enrolled);
+    Ok(())
+}

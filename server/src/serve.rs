@@ -1,0 +1,69 @@
+use std::time::Duration;
+
+use leptos::prelude::LeptosOptions;
+use service::{access::AccessControl, session_store::DbSessionStore};
+use tokio::net::TcpListener;
+
+use app::state::AppState;
+
+use crate::{cli::Settings, error::CliError, http::router};
+
+pub async fn run(settings: &Settings, db: service::db::DatabaseConnection) -> Result<(), CliError> {
+    let state = AppState { db: db.clone(), access: AccessControl::new().await?, issuer_url: settings.oidc_issuer.clone() };
+    let options = LeptosOptions::builder()
+        .output_name("wisp")
+        .site_root(settings.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.listen)
+        .build();
+    if !std::path::Path::new(&settings.site_root).join("pkg/wisp.js").exists() {
+        tracing::warn!(
+            site_root = %settings.site_root,
+            "the browser bundle is missing: pages render but stay static. Build it with scripts/build.sh"
+        );
+    }
+    spawn_session_sweeper(DbSessionStore::new(db));
+
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}. Set WISP_LISTEN to a free address.", settings.listen)))?;
+    let address = listener.local_addr().map_err(|e| CliError::Usage(e.to_string()))?;
+    tracing::info!("Wisp is serving on http://{address}");
+    axum::serve(listener, router::build(state, options))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| CliError::Usage(format!("the server stopped: {e}")))
+}
+
+fn spawn_session_sweeper(store: DbSessionStore) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match store.delete_expired().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
+                Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
