@@ -8,7 +8,7 @@ test('a user in several organizations switches between them', async ({ page }) =
   await expect(nav.getByRole('link', { name: 'Members' })).toBeVisible();
 
   await page.getByLabel('Organization', { exact: true }).selectOption({ label: `${second.name} (viewer)` });
-  await expect(page.getByLabel('Organization UUID')).toHaveText(second.id);
+  await expect(page.getByLabel('Organization UUID', { exact: true })).toHaveText(second.id);
   // A viewer there: the members page is not offered.
   await expect(nav.getByRole('link', { name: 'Members' })).toHaveCount(0);
 });

@@ -3,7 +3,7 @@ import { admin, demoOrgId, hydrated, signIn, viewer } from './helpers';
 
 test('the demo admin signs in and sees the organization UUID', async ({ page }) => {
   await signIn(page, admin);
-  const uuid = page.getByLabel('Organization UUID');
+  const uuid = page.getByLabel('Organization UUID', { exact: true });
   await expect(uuid).toHaveText(demoOrgId);
   await expect(page.getByText(`organization:${demoOrgId}`)).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Members' })).toBeVisible();

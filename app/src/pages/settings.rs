@@ -76,9 +76,7 @@ fn OrgSwitcher(info: SessionInfo) -> impl IntoView {
         });
     };
     view! {
-        <label class="org-switcher">
-            <span class="visually-hidden">"Organization"</span>
-            <select on:change=switch>
+        <select class="org-switcher" aria-label="Organization" on:change=switch>
                 {info
                     .orgs
                     .into_iter()
@@ -90,8 +88,7 @@ fn OrgSwitcher(info: SessionInfo) -> impl IntoView {
                         }
                     })
                     .collect_view()}
-            </select>
-        </label>
+        </select>
         {move || error.get().map(|error| view! { <ErrorMessage error/> })}
     }
     .into_any()
