@@ -73,9 +73,9 @@ pub async fn active_org(state: &AppState, session: &Session, user: UserId) -> Re
             select_org(session, Some(org.id)).await?;
             Ok(org.id)
         }
-        None => fail(AppError::NotFound(
-            "You are not a member of any organization. Ask an owner to add you.".to_owned(),
-        )),
+        None => {
+            fail(AppError::NotFound("You are not a member of any organization. Ask an owner to add you.".to_owned()))
+        }
     }
 }
 

@@ -72,7 +72,9 @@ mod server {
                 ServiceError::Invalid { field, message } => AppError::Invalid { field: field.to_owned(), message },
                 ServiceError::NotFound { .. } => AppError::NotFound(error.to_string()),
                 ServiceError::Forbidden { .. } => AppError::Forbidden(error.to_string()),
-                ServiceError::InvalidCredentials => AppError::Invalid { field: "password".to_owned(), message: error.to_string() },
+                ServiceError::InvalidCredentials => {
+                    AppError::Invalid { field: "password".to_owned(), message: error.to_string() }
+                }
                 ServiceError::Refused(message) | ServiceError::Conflict(message) => AppError::Refused(message),
                 ServiceError::Database(_) | ServiceError::Internal(_) => {
                     let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();

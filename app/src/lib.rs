@@ -16,7 +16,10 @@ use leptos_router::{
     path,
 };
 
-use pages::{login::LoginPage, members::MembersPage, not_found::NotFound, organization::OrganizationPage, settings::SettingsLayout};
+use pages::{
+    login::LoginPage, members::MembersPage, not_found::NotFound, organization::OrganizationPage,
+    settings::SettingsLayout,
+};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {

@@ -1,6 +1,6 @@
 //! What server functions get from the server through Leptos context.
-use service::db::DatabaseConnection;
 use service::access::AccessControl;
+use service::db::DatabaseConnection;
 
 #[derive(Clone)]
 pub struct AppState {

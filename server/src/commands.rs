@@ -20,7 +20,10 @@ fn password_from_stdin() -> Result<Option<Password>, CliError> {
         return Ok(None);
     }
     let mut text = String::new();
-    stdin.lock().read_to_string(&mut text).map_err(|e| CliError::Usage(format!("cannot read the password from standard input: {e}")))?;
+    stdin
+        .lock()
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::Usage(format!("cannot read the password from standard input: {e}")))?;
     let text = text.trim_end_matches(['\r', '\n']);
     if text.is_empty() { Ok(None) } else { Ok(Some(Password::new(text)?)) }
 }

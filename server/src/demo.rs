@@ -33,16 +33,18 @@ pub async fn prepare(db: &DatabaseConnection, data_dir: &Path, url: &str) -> Res
         let email: Email = DEMO_EMAIL.parse()?;
         let created = accounts::create_organization(db, DEMO_ORG, &email, None).await?;
         let password = created.owner.generated_password.ok_or_else(|| {
-            CliError::Usage(format!("{DEMO_EMAIL} already exists in this database; remove {} to start over", data_dir.display()))
+            CliError::Usage(format!(
+                "{DEMO_EMAIL} already exists in this database; remove {} to start over",
+                data_dir.display()
+            ))
         })?;
-        let text = format!(
-            "email={DEMO_EMAIL}\npassword={}\norganization={}\n",
-            password.reveal(),
-            created.organization.id
-        );
-        write_private(&file, text.as_bytes()).map_err(|e| CliError::Usage(format!("cannot write {}: {e}", file.display())))?;
+        let text =
+            format!("email={DEMO_EMAIL}\npassword={}\norganization={}\n", password.reveal(), created.organization.id);
+        write_private(&file, text.as_bytes())
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", file.display())))?;
     }
-    let text = std::fs::read_to_string(&file).map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
+    let text =
+        std::fs::read_to_string(&file).map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
     let field = |name: &str| {
         text.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix('=')).unwrap_or_default().to_owned()
     };

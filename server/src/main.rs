@@ -55,7 +55,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             println!("The database is up to date.");
             Ok(())
         }
-        Command::Admin(AdminCommand::Create { org_name, email }) => commands::admin_create(&db, &org_name, &email).await,
+        Command::Admin(AdminCommand::Create { org_name, email }) => {
+            commands::admin_create(&db, &org_name, &email).await
+        }
         Command::Member(MemberCommand::Add { org_id, email, role }) => {
             commands::member_add(&db, &org_id, &email, &role).await
         }

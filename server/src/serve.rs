@@ -9,7 +9,8 @@ use app::state::AppState;
 use crate::{cli::Settings, error::CliError, http::router};
 
 pub async fn run(settings: &Settings, db: service::db::DatabaseConnection) -> Result<(), CliError> {
-    let state = AppState { db: db.clone(), access: AccessControl::new().await?, issuer_url: settings.oidc_issuer.clone() };
+    let state =
+        AppState { db: db.clone(), access: AccessControl::new().await?, issuer_url: settings.oidc_issuer.clone() };
     let options = LeptosOptions::builder()
         .output_name("wisp")
         .site_root(settings.site_root.as_str())
@@ -24,9 +25,9 @@ pub async fn run(settings: &Settings, db: service::db::DatabaseConnection) -> Re
     }
     spawn_session_sweeper(DbSessionStore::new(db));
 
-    let listener = TcpListener::bind(settings.listen)
-        .await
-        .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}. Set WISP_LISTEN to a free address.", settings.listen)))?;
+    let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
+        CliError::Usage(format!("cannot listen on {}: {e}. Set WISP_LISTEN to a free address.", settings.listen))
+    })?;
     let address = listener.local_addr().map_err(|e| CliError::Usage(e.to_string()))?;
     tracing::info!("Wisp is serving on http://{address}");
     axum::serve(listener, router::build(state, options))

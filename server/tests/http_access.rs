@@ -21,7 +21,8 @@ fn wisp(db: &TestDatabase) -> Command {
 
 /// Runs a `wisp` command with `password` on standard input; returns what it printed.
 fn run(db: &TestDatabase, args: &[&str], password: &str) -> String {
-    let mut child = wisp(db).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child =
+        wisp(db).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "wisp {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -29,7 +30,12 @@ fn run(db: &TestDatabase, args: &[&str], password: &str) -> String {
 }
 
 fn printed(output: &str, label: &str) -> String {
-    output.lines().find_map(|l| l.strip_prefix(label)).unwrap_or_else(|| panic!("no '{label}' in {output}")).trim().to_owned()
+    output
+        .lines()
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no '{label}' in {output}"))
+        .trim()
+        .to_owned()
 }
 
 struct Server {
@@ -98,7 +104,10 @@ fn member_id(members: &Value, email: &str) -> String {
 #[tokio::test]
 async fn manage_calls_are_refused_to_viewers_and_to_other_organizations() {
     let db = TestDatabase::new().await;
-    let acme = printed(&run(&db, &["admin", "create", "--org", "Acme", "--email", "owner@acme.test"], PASSWORD), "Organization UUID:");
+    let acme = printed(
+        &run(&db, &["admin", "create", "--org", "Acme", "--email", "owner@acme.test"], PASSWORD),
+        "Organization UUID:",
+    );
     run(&db, &["member", "add", "--org", &acme, "--email", "viewer@acme.test", "--role", "viewer"], PASSWORD);
     run(&db, &["admin", "create", "--org", "Other", "--email", "owner@other.test"], PASSWORD);
     let server = Server::start(&db).await;
@@ -111,7 +120,8 @@ async fn manage_calls_are_refused_to_viewers_and_to_other_organizations() {
 
     // A viewer of Acme: refused, with the permission named.
     let viewer = server.signed_in("viewer@acme.test", PASSWORD).await;
-    let (status, body) = server.call(&viewer, "members/change_role", &[("user_id", &owner_id), ("role", "viewer")]).await;
+    let (status, body) =
+        server.call(&viewer, "members/change_role", &[("user_id", &owner_id), ("role", "viewer")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["Forbidden"].as_str().unwrap().contains("members: manage"), "{body}");
     let (status, _) = server.call(&viewer, "members/remove", &[("user_id", &owner_id)]).await;
@@ -119,7 +129,8 @@ async fn manage_calls_are_refused_to_viewers_and_to_other_organizations() {
 
     // The owner of another organization: Acme's member does not exist for it, nor does Acme.
     let outsider = server.signed_in("owner@other.test", PASSWORD).await;
-    let (status, body) = server.call(&outsider, "members/change_role", &[("user_id", &viewer_id), ("role", "admin")]).await;
+    let (status, body) =
+        server.call(&outsider, "members/change_role", &[("user_id", &viewer_id), ("role", "admin")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let (status, _) = server.call(&outsider, "members/remove", &[("user_id", &viewer_id)]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -128,8 +139,12 @@ async fn manage_calls_are_refused_to_viewers_and_to_other_organizations() {
 
     // Nothing changed; and the owner can do what the others could not.
     let (_, members) = server.call(&owner, "members/list", &[]).await;
-    assert_eq!(members.as_array().unwrap().iter().find(|m| m["email"] == "viewer@acme.test").unwrap()["role"], "viewer");
-    let (status, body) = server.call(&owner, "members/change_role", &[("user_id", &viewer_id), ("role", "developer")]).await;
+    assert_eq!(
+        members.as_array().unwrap().iter().find(|m| m["email"] == "viewer@acme.test").unwrap()["role"],
+        "viewer"
+    );
+    let (status, body) =
+        server.call(&owner, "members/change_role", &[("user_id", &viewer_id), ("role", "developer")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -142,7 +157,8 @@ async fn unauthenticated_and_cross_site_calls_are_refused() {
     let (status, body) = server.call(&server.client(), "members/list", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 
-    let (status, body) = server.call(&server.client(), "login", &[("email", "owner@acme.test"), ("password", "wrong-password!")]).await;
+    let (status, body) =
+        server.call(&server.client(), "login", &[("email", "owner@acme.test"), ("password", "wrong-password!")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
     let owner = server.signed_in("owner@acme.test", PASSWORD).await;
@@ -186,7 +202,10 @@ async fn healthz_status(server: &Server) -> StatusCode {
 fn serve_without_a_master_key_says_what_to_set() {
     let out = Command::new(env!("CARGO_BIN_EXE_wisp"))
         .args(["serve"])
-        .env("DATABASE_URL", format!("sqlite://{}/wisp-{}.db?mode=rwc", std::env::temp_dir().display(), std::process::id()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/wisp-{}.db?mode=rwc", std::env::temp_dir().display(), std::process::id()),
+        )
         .env_remove("WISP_MASTER_KEY")
         .output()
         .unwrap();

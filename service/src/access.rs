@@ -39,17 +39,38 @@ fn built_in_policies() -> Vec<Vec<String>> {
     let grants: [(Role, &[(Resource, Action)]); 4] = [
         (
             Role::Owner,
-            &[(Organization, Manage), (WorkloadIdentityConfigs, Manage), (SecretProviders, Manage), (Automations, Manage), (Members, Manage)],
+            &[
+                (Organization, Manage),
+                (WorkloadIdentityConfigs, Manage),
+                (SecretProviders, Manage),
+                (Automations, Manage),
+                (Members, Manage),
+            ],
         ),
         (
             Role::Admin,
-            &[(Organization, Read), (WorkloadIdentityConfigs, Manage), (SecretProviders, Manage), (Automations, Manage), (Members, Manage)],
+            &[
+                (Organization, Read),
+                (WorkloadIdentityConfigs, Manage),
+                (SecretProviders, Manage),
+                (Automations, Manage),
+                (Members, Manage),
+            ],
         ),
         (
             Role::Developer,
-            &[(Organization, Read), (WorkloadIdentityConfigs, Read), (SecretProviders, Read), (Automations, Manage), (Members, Read)],
+            &[
+                (Organization, Read),
+                (WorkloadIdentityConfigs, Read),
+                (SecretProviders, Read),
+                (Automations, Manage),
+                (Members, Read),
+            ],
         ),
-        (Role::Viewer, &[(Organization, Read), (WorkloadIdentityConfigs, Read), (SecretProviders, Read), (Automations, Read)]),
+        (
+            Role::Viewer,
+            &[(Organization, Read), (WorkloadIdentityConfigs, Read), (SecretProviders, Read), (Automations, Read)],
+        ),
     ];
     grants
         .into_iter()
@@ -161,8 +182,18 @@ mod tests {
         ];
         assert_eq!(expected.len(), Role::ALL.len() * Resource::ALL.len());
         for (role, resource, read, manage) in expected {
-            assert_eq!(access.allows(role, org, Permission::read(resource)), read, "{role} {}: read", resource.as_str());
-            assert_eq!(access.allows(role, org, Permission::manage(resource)), manage, "{role} {}: manage", resource.as_str());
+            assert_eq!(
+                access.allows(role, org, Permission::read(resource)),
+                read,
+                "{role} {}: read",
+                resource.as_str()
+            );
+            assert_eq!(
+                access.allows(role, org, Permission::manage(resource)),
+                manage,
+                "{role} {}: manage",
+                resource.as_str()
+            );
         }
     }
 

@@ -2,8 +2,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession,
-    TransactionTrait,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -58,6 +57,18 @@ pub struct MemberSummary {
     pub user_id: UserId,
     pub email: String,
     pub role: Role,
+}
+
+/// Audits a change to a user's account or membership in `org_id`.
+async fn record_user_change(
+    db: &impl ConnectionTrait,
+    org_id: OrgId,
+    actor: Actor,
+    action: &str,
+    user_id: UserId,
+    details: serde_json::Value,
+) -> ServiceResult<()> {
+    audit::record(db, Change { org_id: Some(org_id), actor, action, target: format!("user:{user_id}"), details }).await
 }
 
 fn parse_org_name(name: &str) -> ServiceResult<String> {
@@ -165,17 +176,7 @@ async fn enroll(
             }
             .insert(db)
             .await?;
-            audit::record(
-                db,
-                Change {
-                    org_id: Some(org_id),
-                    actor,
-                    action: "user.create",
-                    target: format!("user:{user_id}"),
-                    details: json!({ "email": email.as_str() }),
-                },
-            )
-            .await?;
+            record_user_change(db, org_id, actor, "user.create", user_id, json!({ "email": email.as_str() })).await?;
             (user_id, generated, true)
         }
     };
@@ -187,15 +188,13 @@ async fn enroll(
     }
     .insert(db)
     .await?;
-    audit::record(
+    record_user_change(
         db,
-        Change {
-            org_id: Some(org_id),
-            actor,
-            action: "member.add",
-            target: format!("user:{user_id}"),
-            details: json!({ "email": email.as_str(), "role": role.as_str() }),
-        },
+        org_id,
+        actor,
+        "member.add",
+        user_id,
+        json!({ "email": email.as_str(), "role": role.as_str() }),
     )
     .await?;
     Ok(Enrolled { user_id, generated_password, user_created })
@@ -220,7 +219,10 @@ pub async fn authenticate(db: &impl ConnectionTrait, email: &str, password: &Pas
 }
 
 pub async fn find_user(db: &impl ConnectionTrait, user_id: UserId) -> ServiceResult<User> {
-    let found = user::Entity::find_by_id(user_id.as_uuid()).one(db).await?.ok_or(ServiceError::NotFound { what: "The user" })?;
+    let found = user::Entity::find_by_id(user_id.as_uuid())
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound { what: "The user" })?;
     Ok(User { id: user_id, email: found.email.parse()? })
 }
 
@@ -254,7 +256,9 @@ pub async fn list_members(db: &impl ConnectionTrait, org_id: OrgId) -> ServiceRe
         .await?;
     rows.into_iter()
         .filter_map(|(membership, user)| {
-            user.map(|user| membership.role().map(|role| MemberSummary { user_id: user.id.into(), email: user.email, role }))
+            user.map(|user| {
+                membership.role().map(|role| MemberSummary { user_id: user.id.into(), email: user.email, role })
+            })
         })
         .collect()
 }
@@ -288,7 +292,11 @@ async fn check_owner_rules(
     Ok(())
 }
 
-async fn find_membership(db: &impl ConnectionTrait, org_id: OrgId, user_id: UserId) -> ServiceResult<membership::Model> {
+async fn find_membership(
+    db: &impl ConnectionTrait,
+    org_id: OrgId,
+    user_id: UserId,
+) -> ServiceResult<membership::Model> {
     membership::Entity::find_by_id((org_id.as_uuid(), user_id.as_uuid()))
         .one(db)
         .await?
@@ -308,15 +316,13 @@ pub async fn change_role(db: &impl TransactionTrait, actor: &Member, user_id: Us
     let mut active: membership::ActiveModel = target.into();
     active.role = Set(role.as_str().to_owned());
     active.update(&txn).await?;
-    audit::record(
+    record_user_change(
         &txn,
-        Change {
-            org_id: Some(actor.org_id),
-            actor: Actor::User(actor.user_id),
-            action: "member.role_change",
-            target: format!("user:{user_id}"),
-            details: json!({ "from": previous.as_str(), "to": role.as_str() }),
-        },
+        actor.org_id,
+        Actor::User(actor.user_id),
+        "member.role_change",
+        user_id,
+        json!({ "from": previous.as_str(), "to": role.as_str() }),
     )
     .await?;
     txn.commit().await?;
@@ -329,15 +335,13 @@ pub async fn remove_member(db: &impl TransactionTrait, actor: &Member, user_id: 
     check_owner_rules(&txn, actor, &target, None).await?;
     let role = target.role.clone();
     membership::Entity::delete_by_id((actor.org_id.as_uuid(), user_id.as_uuid())).exec(&txn).await?;
-    audit::record(
+    record_user_change(
         &txn,
-        Change {
-            org_id: Some(actor.org_id),
-            actor: Actor::User(actor.user_id),
-            action: "member.remove",
-            target: format!("user:{user_id}"),
-            details: json!({ "role": role }),
-        },
+        actor.org_id,
+        Actor::User(actor.user_id),
+        "member.remove",
+        user_id,
+        json!({ "role": role }),
     )
     .await?;
     txn.commit().await?;

@@ -11,7 +11,9 @@ pub enum ServiceError {
     #[error("{what} was not found. It may have been deleted, or it belongs to another organization.")]
     NotFound { what: &'static str },
 
-    #[error("You need the permission `{permission}` in this organization. Ask an owner or admin to grant you a role that has it.")]
+    #[error(
+        "You need the permission `{permission}` in this organization. Ask an owner or admin to grant you a role that has it."
+    )]
     Forbidden { permission: Permission },
 
     #[error("{0}")]

@@ -22,12 +22,18 @@ impl MasterKey {
     /// Parses `WISP_MASTER_KEY`: 32 bytes, base64.
     pub fn from_base64(text: &str) -> ServiceResult<Self> {
         let bytes = STANDARD.decode(text.trim()).map_err(|_| {
-            ServiceError::invalid("WISP_MASTER_KEY", "WISP_MASTER_KEY is not valid base64. Generate one with `openssl rand -base64 32`.")
+            ServiceError::invalid(
+                "WISP_MASTER_KEY",
+                "WISP_MASTER_KEY is not valid base64. Generate one with `openssl rand -base64 32`.",
+            )
         })?;
         if bytes.len() != 32 {
             return Err(ServiceError::invalid(
                 "WISP_MASTER_KEY",
-                format!("WISP_MASTER_KEY decodes to {} bytes; it must be 32. Generate one with `openssl rand -base64 32`.", bytes.len()),
+                format!(
+                    "WISP_MASTER_KEY decodes to {} bytes; it must be 32. Generate one with `openssl rand -base64 32`.",
+                    bytes.len()
+                ),
             ));
         }
         Ok(Self(*Key::<Aes256Gcm>::from_slice(&bytes)))
@@ -40,7 +46,9 @@ impl MasterKey {
     /// For development: reads the key file, or creates it (owner-only) when missing.
     /// Returns whether it was created.
     pub fn load_or_create(path: &Path) -> ServiceResult<(Self, bool)> {
-        let io = |e: std::io::Error| ServiceError::Internal(format!("cannot use the master key file {}: {e}", path.display()));
+        let io = |e: std::io::Error| {
+            ServiceError::Internal(format!("cannot use the master key file {}: {e}", path.display()))
+        };
         if path.exists() {
             return Ok((Self::from_base64(&std::fs::read_to_string(path).map_err(io)?)?, false));
         }
@@ -65,7 +73,8 @@ impl MasterKey {
     pub fn decrypt(&self, sealed: &[u8], context: &[u8]) -> ServiceResult<Vec<u8>> {
         let undecryptable = || {
             ServiceError::Internal(
-                "a stored secret cannot be decrypted: it was written under another WISP_MASTER_KEY or was altered".to_owned(),
+                "a stored secret cannot be decrypted: it was written under another WISP_MASTER_KEY or was altered"
+                    .to_owned(),
             )
         };
         if sealed.len() < NONCE_LEN {

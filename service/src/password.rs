@@ -12,7 +12,8 @@ use crate::error::{ServiceError, ServiceResult};
 pub const MIN_LENGTH: usize = 12;
 const GENERATED_LENGTH: usize = 20;
 /// A valid argon2id hash (default parameters) that no typed password matches.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$4oZsg2zq0Ym5bmXo7N0Gk0i0Zg5fqyR3Hc0Hk8m9V0E";
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$4oZsg2zq0Ym5bmXo7N0Gk0i0Zg5fqyR3Hc0Hk8m9V0E";
 
 /// A plaintext password on its way to being hashed or checked.
 #[derive(Clone)]
@@ -106,7 +107,10 @@ mod tests {
         let decoy = PasswordHash::new(DECOY_HASH).unwrap();
         assert_eq!(decoy.algorithm.as_str(), "argon2id");
         let params = argon2::Params::try_from(&decoy).unwrap();
-        assert_eq!((params.m_cost(), params.t_cost()), (argon2::Params::DEFAULT_M_COST, argon2::Params::DEFAULT_T_COST));
+        assert_eq!(
+            (params.m_cost(), params.t_cost()),
+            (argon2::Params::DEFAULT_M_COST, argon2::Params::DEFAULT_T_COST)
+        );
     }
 
     #[test]

@@ -129,6 +129,9 @@ mod tests {
 
     #[test]
     fn permission_reads_like_the_docs() {
-        assert_eq!(Permission::manage(Resource::WorkloadIdentityConfigs).to_string(), "workload_identity_configs: manage");
+        assert_eq!(
+            Permission::manage(Resource::WorkloadIdentityConfigs).to_string(),
+            "workload_identity_configs: manage"
+        );
     }
 }

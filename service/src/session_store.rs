@@ -26,10 +26,8 @@ impl DbSessionStore {
 
     /// Deletes sessions past their expiry; returns how many.
     pub async fn delete_expired(&self) -> std::result::Result<u64, sea_orm::DbErr> {
-        let result = session::Entity::delete_many()
-            .filter(session::Column::ExpiresAt.lte(Utc::now()))
-            .exec(&self.db)
-            .await?;
+        let result =
+            session::Entity::delete_many().filter(session::Column::ExpiresAt.lte(Utc::now())).exec(&self.db).await?;
         Ok(result.rows_affected)
     }
 }

@@ -35,10 +35,7 @@ impl TestDatabase {
     pub async fn drop_database(&self) {
         let (server, name) = self.url.rsplit_once('/').expect("a PostgreSQL URL ends with /<database>");
         let admin = db::connect(&format!("{server}/postgres")).await.expect("connect to the PostgreSQL test server");
-        admin
-            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .await
-            .expect("drop the test database");
+        admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.expect("drop the test database");
     }
 }
 
@@ -53,10 +50,7 @@ impl Drop for TestDatabase {
 async fn create_postgres_database(server: &str) -> String {
     let name = format!("wisp_test_{}", uuid::Uuid::new_v4().simple());
     let admin = db::connect(server).await.expect("connect to the PostgreSQL test server");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create a test database");
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
     let (base, _) = server.rsplit_once('/').expect("WISP_TEST_POSTGRES_URL ends with /<database>");
     format!("{base}/{name}")
 }

@@ -45,10 +45,12 @@ async fn duplicate_org_names_and_members_are_refused_with_guidance() {
     let again = accounts::create_organization(&db.db, "Acme", &email("b@acme.test"), None).await.unwrap_err();
     assert!(again.to_string().contains("already exists"), "{again}");
 
-    let twice = accounts::add_member(&db.db, Actor::Cli, org.id, &email("A@acme.test"), Role::Viewer, None).await.unwrap_err();
+    let twice =
+        accounts::add_member(&db.db, Actor::Cli, org.id, &email("A@acme.test"), Role::Viewer, None).await.unwrap_err();
     assert!(twice.to_string().contains("already a member of this organization, as owner"), "{twice}");
 
-    let nowhere = accounts::add_member(&db.db, Actor::Cli, OrgId::new(), &email("c@acme.test"), Role::Viewer, None).await;
+    let nowhere =
+        accounts::add_member(&db.db, Actor::Cli, OrgId::new(), &email("c@acme.test"), Role::Viewer, None).await;
     assert!(matches!(nowhere, Err(ServiceError::NotFound { .. })));
 }
 
@@ -58,7 +60,9 @@ async fn sign_in_refuses_wrong_password_and_unknown_email_alike() {
     let chosen = Password::new("a long enough password").unwrap();
     accounts::create_organization(&db.db, "Acme", &email("a@acme.test"), Some(chosen.clone())).await.unwrap();
     assert!(accounts::authenticate(&db.db, "A@ACME.test", &chosen).await.is_ok());
-    for (who, password) in [("a@acme.test", "wrong password!!"), ("nobody@acme.test", "a long enough password"), ("junk", "x")] {
+    for (who, password) in
+        [("a@acme.test", "wrong password!!"), ("nobody@acme.test", "a long enough password"), ("junk", "x")]
+    {
         let err = accounts::authenticate(&db.db, who, &Password::attempt(password)).await.unwrap_err();
         assert!(matches!(err, ServiceError::InvalidCredentials), "{who}: {err}");
     }
@@ -70,7 +74,8 @@ async fn a_user_can_belong_to_several_organizations() {
     let shared = email("dev@example.test");
     let a = accounts::create_organization(&db.db, "Beta", &shared, None).await.unwrap();
     let b = accounts::create_organization(&db.db, "Alpha", &email("owner@alpha.test"), None).await.unwrap();
-    let added = accounts::add_member(&db.db, Actor::Cli, b.organization.id, &shared, Role::Developer, None).await.unwrap();
+    let added =
+        accounts::add_member(&db.db, Actor::Cli, b.organization.id, &shared, Role::Developer, None).await.unwrap();
     assert!(!added.user_created);
     assert!(added.generated_password.is_none(), "an existing user keeps the password it has");
     let orgs = accounts::organizations_of(&db.db, a.owner.user_id).await.unwrap();
@@ -83,9 +88,10 @@ async fn authorize_answers_not_found_outside_and_forbidden_inside() {
     let db = TestDatabase::new().await;
     let access = AccessControl::new().await.unwrap();
     let acme = accounts::create_organization(&db.db, "Acme", &email("owner@acme.test"), None).await.unwrap();
-    let viewer = accounts::add_member(&db.db, Actor::Cli, acme.organization.id, &email("v@acme.test"), Role::Viewer, None)
-        .await
-        .unwrap();
+    let viewer =
+        accounts::add_member(&db.db, Actor::Cli, acme.organization.id, &email("v@acme.test"), Role::Viewer, None)
+            .await
+            .unwrap();
     let other = accounts::create_organization(&db.db, "Other", &email("owner@other.test"), None).await.unwrap();
 
     let refused = access
@@ -108,8 +114,14 @@ async fn owner_rules_protect_the_last_owner_and_the_owner_role() {
     let access = AccessControl::new().await.unwrap();
     let acme = accounts::create_organization(&db.db, "Acme", &email("owner@acme.test"), None).await.unwrap();
     let org = acme.organization.id;
-    let admin_id = accounts::add_member(&db.db, Actor::Cli, org, &email("admin@acme.test"), Role::Admin, None).await.unwrap().user_id;
-    let dev_id = accounts::add_member(&db.db, Actor::Cli, org, &email("dev@acme.test"), Role::Developer, None).await.unwrap().user_id;
+    let admin_id = accounts::add_member(&db.db, Actor::Cli, org, &email("admin@acme.test"), Role::Admin, None)
+        .await
+        .unwrap()
+        .user_id;
+    let dev_id = accounts::add_member(&db.db, Actor::Cli, org, &email("dev@acme.test"), Role::Developer, None)
+        .await
+        .unwrap()
+        .user_id;
     let owner = member(&db, &access, org, acme.owner.user_id).await;
     let admin = member(&db, &access, org, admin_id).await;
 
@@ -129,7 +141,8 @@ async fn owner_rules_protect_the_last_owner_and_the_owner_role() {
     assert!(err.to_string().contains("at least one owner"), "{err}");
     accounts::change_role(&db.db, &owner, admin_id, Role::Owner).await.unwrap();
     accounts::remove_member(&db.db, &owner, acme.owner.user_id).await.unwrap();
-    let left: Vec<_> = accounts::list_members(&db.db, org).await.unwrap().into_iter().map(|m| (m.email, m.role)).collect();
+    let left: Vec<_> =
+        accounts::list_members(&db.db, org).await.unwrap().into_iter().map(|m| (m.email, m.role)).collect();
     assert_eq!(left, [("admin@acme.test".to_owned(), Role::Owner), ("dev@acme.test".to_owned(), Role::Viewer)]);
 
     let actions: Vec<String> = audit::recent(&db.db, org, 3).await.unwrap().into_iter().map(|e| e.action).collect();

@@ -9,7 +9,11 @@ pub fn CopyButton(#[prop(into)] text: String, #[prop(into)] label: String) -> im
         spawn_local(async move {
             let clipboard = window().navigator().clipboard();
             let copied = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await.is_ok();
-            set_status.set(if copied { "Copied".to_owned() } else { "Copy failed: select the text and copy it".to_owned() });
+            set_status.set(if copied {
+                "Copied".to_owned()
+            } else {
+                "Copy failed: select the text and copy it".to_owned()
+            });
         });
     };
     view! {

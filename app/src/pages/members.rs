@@ -15,9 +15,8 @@ pub fn MembersPage() -> impl IntoView {
     let change = ServerAction::<ChangeMemberRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
     let members = Resource::new(move || (change.version().get(), remove.version().get()), |_| list_members());
-    let action_error = move || {
-        change.value().get().and_then(Result::err).or_else(|| remove.value().get().and_then(Result::err))
-    };
+    let action_error =
+        move || change.value().get().and_then(Result::err).or_else(|| remove.value().get().and_then(Result::err));
 
     view! {
         <Title text="Members"/>

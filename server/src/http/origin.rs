@@ -54,7 +54,9 @@ mod tests {
 
     #[test]
     fn same_site_passes() {
-        assert!(verdict(&headers(&[(header::HOST, "wisp.test:3000"), (header::ORIGIN, "http://wisp.test:3000")])).is_ok());
+        assert!(
+            verdict(&headers(&[(header::HOST, "wisp.test:3000"), (header::ORIGIN, "http://wisp.test:3000")])).is_ok()
+        );
         assert!(verdict(&headers(&[(header::HOST, "wisp.test"), (header::ORIGIN, "https://wisp.test")])).is_ok());
     }
 
