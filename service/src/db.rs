@@ -11,12 +11,12 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/wisp.db?mode=rwc";
 
 /// Connects, creating the folder of a SQLite file on first use so a fresh clone just runs.
 pub async fn connect(url: &str) -> ServiceResult<DatabaseConnection> {
-    if let Some(path) = sqlite_file(url) {
-        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                ServiceError::Internal(format!("cannot create the database folder {}: {e}", parent.display()))
-            })?;
-        }
+    if let Some(parent) =
+        sqlite_file(url).and_then(|path| Path::new(path).parent()).filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            ServiceError::Internal(format!("cannot create the database folder {}: {e}", parent.display()))
+        })?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options
