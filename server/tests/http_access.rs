@@ -213,3 +213,26 @@ fn serve_without_a_master_key_says_what_to_set() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("WISP_MASTER_KEY is not set"), "{stderr}");
 }
+
+#[test]
+fn logs_are_json_lines_when_asked() {
+    let dir = std::env::temp_dir().join(format!("wisp-json-log-{}", std::process::id()));
+    // Held by this test, so serving stops right after start-up has logged.
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(["serve", "--demo"])
+        .env("DATABASE_URL", format!("sqlite://{}/wisp.db?mode=rwc", dir.display()))
+        .env("WISP_DATA_DIR", &dir)
+        .env("WISP_LOG_FORMAT", "json")
+        .env("WISP_LISTEN", taken.local_addr().unwrap().to_string())
+        .env_remove("WISP_MASTER_KEY")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = stderr.lines().next().unwrap_or_else(|| panic!("nothing logged: {stderr}"));
+    let line: Value = serde_json::from_str(first).unwrap_or_else(|e| panic!("not JSON ({e}): {first}"));
+    assert_eq!(line["level"], "WARN", "{line}");
+    assert!(line["message"].as_str().unwrap().contains("development master key"), "{line}");
+}
