@@ -53,3 +53,14 @@ wait_for() {
   echo "timed out waiting for $url" >&2
   return 1
 }
+
+# A virtualenv with exactly the pinned Python packages, refreshed when the pins change.
+ensure_venv() {
+  local requirements="$1" venv="$ROOT/.venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if [ ! -f "$venv/.installed" ] || [ "$requirements" -nt "$venv/.installed" ]; then
+    say "Installing Python packages from ${requirements#$ROOT/}"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    touch "$venv/.installed"
+  fi
+}

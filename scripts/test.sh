@@ -19,13 +19,15 @@ trap cleanup EXIT INT TERM
 ensure_apt chromium fonts-dejavu-core postgresql curl
 ensure_rust_tools
 ensure_npm "$ROOT/end2end"
+ensure_venv "$ROOT/tests/interop/requirements.txt"
+export WISP_TEST_PYTHON="$ROOT/.venv/bin/python"
 
 phase="${1:-all}"
 case "$phase" in all|cargo|browser) ;; *) echo "usage: scripts/test.sh [cargo|browser]" >&2; exit 2 ;; esac
 
 if [ "$phase" != browser ]; then
-  say "cargo tests on SQLite"
-  cargo test --quiet
+  say "cargo tests on SQLite, with the independent verifiers"
+  cargo test --quiet -- --include-ignored
   say "cargo tests on PostgreSQL"
   start_postgres
   WISP_TEST_POSTGRES_URL="$PG_URL" cargo test --quiet -p service -p server

@@ -1,11 +1,12 @@
 //! What server functions get from the server through Leptos context.
-use service::access::AccessControl;
+use std::sync::Arc;
+
 use service::db::DatabaseConnection;
+use service::{access::AccessControl, issuer::IssuerState};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub access: AccessControl,
-    /// `OIDC_ISSUER`, when configured.
-    pub issuer_url: Option<String>,
+    pub issuer: Arc<IssuerState>,
 }

@@ -33,3 +33,25 @@ test('the last owner cannot be demoted, and the page says why', async ({ page })
   await page.reload();
   await expect(page.getByLabel(`Role of ${admin.email}`)).toHaveValue('owner');
 });
+
+test('the organization page shows the issuer, its keys, and what AWS would refuse', async ({ page }) => {
+  await signIn(page, admin);
+  const base = env('WISP_E2E_URL');
+  await expect(page.getByRole('link', { name: 'Discovery document' })).toHaveAttribute(
+    'href',
+    `${base}/.well-known/openid-configuration`,
+  );
+  await expect(page.getByRole('link', { name: 'JWKS' })).toHaveAttribute('href', `${base}/oauth2/jwks`);
+
+  const jwks = await (await page.request.get('/oauth2/jwks')).json();
+  const keys = page.getByRole('table', { name: 'Issuer keys' });
+  await expect(keys.getByRole('row')).toHaveCount(1 + jwks.keys.length);
+  const signing = keys.getByRole('row').filter({ hasText: jwks.keys[0].kid });
+  await expect(signing).toContainText('ES256');
+  await expect(signing).toContainText('signing');
+
+  // The demo's local issuer is what AWS would refuse: plain http, with a port.
+  const warnings = page.getByRole('list', { name: 'Issuer warnings' });
+  await expect(warnings).toContainText('not https');
+  await expect(warnings).toContainText('carries a port');
+});

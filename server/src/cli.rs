@@ -11,10 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Wisp is an OpenID Connect issuer and admin app: workers trade its short-lived tokens at AWS STS \
                   for temporary credentials and read AWS Secrets Manager at every kickoff, with no long-lived cloud key stored.",
     after_help = "Also read from the environment:\n  \
-                  OIDC_PRIVATE_KEY / OIDC_PRIVATE_KEY_FILE      PEM key that signs tokens (RSA >= 2048 -> RS256, EC P-256 -> ES256)\n  \
-                  OIDC_PUBLISHED_KEYS / OIDC_PUBLISHED_KEYS_FILE more PEM keys published in the JWKS, never used to sign\n  \
-                  AWS_ENDPOINT_URL                              AWS SDK endpoint override (a local AWS emulator in tests and the demo)\n  \
-                  RUST_LOG                                      log filter, e.g. info or wisp=debug"
+                  AWS_ENDPOINT_URL  AWS SDK endpoint override (a local AWS emulator in tests and the demo)\n  \
+                  RUST_LOG          log filter, e.g. info or wisp=debug"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -32,6 +30,39 @@ pub struct Settings {
     /// Public issuer URL, https://host[/path] with no trailing slash.
     #[arg(long, global = true, env = "OIDC_ISSUER")]
     pub oidc_issuer: Option<String>,
+
+    /// PEM private key that signs tokens: RSA of 2048 bits or more (RS256) or EC P-256 (ES256).
+    #[arg(
+        long,
+        global = true,
+        env = "OIDC_PRIVATE_KEY",
+        hide_env_values = true,
+        conflicts_with = "oidc_private_key_file"
+    )]
+    pub oidc_private_key: Option<String>,
+
+    /// File holding the PEM signing key, instead of OIDC_PRIVATE_KEY.
+    #[arg(long, global = true, env = "OIDC_PRIVATE_KEY_FILE")]
+    pub oidc_private_key_file: Option<PathBuf>,
+
+    /// More PEM keys (public or private) published in the JWKS and never used to sign: the next
+    /// key before it signs, retired keys until their last token has expired.
+    #[arg(
+        long,
+        global = true,
+        env = "OIDC_PUBLISHED_KEYS",
+        hide_env_values = true,
+        conflicts_with = "oidc_published_keys_file"
+    )]
+    pub oidc_published_keys: Option<String>,
+
+    /// File holding the published keys, instead of OIDC_PUBLISHED_KEYS.
+    #[arg(long, global = true, env = "OIDC_PUBLISHED_KEYS_FILE")]
+    pub oidc_published_keys_file: Option<PathBuf>,
+
+    /// Lifetime of minted tokens, 900 to 3600 seconds.
+    #[arg(long, global = true, env = "OIDC_TOKEN_LIFETIME_SECONDS", default_value_t = 3600)]
+    pub oidc_token_lifetime_seconds: u32,
 
     /// 32-byte key, base64, that encrypts stored secrets. `serve --demo` generates one into the data folder.
     #[arg(long, global = true, env = "WISP_MASTER_KEY", hide_env_values = true)]
@@ -76,6 +107,39 @@ pub enum Command {
     /// Manage an organization's members.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Mint tokens by hand, to debug a trust policy.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a freshly signed workload-identity token for an organization.
+    Mint {
+        /// The organization's UUID.
+        #[arg(long = "org")]
+        org_id: String,
+        #[arg(long, default_value = service::issuer::mint::DEFAULT_AUDIENCE)]
+        audience: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print a new private key (PKCS#8 PEM) for OIDC_PRIVATE_KEY.
+    Generate {
+        #[arg(long, value_enum, default_value_t = KeyAlgorithm::Es256)]
+        alg: KeyAlgorithm,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KeyAlgorithm {
+    Es256,
+    Rs256,
 }
 
 #[derive(Debug, Subcommand)]

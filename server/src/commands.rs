@@ -7,6 +7,7 @@ use service::{
     db::DatabaseConnection,
     email::Email,
     ids::OrgId,
+    issuer::{IssuerState, mint::Audience},
     password::Password,
     permission::Role,
 };
@@ -51,5 +52,20 @@ pub async fn member_add(db: &DatabaseConnection, org_id: &str, email: &str, role
     let role: Role = role.parse()?;
     let enrolled = accounts::add_member(db, Actor::Cli, org_id, &email, role, password_from_stdin()?).await?;
     report_user(&email, role, &enrolled);
+    Ok(())
+}
+
+/// Prints a token signed now, for the operator who asked; nothing else sees it.
+pub async fn token_mint(
+    db: &DatabaseConnection,
+    issuer: &IssuerState,
+    org_id: &str,
+    audience: &str,
+) -> Result<(), CliError> {
+    let org_id: OrgId = org_id.parse()?;
+    let audience = Audience::parse(audience)?;
+    let issuer = issuer.ready().map_err(|reason| CliError::Usage(reason.to_owned()))?;
+    accounts::find_organization(db, org_id).await?;
+    println!("{}", issuer.minter.fresh_token(org_id, &audience)?.token);
     Ok(())
 }

@@ -5,16 +5,21 @@ mod commands;
 mod demo;
 mod error;
 mod http;
+mod issuer_config;
 mod logging;
 mod serve;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use service::{db, master_key::MasterKey};
+use service::{
+    db::{self, DatabaseConnection},
+    issuer::{IssuerState, keys::SigningAlgorithm},
+    master_key::MasterKey,
+};
 
 use crate::{
-    cli::{AdminCommand, Cli, Command, MemberCommand},
+    cli::{AdminCommand, Cli, Command, KeyAlgorithm, KeysCommand, MemberCommand, Settings, TokenCommand},
     error::CliError,
 };
 
@@ -22,7 +27,7 @@ use crate::{
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.settings.log_format);
-    match run(cli).await {
+    match run(&cli.settings, cli.command.unwrap_or(Command::Serve { demo: false })).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -31,11 +36,22 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), CliError> {
-    let settings = &cli.settings;
+async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
+    if let Command::Keys(KeysCommand::Generate { alg }) = command {
+        let alg = match alg {
+            KeyAlgorithm::Es256 => SigningAlgorithm::ES256,
+            KeyAlgorithm::Rs256 => SigningAlgorithm::RS256,
+        };
+        print!("{}", service::issuer::keys::generate(alg));
+        return Ok(());
+    }
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
-    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+    run_with_database(settings, command, db).await
+}
+
+async fn run_with_database(settings: &Settings, command: Command, db: DatabaseConnection) -> Result<(), CliError> {
+    match command {
         Command::Serve { demo } => {
             let _master_key = match (&settings.master_key, demo) {
                 (Some(text), _) => MasterKey::from_base64(text)?,
@@ -46,10 +62,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     ));
                 }
             };
+            let mut issuer = issuer_config::load(settings)?;
             if demo {
+                issuer = issuer_config::with_demo_defaults(issuer, settings)?;
                 demo::prepare(&db, &settings.data_dir, &format!("http://{}", settings.listen)).await?;
             }
-            serve::run(settings, db).await
+            serve::run(settings, db, IssuerState::load(&issuer)?).await
         }
         Command::Migrate => {
             println!("The database is up to date.");
@@ -61,5 +79,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Member(MemberCommand::Add { org_id, email, role }) => {
             commands::member_add(&db, &org_id, &email, &role).await
         }
+        Command::Token(TokenCommand::Mint { org_id, audience }) => {
+            let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
+            commands::token_mint(&db, &issuer, &org_id, &audience).await
+        }
+        Command::Keys(KeysCommand::Generate { .. }) => Ok(()),
     }
 }

@@ -1,16 +1,23 @@
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use leptos::prelude::LeptosOptions;
-use service::{access::AccessControl, session_store::DbSessionStore};
+use service::{access::AccessControl, issuer::IssuerState, session_store::DbSessionStore};
 use tokio::net::TcpListener;
 
 use app::state::AppState;
 
 use crate::{cli::Settings, error::CliError, http::router};
 
-pub async fn run(settings: &Settings, db: service::db::DatabaseConnection) -> Result<(), CliError> {
-    let state =
-        AppState { db: db.clone(), access: AccessControl::new().await?, issuer_url: settings.oidc_issuer.clone() };
+pub async fn run(
+    settings: &Settings,
+    db: service::db::DatabaseConnection,
+    issuer: IssuerState,
+) -> Result<(), CliError> {
+    match issuer.ready() {
+        Ok(ready) => tracing::info!(issuer = %ready.url, keys = ready.keys.len(), "the OIDC issuer is ready"),
+        Err(reason) => tracing::warn!("{reason}"),
+    }
+    let state = AppState { db: db.clone(), access: AccessControl::new().await?, issuer: Arc::new(issuer) };
     let options = LeptosOptions::builder()
         .output_name("wisp")
         .site_root(settings.site_root.as_str())

@@ -1,101 +1,17 @@
 //! Access control over HTTP, against the real `wisp` binary and a real database
 //! (SQLite, or PostgreSQL when WISP_TEST_POSTGRES_URL is set).
-use std::{
-    io::Write,
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+mod common;
 
-use reqwest::{Client, StatusCode};
+use std::{net::TcpListener, process::Command};
+
+use common::{PASSWORD, Server, printed};
+use reqwest::StatusCode;
 use serde_json::Value;
 use service::testing::TestDatabase;
 
-const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-
-fn wisp(db: &TestDatabase) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wisp"));
-    command.env("DATABASE_URL", &db.url).env("WISP_MASTER_KEY", MASTER_KEY).env("RUST_LOG", "error");
-    command
-}
-
-/// Runs a `wisp` command with `password` on standard input; returns what it printed.
 fn run(db: &TestDatabase, args: &[&str], password: &str) -> String {
-    let mut child =
-        wisp(db).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "wisp {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    common::run(db, &[], args, password)
 }
-
-fn printed(output: &str, label: &str) -> String {
-    output
-        .lines()
-        .find_map(|l| l.strip_prefix(label))
-        .unwrap_or_else(|| panic!("no '{label}' in {output}"))
-        .trim()
-        .to_owned()
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(db: &TestDatabase) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = wisp(db)
-            .args(["serve"])
-            .env("WISP_LISTEN", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_SITE_ROOT", std::env::temp_dir().join("wisp-no-site"))
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Self { child, base: format!("http://127.0.0.1:{port}") };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while reqwest::get(format!("{}/readyz", server.base)).await.map(|r| r.status()).ok() != Some(StatusCode::OK) {
-            assert!(Instant::now() < deadline, "wisp did not become ready");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        server
-    }
-
-    fn client(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-    }
-
-    /// Calls a server function the way the browser does: a same-site form POST.
-    async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
-        let response = client
-            .post(format!("{}/api/{endpoint}", self.base))
-            .header("Origin", &self.base)
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-    }
-
-    async fn signed_in(&self, email: &str, password: &str) -> Client {
-        let client = self.client();
-        let (status, body) = self.call(&client, "login", &[("email", email), ("password", password)]).await;
-        assert!(status.is_success(), "sign-in as {email}: {status} {body}");
-        client
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-const PASSWORD: &str = "a-long-test-password";
 
 fn member_id(members: &Value, email: &str) -> String {
     members.as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].as_str().unwrap().to_owned()
@@ -182,20 +98,16 @@ async fn unauthenticated_and_cross_site_calls_are_refused() {
 async fn probes_report_process_and_database() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;
-    let healthz = reqwest::get(format!("{}/healthz", server.base)).await.unwrap();
+    let healthz = server.get("/healthz").await;
     assert_eq!(healthz.status(), StatusCode::OK);
-    let readyz = reqwest::get(format!("{}/readyz", server.base)).await.unwrap();
+    let readyz = server.get("/readyz").await;
     assert_eq!(readyz.status(), StatusCode::OK);
     if db.is_postgres() {
         db.drop_database().await;
-        let readyz = reqwest::get(format!("{}/readyz", server.base)).await.unwrap();
+        let readyz = server.get("/readyz").await;
         assert_eq!(readyz.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(healthz_status(&server).await, StatusCode::OK, "the process is still up");
+        assert_eq!(server.get("/healthz").await.status(), StatusCode::OK, "the process is still up");
     }
-}
-
-async fn healthz_status(server: &Server) -> StatusCode {
-    reqwest::get(format!("{}/healthz", server.base)).await.unwrap().status()
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod email;
 pub mod entity;
 pub mod error;
 pub mod ids;
+pub mod issuer;
 pub mod master_key;
 pub mod password;
 pub mod permission;

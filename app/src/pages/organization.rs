@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::organization::organization_details,
+    api::organization::{IssuerView, organization_details},
     components::{copy_button::CopyButton, error_message::ErrorMessage},
 };
 
@@ -33,16 +33,13 @@ pub fn OrganizationPage() -> impl IntoView {
                                 </dd>
                                 <dt>"Issuer URL"</dt>
                                 <dd>
-                                    {match org.issuer_url {
+                                    {match org.issuer.issuer.clone() {
                                         Some(url) => view! { <code>{url}</code> }.into_any(),
-                                        None => view! {
-                                            <span class="warning">
-                                                "Not configured. The operator sets OIDC_ISSUER to the public https URL of this Wisp."
-                                            </span>
-                                        }.into_any(),
+                                        None => view! { <span>"Not configured"</span> }.into_any(),
                                     }}
                                 </dd>
                             </dl>
+                            <IssuerPanel issuer=org.issuer/>
                         }
                         .into_any()
                     }
@@ -50,5 +47,45 @@ pub fn OrganizationPage() -> impl IntoView {
                 })
             }}
         </Suspense>
+    }
+}
+
+/// The issuer's state, so an admin sees what AWS would otherwise report later.
+#[component]
+fn IssuerPanel(issuer: IssuerView) -> impl IntoView {
+    view! {
+        <section aria-labelledby="issuer-heading">
+            <h2 id="issuer-heading">"OpenID Connect issuer"</h2>
+            {(!issuer.warnings.is_empty()).then(|| view! {
+                <ul class="warnings" aria-label="Issuer warnings">
+                    {issuer.warnings.into_iter().map(|w| view! { <li class="warning">{w}</li> }).collect_view()}
+                </ul>
+            })}
+            {match (issuer.discovery_url, issuer.jwks_url) {
+                (Some(discovery), Some(jwks)) => view! {
+                    <ul class="links">
+                        <li><a href=discovery.clone() target="_blank" rel="noopener">"Discovery document"</a>" "<code>{discovery}</code></li>
+                        <li><a href=jwks.clone() target="_blank" rel="noopener">"JWKS"</a>" "<code>{jwks}</code></li>
+                    </ul>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+            {(!issuer.keys.is_empty()).then(|| view! {
+                <table class="list" aria-label="Issuer keys">
+                    <thead>
+                        <tr><th scope="col">"Key ID (kid)"</th><th scope="col">"Algorithm"</th><th scope="col">"State"</th></tr>
+                    </thead>
+                    <tbody>
+                        {issuer.keys.into_iter().map(|key| view! {
+                            <tr>
+                                <td><code>{key.kid}</code></td>
+                                <td>{key.alg}</td>
+                                <td>{if key.signing { "signing" } else { "published" }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
     }
 }

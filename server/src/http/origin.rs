@@ -4,8 +4,10 @@ use axum::{
     body::Body,
     http::{Method, Request, StatusCode, header},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
+
+use super::api_error::api_error;
 
 pub async fn same_origin_only(request: Request<Body>, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -15,12 +17,12 @@ pub async fn same_origin_only(request: Request<Body>, next: Next) -> Response {
         Ok(()) => next.run(request).await,
         Err(message) => {
             tracing::warn!(path = %request.uri().path(), "refused a cross-site request: {message}");
-            let body = serde_json::json!({ "error": {
-                "code": "cross_site_request",
-                "message": message,
-                "hint": "Send state-changing requests from Wisp's own pages, or from an API client without cookies."
-            }});
-            (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
+            api_error(
+                StatusCode::FORBIDDEN,
+                "cross_site_request",
+                &message,
+                "Send state-changing requests from Wisp's own pages, or from an API client without cookies.",
+            )
         }
     }
 }

@@ -13,14 +13,14 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use app::{App, shell, state::AppState};
 
-use super::{health, origin};
+use super::{health, issuer, origin};
 
 pub const SESSION_COOKIE: &str = "wisp_session";
 
 pub fn build(state: AppState, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     // Cookies are `Secure` when users reach Wisp over https, which a public issuer requires.
-    let secure = state.issuer_url.as_deref().is_some_and(|url| url.starts_with("https://"));
+    let secure = state.issuer.url.as_ref().is_some_and(|url| url.as_str().starts_with("https://"));
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -53,6 +53,7 @@ pub fn build(state: AppState, options: LeptosOptions) -> Router {
         .layer(sessions);
 
     Router::new()
+        .merge(issuer::routes(state.issuer.clone()))
         .merge(probes)
         .merge(bundle)
         .merge(app)

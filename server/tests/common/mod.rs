@@ -1,0 +1,117 @@
+//! Running the real `wisp` binary in tests: commands, and a server on a free loopback port.
+// Each test crate uses its own part of this.
+#![allow(dead_code)]
+
+use std::{
+    io::Write,
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use service::testing::TestDatabase;
+
+pub const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+pub const PASSWORD: &str = "a-long-test-password";
+
+pub fn wisp(db: &TestDatabase, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wisp"));
+    command.env("DATABASE_URL", &db.url).env("WISP_MASTER_KEY", MASTER_KEY).env("RUST_LOG", "error");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+}
+
+/// Runs a `wisp` command with `stdin` piped in; returns what it printed, or panics with its error.
+pub fn run(db: &TestDatabase, env: &[(&str, &str)], args: &[&str], stdin: &str) -> String {
+    let output = output(db, env, args, stdin);
+    assert!(output.status.success(), "wisp {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+pub fn output(db: &TestDatabase, env: &[(&str, &str)], args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child =
+        wisp(db, env).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn printed(output: &str, label: &str) -> String {
+    output
+        .lines()
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no '{label}' in {output}"))
+        .trim()
+        .to_owned()
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub async fn start(db: &TestDatabase) -> Self {
+        Self::start_on(db, free_port(), &[]).await
+    }
+
+    pub async fn start_on(db: &TestDatabase, port: u16, env: &[(&str, &str)]) -> Self {
+        let child = wisp(db, env)
+            .args(["serve"])
+            .env("WISP_LISTEN", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", std::env::temp_dir().join("wisp-no-site"))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Self { child, base: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while reqwest::get(format!("{}/readyz", server.base)).await.map(|r| r.status()).ok() != Some(StatusCode::OK) {
+            assert!(Instant::now() < deadline, "wisp did not become ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        server
+    }
+
+    pub fn client(&self) -> Client {
+        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        reqwest::get(format!("{}{path}", self.base)).await.unwrap()
+    }
+
+    /// Calls a server function the way the browser does: a same-site form POST.
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let response = client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("Origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn signed_in(&self, email: &str, password: &str) -> Client {
+        let client = self.client();
+        let (status, body) = self.call(&client, "login", &[("email", email), ("password", password)]).await;
+        assert!(status.is_success(), "sign-in as {email}: {status} {body}");
+        client
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,215 @@
+//! The OIDC issuer as relying parties see it, against the real `wisp` binary.
+//!
+//! Tests marked `ignore` use the independent verifier in tests/interop (PyJWT): the test command
+//! runs them with WISP_TEST_PYTHON pointing at the virtualenv that has it.
+mod common;
+
+use std::process::Command;
+
+use common::{Server, free_port, output, printed, run};
+use reqwest::{StatusCode, header};
+use serde_json::Value;
+use service::testing::TestDatabase;
+
+fn keygen(db: &TestDatabase, alg: &str) -> String {
+    run(db, &[], &["keys", "generate", "--alg", alg], "")
+}
+
+fn create_org(db: &TestDatabase, name: &str) -> String {
+    let out =
+        run(db, &[], &["admin", "create", "--org", name, "--email", &format!("owner@{name}.test")], common::PASSWORD);
+    printed(&out, "Organization UUID:")
+}
+
+async fn json(response: reqwest::Response) -> Value {
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn without_issuer_or_key_the_endpoints_say_what_to_set() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let response = server.get("/oauth2/jwks").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = json(response).await;
+    assert_eq!(body["error"]["code"], "issuer_not_configured");
+    assert!(body["error"]["message"].as_str().unwrap().contains("set OIDC_ISSUER"), "{body}");
+    drop(server);
+
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let server = Server::start_on(&db, port, &[("OIDC_ISSUER", &issuer)]).await;
+    let body = json(server.get("/.well-known/openid-configuration").await).await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("set OIDC_PRIVATE_KEY"), "{body}");
+    assert_eq!(server.get("/healthz").await.status(), StatusCode::OK, "the rest of Wisp works");
+}
+
+#[tokio::test]
+async fn documents_are_cacheable_and_revalidate_with_etags() {
+    let db = TestDatabase::new().await;
+    let key = keygen(&db, "es256");
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let server = Server::start_on(&db, port, &[("OIDC_ISSUER", &issuer), ("OIDC_PRIVATE_KEY", &key)]).await;
+    for (path, content_type) in
+        [("/.well-known/openid-configuration", "application/json"), ("/oauth2/jwks", "application/jwk-set+json")]
+    {
+        let response = server.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let headers = response.headers().clone();
+        assert_eq!(headers[header::CONTENT_TYPE], content_type);
+        assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=300");
+        let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+        let again = reqwest::Client::new()
+            .get(format!("{}{path}", server.base))
+            .header(header::IF_NONE_MATCH, &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(again.headers()[header::ETAG], etag.as_str());
+    }
+    let discovery = json(server.get("/.well-known/openid-configuration").await).await;
+    assert_eq!(discovery["issuer"], issuer);
+    assert_eq!(discovery["jwks_uri"], format!("{issuer}/oauth2/jwks"));
+}
+
+#[tokio::test]
+async fn the_jwks_never_carries_private_members() {
+    let db = TestDatabase::new().await;
+    let signing = keygen(&db, "rs256");
+    let published = format!("{}{}", keygen(&db, "rs256"), keygen(&db, "es256"));
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let server = Server::start_on(
+        &db,
+        port,
+        &[("OIDC_ISSUER", &issuer), ("OIDC_PRIVATE_KEY", &signing), ("OIDC_PUBLISHED_KEYS", &published)],
+    )
+    .await;
+    let jwks = json(server.get("/oauth2/jwks").await).await;
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 3);
+    for key in keys {
+        for private in ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] {
+            assert!(key.get(private).is_none(), "{private} in {key}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_issuer_with_a_path_serves_its_documents_under_it() {
+    let db = TestDatabase::new().await;
+    let key = keygen(&db, "es256");
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}/tenants/acme");
+    let server = Server::start_on(&db, port, &[("OIDC_ISSUER", &issuer), ("OIDC_PRIVATE_KEY", &key)]).await;
+    let discovery = json(server.get("/tenants/acme/.well-known/openid-configuration").await).await;
+    assert_eq!(discovery["issuer"], issuer);
+    assert_eq!(discovery["jwks_uri"], format!("{issuer}/oauth2/jwks"));
+    assert_eq!(server.get("/tenants/acme/oauth2/jwks").await.status(), StatusCode::OK);
+}
+
+#[test]
+fn a_bad_key_stops_start_up_naming_the_variable_and_not_the_key() {
+    let garbled = "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAq7BFUpkGp3+LQmlQ\n-----END PRIVATE KEY-----\n";
+    let out = Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(["serve"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/wisp-bad-key-{}.db?mode=rwc", std::env::temp_dir().display(), std::process::id()),
+        )
+        .env("WISP_MASTER_KEY", common::MASTER_KEY)
+        .env("OIDC_ISSUER", "https://wisp.example.com")
+        .env("OIDC_PRIVATE_KEY", garbled)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("OIDC_PRIVATE_KEY: "), "{stderr}");
+    assert!(!stderr.contains("MIIB"), "the key leaked: {stderr}");
+}
+
+#[tokio::test]
+async fn token_mint_prints_a_token_for_an_existing_organization() {
+    let db = TestDatabase::new().await;
+    let org = create_org(&db, "acme");
+    let key = keygen(&db, "es256");
+    let env = [("OIDC_ISSUER", "https://wisp.example.com"), ("OIDC_PRIVATE_KEY", key.as_str())];
+    let token = run(&db, &env, &["token", "mint", "--org", &org], "");
+    assert_eq!(token.trim().split('.').count(), 3, "{token}");
+    let missing = output(&db, &env, &["token", "mint", "--org", &uuid::Uuid::new_v4().to_string()], "");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"));
+    let unconfigured = output(&db, &[], &["token", "mint", "--org", &org], "");
+    assert!(String::from_utf8_lossy(&unconfigured.stderr).contains("OIDC_ISSUER"));
+}
+
+/// The independent verifier's verdict on `token`: Ok(kid) or Err(why it refused).
+fn verify(issuer: &str, token: &str, sub: &str) -> Result<Value, String> {
+    let python = std::env::var("WISP_TEST_PYTHON").expect("WISP_TEST_PYTHON: run through scripts/test.sh");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/interop/verify_token.py");
+    let out = Command::new(python).args([script, issuer, token.trim(), sub]).output().unwrap();
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the PyJWT verifier: scripts/test.sh runs it"]
+async fn pyjwt_accepts_tokens_signed_with_rsa_and_ec_and_under_a_path() {
+    let db = TestDatabase::new().await;
+    let org = create_org(&db, "acme");
+    let sub = format!("organization:{org}");
+    for (alg, path) in [("rs256", ""), ("es256", ""), ("es256", "/tenants/acme")] {
+        let key = keygen(&db, alg);
+        let port = free_port();
+        let issuer = format!("http://127.0.0.1:{port}{path}");
+        let env = [("OIDC_ISSUER", issuer.as_str()), ("OIDC_PRIVATE_KEY", key.as_str())];
+        let _server = Server::start_on(&db, port, &env).await;
+        let token = run(&db, &env, &["token", "mint", "--org", &org], "");
+        let verdict = verify(&issuer, &token, &sub).unwrap_or_else(|e| panic!("{alg} {path}: {e}"));
+        assert_eq!(verdict["alg"], alg.to_uppercase());
+        let wrong = verify(&issuer, &token, &format!("organization:{}", uuid::Uuid::new_v4()));
+        assert!(wrong.unwrap_err().contains("refused: sub"), "another organization's sub must not pass");
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the PyJWT verifier: scripts/test.sh runs it"]
+async fn rotation_keeps_old_tokens_valid_until_their_key_is_dropped() {
+    let db = TestDatabase::new().await;
+    let org = create_org(&db, "acme");
+    let sub = format!("organization:{org}");
+    let (a, b) = (keygen(&db, "es256"), keygen(&db, "rs256"));
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let mint = |env: &[(&str, &str)]| run(&db, env, &["token", "mint", "--org", &org], "");
+
+    // 1. A signs, B is published ahead of its turn.
+    let env = [("OIDC_ISSUER", issuer.as_str()), ("OIDC_PRIVATE_KEY", a.as_str()), ("OIDC_PUBLISHED_KEYS", b.as_str())];
+    let server = Server::start_on(&db, port, &env).await;
+    let token_a = mint(&env);
+    let kid_a = verify(&issuer, &token_a, &sub).unwrap()["kid"].clone();
+    drop(server);
+
+    // 2. B signs, A stays published: the old token still verifies, new ones carry B's kid.
+    let env = [("OIDC_ISSUER", issuer.as_str()), ("OIDC_PRIVATE_KEY", b.as_str()), ("OIDC_PUBLISHED_KEYS", a.as_str())];
+    let server = Server::start_on(&db, port, &env).await;
+    assert_eq!(verify(&issuer, &token_a, &sub).unwrap()["kid"], kid_a);
+    let token_b = mint(&env);
+    let kid_b = verify(&issuer, &token_b, &sub).unwrap()["kid"].clone();
+    assert_ne!(kid_a, kid_b);
+    drop(server);
+
+    // 3. A is dropped: only B is published, and A's tokens no longer verify.
+    let env = [("OIDC_ISSUER", issuer.as_str()), ("OIDC_PRIVATE_KEY", b.as_str())];
+    let server = Server::start_on(&db, port, &env).await;
+    let jwks = json(server.get("/oauth2/jwks").await).await;
+    let kids: Vec<&Value> = jwks["keys"].as_array().unwrap().iter().map(|k| &k["kid"]).collect();
+    assert_eq!(kids, [&kid_b]);
+    assert!(verify(&issuer, &token_a, &sub).is_err());
+    assert!(verify(&issuer, &token_b, &sub).is_ok());
+}

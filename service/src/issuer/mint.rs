@@ -1,0 +1,305 @@
+//! Workload-identity tokens: signed once, shared while fresh, re-minted well before expiry.
+use std::{
+    collections::HashMap,
+    fmt,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use jsonwebtoken::Header;
+use serde::{Deserialize, Serialize};
+
+use super::{keys::SigningKey, url::IssuerUrl};
+use crate::{
+    error::{ServiceError, ServiceResult},
+    ids::OrgId,
+};
+
+pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
+/// A cached token with less than this left is never handed out: callers get a fresh one.
+pub const REFRESH_MARGIN_SECONDS: i64 = 600;
+pub const MIN_LIFETIME_SECONDS: u32 = 900;
+pub const MAX_LIFETIME_SECONDS: u32 = 3600;
+/// `nbf` sits this far back, so relying parties with a slow clock accept a new token.
+pub const CLOCK_SKEW_SECONDS: i64 = 5;
+/// Past this many cache slots, slots whose token has expired are dropped.
+const CACHE_SWEEP_THRESHOLD: usize = 4096;
+
+/// Who a token is for, as `aud`: any non-empty printable text up to 256 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Audience(String);
+
+impl Audience {
+    pub fn parse(text: &str) -> ServiceResult<Self> {
+        let ok = !text.is_empty() && text.len() <= 256 && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+        if ok {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(ServiceError::invalid(
+                "audience",
+                "The audience must be 1 to 256 characters with no spaces, such as sts.amazonaws.com.",
+            ))
+        }
+    }
+
+    pub fn sts() -> Self {
+        Self(DEFAULT_AUDIENCE.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+/// A signed token. Its `Debug` shows when it expires, never the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MintedToken {
+    pub token: String,
+    pub expires_at: i64,
+    pub kid: String,
+}
+
+impl fmt::Debug for MintedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MintedToken")
+            .field("expires_at", &self.expires_at)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<MintedToken>>>;
+type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+pub struct Minter {
+    issuer: IssuerUrl,
+    key: SigningKey,
+    lifetime_seconds: i64,
+    clock: Clock,
+    cache: Mutex<HashMap<(OrgId, Audience, String), Slot>>,
+    signatures: AtomicU64,
+}
+
+impl Minter {
+    pub fn new(issuer: IssuerUrl, key: SigningKey, lifetime_seconds: u32) -> ServiceResult<Self> {
+        Self::with_clock(issuer, key, lifetime_seconds, Arc::new(|| chrono::Utc::now().timestamp()))
+    }
+
+    /// For tests that move time.
+    pub fn with_clock(issuer: IssuerUrl, key: SigningKey, lifetime_seconds: u32, clock: Clock) -> ServiceResult<Self> {
+        if !(MIN_LIFETIME_SECONDS..=MAX_LIFETIME_SECONDS).contains(&lifetime_seconds) {
+            return Err(ServiceError::invalid(
+                "OIDC_TOKEN_LIFETIME_SECONDS",
+                format!(
+                    "OIDC_TOKEN_LIFETIME_SECONDS is {lifetime_seconds}; use {MIN_LIFETIME_SECONDS} to {MAX_LIFETIME_SECONDS} (15 to 60 minutes)."
+                ),
+            ));
+        }
+        Ok(Self {
+            issuer,
+            key,
+            lifetime_seconds: i64::from(lifetime_seconds),
+            clock,
+            cache: Mutex::new(HashMap::new()),
+            signatures: AtomicU64::new(0),
+        })
+    }
+
+    pub fn subject_of(org: OrgId) -> String {
+        format!("organization:{org}")
+    }
+
+    /// The organization's token for `audience`: the cached one while it has more than
+    /// [`REFRESH_MARGIN_SECONDS`] left, else a new one. Concurrent callers share one signing.
+    pub async fn token(&self, org: OrgId, audience: &Audience) -> ServiceResult<MintedToken> {
+        let subject = Self::subject_of(org);
+        let slot = self.slot((org, audience.clone(), subject.clone()));
+        let mut cached = slot.lock().await;
+        let now = (self.clock)();
+        if let Some(token) = cached.as_ref().filter(|t| t.expires_at - now > REFRESH_MARGIN_SECONDS) {
+            return Ok(token.clone());
+        }
+        let minted = self.sign(subject, audience, now)?;
+        *cached = Some(minted.clone());
+        Ok(minted)
+    }
+
+    /// A token signed now, never cached: for operators debugging a trust policy.
+    pub fn fresh_token(&self, org: OrgId, audience: &Audience) -> ServiceResult<MintedToken> {
+        self.sign(Self::subject_of(org), audience, (self.clock)())
+    }
+
+    /// How many tokens this minter has signed.
+    pub fn signatures(&self) -> u64 {
+        self.signatures.load(Ordering::Relaxed)
+    }
+
+    fn slot(&self, key: (OrgId, Audience, String)) -> Slot {
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.len() >= CACHE_SWEEP_THRESHOLD && !cache.contains_key(&key) {
+            let now = (self.clock)();
+            cache.retain(|_, slot| slot.try_lock().map_or(true, |t| t.as_ref().is_some_and(|t| t.expires_at > now)));
+        }
+        cache.entry(key).or_default().clone()
+    }
+
+    fn sign(&self, sub: String, audience: &Audience, now: i64) -> ServiceResult<MintedToken> {
+        let claims = Claims {
+            iss: self.issuer.as_str().to_owned(),
+            sub,
+            aud: audience.as_str().to_owned(),
+            iat: now,
+            nbf: now - CLOCK_SKEW_SECONDS,
+            exp: now + self.lifetime_seconds,
+            jti: uuid::Uuid::new_v4().to_string(),
+        };
+        let mut header = Header::new(self.key.jwk.alg.jwt_algorithm());
+        header.kid = Some(self.key.jwk.kid.clone());
+        header.typ = Some("JWT".to_owned());
+        let token = jsonwebtoken::encode(&header, &claims, &self.key.encoding)
+            .map_err(|e| ServiceError::Internal(format!("signing a token failed: {e}")))?;
+        self.signatures.fetch_add(1, Ordering::Relaxed);
+        Ok(MintedToken { token, expires_at: claims.exp, kid: self.key.jwk.kid.clone() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicI64;
+
+    use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+
+    use super::*;
+    use crate::issuer::keys::{JwkParams, SigningAlgorithm, generate, parse_signing_key};
+
+    const T0: i64 = 1_900_000_000;
+
+    fn minter(alg: SigningAlgorithm, clock: Arc<AtomicI64>) -> Minter {
+        let key = parse_signing_key(&generate(alg), "OIDC_PRIVATE_KEY").unwrap();
+        let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
+        Minter::with_clock(issuer, key, 3600, Arc::new(move || clock.load(Ordering::SeqCst))).unwrap()
+    }
+
+    fn decoding_key(minter: &Minter) -> DecodingKey {
+        match &minter.key.jwk.params {
+            JwkParams::Rsa { n, e } => DecodingKey::from_rsa_components(n, e).unwrap(),
+            JwkParams::Ec { x, y, .. } => DecodingKey::from_ec_components(x, y).unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn tokens_carry_exactly_the_claims_aws_checks() {
+        for alg in [SigningAlgorithm::ES256, SigningAlgorithm::RS256] {
+            let minter = minter(alg, Arc::new(AtomicI64::new(chrono::Utc::now().timestamp())));
+            let org = OrgId::new();
+            let minted = minter.token(org, &Audience::sts()).await.unwrap();
+
+            let header = decode_header(&minted.token).unwrap();
+            assert_eq!(header.alg, alg.jwt_algorithm());
+            assert_eq!(header.kid.as_deref(), Some(minter.key.jwk.kid.as_str()));
+            assert_eq!(header.typ.as_deref(), Some("JWT"));
+
+            let mut validation = Validation::new(alg.jwt_algorithm());
+            validation.set_audience(&["sts.amazonaws.com"]);
+            validation.set_issuer(&["https://wisp.example.com"]);
+            let claims = decode::<Claims>(&minted.token, &decoding_key(&minter), &validation).unwrap().claims;
+            assert_eq!(claims.sub, format!("organization:{org}"));
+            assert_eq!(claims.exp - claims.iat, 3600);
+            assert_eq!(claims.iat - claims.nbf, CLOCK_SKEW_SECONDS);
+            assert_eq!(claims.exp, minted.expires_at);
+            let raw: serde_json::Value = serde_json::from_slice(
+                &base64::Engine::decode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    minted.token.split('.').nth(1).unwrap(),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            let mut names: Vec<&str> = raw.as_object().unwrap().keys().map(String::as_str).collect();
+            names.sort_unstable();
+            assert_eq!(names, ["aud", "exp", "iat", "iss", "jti", "nbf", "sub"], "no azp, nothing else");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cached_token_is_shared_until_ten_minutes_are_left() {
+        let clock = Arc::new(AtomicI64::new(T0));
+        let minter = minter(SigningAlgorithm::ES256, clock.clone());
+        let org = OrgId::new();
+        let first = minter.token(org, &Audience::sts()).await.unwrap();
+        clock.store(T0 + 3600 - REFRESH_MARGIN_SECONDS - 1, Ordering::SeqCst);
+        assert_eq!(minter.token(org, &Audience::sts()).await.unwrap(), first);
+        assert_eq!(minter.signatures(), 1);
+
+        clock.store(T0 + 3600 - REFRESH_MARGIN_SECONDS, Ordering::SeqCst);
+        let second = minter.token(org, &Audience::sts()).await.unwrap();
+        assert_ne!(second.token, first.token);
+        assert_eq!(second.expires_at, T0 + 3600 - REFRESH_MARGIN_SECONDS + 3600);
+        assert_eq!(minter.signatures(), 2);
+    }
+
+    #[tokio::test]
+    async fn each_organization_and_audience_has_its_own_token() {
+        let minter = minter(SigningAlgorithm::ES256, Arc::new(AtomicI64::new(T0)));
+        let (a, b) = (OrgId::new(), OrgId::new());
+        let other = Audience::parse("https://vault.example.com").unwrap();
+        let tokens = [
+            minter.token(a, &Audience::sts()).await.unwrap(),
+            minter.token(b, &Audience::sts()).await.unwrap(),
+            minter.token(a, &other).await.unwrap(),
+        ];
+        assert_eq!(minter.signatures(), 3);
+        assert_ne!(tokens[0].token, tokens[1].token);
+        assert_ne!(tokens[0].token, tokens[2].token);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_callers_share_one_signing() {
+        let minter = Arc::new(minter(SigningAlgorithm::RS256, Arc::new(AtomicI64::new(T0))));
+        let org = OrgId::new();
+        let calls: Vec<_> = (0..64)
+            .map(|_| {
+                let minter = minter.clone();
+                tokio::spawn(async move { minter.token(org, &Audience::sts()).await.unwrap() })
+            })
+            .collect();
+        let mut tokens = Vec::new();
+        for call in calls {
+            tokens.push(call.await.unwrap());
+        }
+        assert!(tokens.windows(2).all(|pair| pair[0] == pair[1]));
+        assert_eq!(minter.signatures(), 1);
+    }
+
+    #[test]
+    fn lifetime_and_audience_are_bounded() {
+        let key = parse_signing_key(&generate(SigningAlgorithm::ES256), "OIDC_PRIVATE_KEY").unwrap();
+        let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
+        for bad in [0, 899, 3601] {
+            let err = Minter::new(issuer.clone(), key.clone(), bad).err().unwrap().to_string();
+            assert!(err.contains("use 900 to 3600"), "{err}");
+        }
+        for bad in ["", "has space", &"a".repeat(257)] {
+            assert!(Audience::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let token = MintedToken { token: "eyJ.secret.sig".to_owned(), expires_at: T0, kid: "k".to_owned() };
+        assert!(!format!("{token:?}").contains("eyJ"));
+    }
+}
