@@ -157,6 +157,10 @@ fn parse_block(block: &pem::Pem, variable: &'static str) -> Result<Material, Key
             curve_name(oid)
         ))
     };
+    let on_p256 = |curve: Option<ObjectIdentifier>| match curve {
+        Some(P256) => Ok(()),
+        other => Err(wrong_curve(other)),
+    };
     let unsupported = |oid: ObjectIdentifier| {
         fail(format!(
             "the key's algorithm (OID {oid}) is not supported; AWS STS accepts RSA and EC keys, and Wisp signs RS256 or ES256"
@@ -172,9 +176,9 @@ fn parse_block(block: &pem::Pem, variable: &'static str) -> Result<Material, Key
         }
         "EC PRIVATE KEY" => {
             let sec1 = sec1::EcPrivateKey::from_der(contents).map_err(|_| garbled("EC PRIVATE KEY"))?;
-            let curve = sec1.parameters.and_then(|p| p.named_curve());
-            if curve.is_some_and(|c| c != P256) {
-                return Err(wrong_curve(curve));
+            // SEC1 may leave the curve implicit; p256 then refuses a point of any other curve.
+            if let Some(curve) = sec1.parameters.and_then(|p| p.named_curve()) {
+                on_p256(Some(curve))?;
             }
             Material::EcPrivate(p256::SecretKey::from_sec1_der(contents).map_err(|_| garbled("EC PRIVATE KEY"))?)
         }
@@ -185,10 +189,7 @@ fn parse_block(block: &pem::Pem, variable: &'static str) -> Result<Material, Key
                     Material::RsaPrivate(RsaPrivateKey::from_pkcs8_der(contents).map_err(|_| garbled("PRIVATE KEY"))?)
                 }
                 EC_PUBLIC_KEY => {
-                    let curve = info.algorithm.parameters_oid().ok();
-                    if curve != Some(P256) {
-                        return Err(wrong_curve(curve));
-                    }
+                    on_p256(info.algorithm.parameters_oid().ok())?;
                     Material::EcPrivate(p256::SecretKey::from_pkcs8_der(contents).map_err(|_| garbled("PRIVATE KEY"))?)
                 }
                 other => return Err(unsupported(other)),
@@ -201,10 +202,7 @@ fn parse_block(block: &pem::Pem, variable: &'static str) -> Result<Material, Key
                     Material::RsaPublic(RsaPublicKey::from_public_key_der(contents).map_err(|_| garbled("PUBLIC KEY"))?)
                 }
                 EC_PUBLIC_KEY => {
-                    let curve = info.algorithm.parameters_oid().ok();
-                    if curve != Some(P256) {
-                        return Err(wrong_curve(curve));
-                    }
+                    on_p256(info.algorithm.parameters_oid().ok())?;
                     Material::EcPublic(
                         <p256::PublicKey as p256::pkcs8::DecodePublicKey>::from_public_key_der(contents)
                             .map_err(|_| garbled("PUBLIC KEY"))?,
