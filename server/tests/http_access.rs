@@ -70,8 +70,11 @@ async fn unauthenticated_and_cross_site_calls_are_refused() {
     run(&db, &["admin", "create", "--org", "Acme", "--email", "owner@acme.test"], PASSWORD);
     let server = Server::start(&db).await;
 
-    let (status, body) = server.call(&server.client(), "members/list", &[]).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    for endpoint in ["members/list", "organization", "session", "members/remove"] {
+        let (status, body) =
+            server.call(&server.client(), endpoint, &[("user_id", &uuid::Uuid::new_v4().to_string())]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{endpoint}: {body}");
+    }
 
     let (status, body) =
         server.call(&server.client(), "login", &[("email", "owner@acme.test"), ("password", "wrong-password!")]).await;
