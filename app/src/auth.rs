@@ -44,11 +44,12 @@ pub async fn signed_in_user(session: &Session) -> Result<UserId, AppError> {
     }
 }
 
-/// Starts a fresh session for `user` (a new id, so a planted session id is worthless).
-pub async fn sign_in(session: &Session, user: UserId, org: Option<OrgId>) -> Result<(), AppError> {
+/// Starts a fresh session for `user`: a new id, so a planted session id is worthless, and no
+/// organization chosen by whoever used the session before.
+pub async fn sign_in(session: &Session, user: UserId) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
     session.insert(USER_KEY, user).await.map_err(session_error)?;
-    select_org(session, org).await
+    select_org(session, None).await
 }
 
 pub async fn select_org(session: &Session, org: Option<OrgId>) -> Result<(), AppError> {

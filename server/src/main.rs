@@ -37,17 +37,22 @@ async fn main() -> ExitCode {
 }
 
 async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
+    // Key generation needs no database: answer before connecting to one.
     if let Command::Keys(KeysCommand::Generate { alg }) = command {
-        let alg = match alg {
-            KeyAlgorithm::Es256 => SigningAlgorithm::ES256,
-            KeyAlgorithm::Rs256 => SigningAlgorithm::RS256,
-        };
-        print!("{}", service::issuer::keys::generate(alg));
+        print_new_key(alg);
         return Ok(());
     }
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
     run_with_database(settings, command, db).await
+}
+
+fn print_new_key(alg: KeyAlgorithm) {
+    let alg = match alg {
+        KeyAlgorithm::Es256 => SigningAlgorithm::ES256,
+        KeyAlgorithm::Rs256 => SigningAlgorithm::RS256,
+    };
+    print!("{}", service::issuer::keys::generate(alg));
 }
 
 async fn run_with_database(settings: &Settings, command: Command, db: DatabaseConnection) -> Result<(), CliError> {
@@ -83,6 +88,9 @@ async fn run_with_database(settings: &Settings, command: Command, db: DatabaseCo
             let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
             commands::token_mint(&db, &issuer, &org_id, &audience).await
         }
-        Command::Keys(KeysCommand::Generate { .. }) => Ok(()),
+        Command::Keys(KeysCommand::Generate { alg }) => {
+            print_new_key(alg);
+            Ok(())
+        }
     }
 }

@@ -23,7 +23,9 @@ fn mint(c: &mut Criterion) {
 
     let es256 = minter(SigningAlgorithm::ES256);
     runtime.block_on(es256.token(org, &audience)).unwrap();
-    c.bench_function("mint/cached_hit", |b| b.iter(|| runtime.block_on(es256.token(black_box(org), &audience)).unwrap()));
+    c.bench_function("mint/cached_hit", |b| {
+        b.iter(|| runtime.block_on(es256.token(black_box(org), &audience)).unwrap())
+    });
     c.bench_function("mint/es256_sign", |b| b.iter(|| es256.fresh_token(black_box(org), &audience).unwrap()));
 
     let rs256 = minter(SigningAlgorithm::RS256);

@@ -40,9 +40,8 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let state = auth::state()?;
     let session = auth::session().await?;
     let user = accounts::authenticate(&state.db, &email, &Password::attempt(password)).await.or_else(auth::fail)?;
-    let first_org =
-        accounts::organizations_of(&state.db, user.id).await.or_else(auth::fail)?.first().map(|(org, _)| org.id);
-    auth::sign_in(&session, user.id, first_org).await?;
+    // The organization is picked on first use (`auth::active_org`): the first by name.
+    auth::sign_in(&session, user.id).await?;
     tracing::info!(user = %user.id, "signed in");
     leptos_axum::redirect("/settings/organization");
     Ok(())
