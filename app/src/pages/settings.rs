@@ -77,17 +77,17 @@ fn OrgSwitcher(info: SessionInfo) -> impl IntoView {
     };
     view! {
         <select class="org-switcher" aria-label="Organization" on:change=switch>
-                {info
-                    .orgs
-                    .into_iter()
-                    .map(|org| {
-                        view! {
-                            <option value=org.id.to_string() selected=org.id == current>
-                                {format!("{} ({})", org.name, org.role)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
+            {info
+                .orgs
+                .into_iter()
+                .map(|org| {
+                    view! {
+                        <option value=org.id.to_string() selected=org.id == current>
+                            {format!("{} ({})", org.name, org.role)}
+                        </option>
+                    }
+                })
+                .collect_view()}
         </select>
         {move || error.get().map(|error| view! { <ErrorMessage error/> })}
     }
