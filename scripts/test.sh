@@ -20,7 +20,7 @@ ensure_apt chromium fonts-dejavu-core postgresql curl
 ensure_rust_tools
 ensure_npm "$ROOT/end2end"
 ensure_venv "$ROOT/tests/interop/requirements.txt"
-export WISP_TEST_PYTHON="$ROOT/.venv/bin/python"
+export WISP_TEST_PYTHON="$ROOT/.venv/bin/python" WISP_TEST_WEED="$ROOT/.venv/bin/weed"
 
 phase="${1:-all}"
 case "$phase" in all|cargo|browser) ;; *) echo "usage: scripts/test.sh [cargo|browser]" >&2; exit 2 ;; esac

@@ -213,3 +213,55 @@ async fn rotation_keeps_old_tokens_valid_until_their_key_is_dropped() {
     assert!(verify(&issuer, &token_a, &sub).is_err());
     assert!(verify(&issuer, &token_b, &sub).is_ok());
 }
+
+#[tokio::test]
+#[ignore = "needs SeaweedFS: scripts/test.sh runs it"]
+async fn a_real_sts_trades_a_wisp_token_for_credentials_and_refuses_the_wrong_ones() {
+    use common::seaweed::{AUDIENCE, SeaweedSts, StsAnswer, TrustedRole};
+    use service::issuer::{
+        keys::parse_signing_key,
+        mint::{Audience, Minter},
+        url::IssuerUrl,
+    };
+
+    let db = TestDatabase::new().await;
+    let (acme, other) = (create_org(&db, "acme"), create_org(&db, "other"));
+    // SeaweedFS verifies RS256 only; PyJWT covers ES256.
+    let key = keygen(&db, "rs256");
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let env = [("OIDC_ISSUER", issuer.as_str()), ("OIDC_PRIVATE_KEY", key.as_str())];
+    let _wisp = Server::start_on(&db, port, &env).await;
+    let role = "arn:aws:iam::123456789012:role/acme-secrets";
+    let acme_sub = format!("organization:{acme}");
+    let sts = SeaweedSts::start(&issuer, &[TrustedRole { arn: role, sub: &acme_sub }]).await;
+    let mint = |org: &str, audience: &str| run(&db, &env, &["token", "mint", "--org", org, "--audience", audience], "");
+
+    let answer = sts.assume_role_with_web_identity(role, &mint(&acme, AUDIENCE)).await;
+    assert!(matches!(answer, StsAnswer::Credentials { .. }), "{answer:?}\n{}", sts.log());
+
+    // Signed by the real key an hour and a half ago with a 15-minute lifetime.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let past = i64::try_from(now).unwrap() - 5400;
+    let minter = Minter::with_clock(
+        IssuerUrl::parse(&issuer).unwrap(),
+        parse_signing_key(&key, "test key").unwrap(),
+        900,
+        std::sync::Arc::new(move || past),
+    )
+    .unwrap();
+    let expired = minter.fresh_token(acme.parse().unwrap(), &Audience::parse(AUDIENCE).unwrap()).unwrap().token;
+
+    let refusals = [
+        ("another organization's sub", mint(&other, AUDIENCE), "AccessDenied"),
+        ("an expired token", expired, "ExpiredTokenException"),
+        // AWS answers InvalidIdentityToken here; SeaweedFS 4.48 says InvalidParameterValue.
+        ("a token for another audience", mint(&acme, "some-other-service"), "InvalidParameterValue"),
+    ];
+    for (what, token, expected) in refusals {
+        match sts.assume_role_with_web_identity(role, &token).await {
+            StsAnswer::Refused { code, message } => assert_eq!(code, expected, "{what}: {message}"),
+            credentials => panic!("the STS accepted {what}: {credentials:?}"),
+        }
+    }
+}

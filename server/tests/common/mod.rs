@@ -13,6 +13,8 @@ use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use service::testing::TestDatabase;
 
+pub mod seaweed;
+
 pub const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub const PASSWORD: &str = "a-long-test-password";
 
