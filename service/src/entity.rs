@@ -4,3 +4,4 @@ pub mod membership;
 pub mod organization;
 pub mod session;
 pub mod user;
+pub mod workload_identity_config;

@@ -55,6 +55,7 @@ macro_rules! uuid_id {
 
 uuid_id!(OrgId, "organization id");
 uuid_id!(UserId, "user id");
+uuid_id!(WorkloadIdentityConfigId, "workload identity config id");
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod aws;
 pub mod db;
 pub mod email;
 pub mod entity;
@@ -14,5 +15,6 @@ pub mod permission;
 pub mod session_store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod workload_identity;
 
-pub use error::ServiceError;
+pub use error::{ServiceError, ServiceResult};

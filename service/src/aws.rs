@@ -1,0 +1,5 @@
+//! AWS: the values admins type (role ARNs, regions), what they paste into AWS, and the calls
+//! Wisp makes there.
+pub mod region;
+pub mod role_arn;
+pub mod trust_setup;
