@@ -21,7 +21,7 @@ use crate::{
 
 const MAX_NAME: usize = 64;
 /// A concurrent "make default" can win the race for the default slot; the loser tries again.
-const DEFAULT_RACE_ATTEMPTS: usize = 5;
+const RACE_ATTEMPTS: u64 = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -335,6 +335,12 @@ fn is_default_race(error: &DbErr) -> bool {
         if message.contains("uq_workload_identity_configs_default") || message.contains(".provider"))
 }
 
+/// Lost a race worth retrying: the default slot, or SQLite refusing to upgrade two readers'
+/// locks to writers at once (it answers one of them "database is locked" instead of waiting).
+fn lost_race(error: &DbErr) -> bool {
+    is_default_race(error) || error.to_string().contains("database is locked")
+}
+
 fn name_taken(error: DbErr, name: &str) -> ServiceError {
     match error.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) if !is_default_race(&error) => ServiceError::invalid(
@@ -359,19 +365,21 @@ where
     let mut attempt = 1;
     loop {
         let txn = db.begin().await?;
-        let result = work(&txn).await;
-        let raced = match result {
+        let lost = match work(&txn).await {
             Ok(value) => match txn.commit().await {
                 Ok(()) => return Ok(value),
-                Err(error) if is_default_race(&error) => error.into(),
+                Err(error) if lost_race(&error) => error,
                 Err(error) => return Err(error.into()),
             },
-            Err(ServiceError::Database(error)) if is_default_race(&error) => ServiceError::Database(error),
+            Err(ServiceError::Database(error)) if lost_race(&error) => error,
             Err(error) => return Err(error),
         };
-        if attempt == DEFAULT_RACE_ATTEMPTS {
-            return Err(raced);
+        if attempt == RACE_ATTEMPTS {
+            return Err(lost.into());
         }
+        // Spread the retries so the racers do not collide again in lockstep.
+        let pause = 5 * attempt + u64::from(rand::random::<u8>() % 10);
+        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
         attempt += 1;
     }
 }
