@@ -1,5 +1,8 @@
 //! AWS: the values admins type (role ARNs, regions), what they paste into AWS, and the calls
 //! Wisp makes there.
+pub mod connection_test;
+pub mod guidance;
 pub mod region;
 pub mod role_arn;
+pub mod sdk;
 pub mod trust_setup;

@@ -1,0 +1,286 @@
+//! AWS failures in plain words: for each call and error code, the likely cause and what to do,
+//! filled in with this organization's real values so the admin can compare them with AWS.
+use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    aws::{region::Region, role_arn::RoleArn},
+    ids::OrgId,
+    issuer::{
+        mint::{DEFAULT_AUDIENCE, Minter},
+        url::IssuerUrl,
+    },
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AwsCall {
+    AssumeRoleWithWebIdentity,
+    GetCallerIdentity,
+    ListSecrets,
+    GetSecretValue,
+}
+
+impl AwsCall {
+    pub fn name(self) -> &'static str {
+        match self {
+            AwsCall::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
+            AwsCall::GetCallerIdentity => "GetCallerIdentity",
+            AwsCall::ListSecrets => "ListSecrets",
+            AwsCall::GetSecretValue => "GetSecretValue",
+        }
+    }
+}
+
+/// How a call failed, before interpretation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// AWS answered with an error code.
+    Service {
+        code: String,
+        message: String,
+    },
+    /// No answer in time.
+    Timeout,
+    /// No connection: DNS, refused, TLS.
+    Unreachable(String),
+    Other(String),
+}
+
+impl Failure {
+    pub fn from_sdk<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+        error: &SdkError<E, R>,
+    ) -> Self {
+        match error {
+            SdkError::TimeoutError(_) => Failure::Timeout,
+            SdkError::DispatchFailure(dispatch) if dispatch.is_timeout() => Failure::Timeout,
+            SdkError::DispatchFailure(dispatch) if dispatch.is_io() => {
+                Failure::Unreachable(DisplayErrorContext(error).to_string())
+            }
+            _ => match error.code() {
+                Some(code) => {
+                    Failure::Service { code: code.to_owned(), message: error.message().unwrap_or_default().to_owned() }
+                }
+                None => Failure::Other(DisplayErrorContext(error).to_string()),
+            },
+        }
+    }
+}
+
+/// What the page shows for a failed step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    /// AWS's error code, when AWS answered.
+    pub code: Option<String>,
+    /// AWS's own words (never a secret: AWS does not echo tokens).
+    pub aws_message: Option<String>,
+    pub cause: String,
+    pub fix: String,
+}
+
+/// The organization's real values, so the guidance can say exactly what AWS must hold.
+pub struct Context<'a> {
+    pub issuer: &'a IssuerUrl,
+    pub org: OrgId,
+    pub role: &'a RoleArn,
+    pub region: Region,
+}
+
+impl Context<'_> {
+    fn provider_arn(&self) -> String {
+        format!(
+            "arn:{}:iam::{}:oidc-provider/{}",
+            self.role.partition(),
+            self.role.account(),
+            self.issuer.host_and_path()
+        )
+    }
+}
+
+pub fn diagnose(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> Diagnosis {
+    let (code, aws_message) = match failure {
+        Failure::Service { code, message } => (Some(code.clone()), Some(message.clone()).filter(|m| !m.is_empty())),
+        _ => (None, None),
+    };
+    let (cause, fix) = explain(call, failure, ctx);
+    Diagnosis { code, aws_message, cause, fix }
+}
+
+fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, String) {
+    let region = ctx.region;
+    let host = ctx.issuer.host_and_path();
+    let service = match call {
+        AwsCall::AssumeRoleWithWebIdentity | AwsCall::GetCallerIdentity => "STS",
+        AwsCall::ListSecrets | AwsCall::GetSecretValue => "Secrets Manager",
+    };
+    let code = match failure {
+        Failure::Timeout => {
+            return (
+                format!("AWS {service} in {region} did not answer within 10 seconds."),
+                format!(
+                    "Let Wisp's host reach https://{}.{region}.amazonaws.com on port 443 (check firewalls, proxies and egress rules), then test again.",
+                    service_host(call)
+                ),
+            );
+        }
+        Failure::Unreachable(detail) => {
+            return (
+                format!("Wisp could not connect to AWS {service} in {region}: {detail}."),
+                "Check DNS and outbound HTTPS from Wisp's host (and AWS_ENDPOINT_URL if you set it), then test again."
+                    .to_owned(),
+            );
+        }
+        Failure::Other(detail) => {
+            return (
+                format!("The {} call failed before AWS answered: {detail}.", call.name()),
+                "Test again; if it keeps failing, give this message to your operator.".to_owned(),
+            );
+        }
+        Failure::Service { code, .. } => code.as_str(),
+    };
+    let discovery = ctx.issuer.discovery_url();
+    match (call, code) {
+        (AwsCall::AssumeRoleWithWebIdentity, "InvalidIdentityToken") => (
+            "AWS could not verify Wisp's token. Usually AWS cannot fetch Wisp's discovery document or keys: the issuer is not reachable from the internet, is not https, answers slower than 5 seconds, or the identity provider in IAM was registered with a different URL.".to_owned(),
+            format!(
+                "From a machine outside your network, open {discovery} and check it answers over https with \"issuer\": \"{}\". In IAM → Identity providers, the provider URL must be exactly {}.",
+                ctx.issuer, ctx.issuer
+            ),
+        ),
+        (AwsCall::AssumeRoleWithWebIdentity, "AccessDenied") => (
+            "AWS verified the token but the role's trust policy does not let this organization assume it.".to_owned(),
+            format!(
+                "In the trust policy of {}, the federated principal must be {} (the issuer host with no https://), the condition {host}:aud must equal {DEFAULT_AUDIENCE}, and {host}:sub must equal {}. The trust-policy panel below has the exact JSON.",
+                ctx.role,
+                ctx.provider_arn(),
+                Minter::subject_of(ctx.org)
+            ),
+        ),
+        (AwsCall::AssumeRoleWithWebIdentity, "IDPRejectedClaim") => (
+            "The identity provider registered in IAM refused the token's claims, usually because its audience list lacks sts.amazonaws.com.".to_owned(),
+            format!("In IAM → Identity providers → {host}, add the audience {DEFAULT_AUDIENCE}."),
+        ),
+        (AwsCall::AssumeRoleWithWebIdentity, "IDPCommunicationError") => (
+            "AWS could not reach Wisp's issuer in time to fetch its keys.".to_owned(),
+            format!("Make sure {discovery} and its JWKS answer from the internet within 5 seconds, then test again."),
+        ),
+        (_, "ExpiredTokenException" | "ExpiredToken") => (
+            "AWS says the token or session has expired, although Wisp had just issued it: the clock of Wisp's host is probably wrong.".to_owned(),
+            "Synchronise the clock of Wisp's host (NTP), then test again.".to_owned(),
+        ),
+        (_, "RegionDisabledException") => (
+            format!("AWS STS is not activated for region {region} in this account."),
+            format!("Activate {region} in IAM → Account settings → Security Token Service, or choose the region where your secrets live."),
+        ),
+        (AwsCall::AssumeRoleWithWebIdentity, "ValidationError" | "InvalidParameterValue") => (
+            "AWS refused a value of the request: the role ARN, or a session longer than the role's maximum.".to_owned(),
+            format!("Check that {} exists, and that its maximum session duration is at least one hour.", ctx.role),
+        ),
+        (_, "Throttling" | "ThrottlingException" | "TooManyRequestsException") => (
+            "AWS is throttling requests from this account.".to_owned(),
+            "Wait a minute and test again.".to_owned(),
+        ),
+        (AwsCall::GetCallerIdentity, "InvalidClientTokenId" | "AccessDenied") => (
+            format!("The temporary credentials were not accepted by STS in {region}."),
+            format!("Check that STS is activated in {region} for account {}.", ctx.role.account()),
+        ),
+        (AwsCall::ListSecrets, "AccessDeniedException" | "AccessDenied") => (
+            "The role may not list secrets. ListSecrets only works with \"Resource\": \"*\" in the role's permissions policy.".to_owned(),
+            "Add a statement allowing secretsmanager:ListSecrets on \"Resource\": \"*\" (the permissions policy below has it).".to_owned(),
+        ),
+        (AwsCall::GetSecretValue, "AccessDeniedException" | "AccessDenied") => (
+            "The role may not read this secret, or may not decrypt it with its KMS key.".to_owned(),
+            "Allow secretsmanager:GetSecretValue on the secret's ARN (name followed by -??????) and, for a customer-managed key, kms:Decrypt on that key.".to_owned(),
+        ),
+        (AwsCall::GetSecretValue, "DecryptionFailure" | "KMSAccessDeniedException" | "KMSDisabledException" | "KMSInvalidStateException") => (
+            "Secrets Manager could not decrypt the secret with its KMS key.".to_owned(),
+            "Allow kms:Decrypt on the secret's KMS key in the role's permissions policy and the key policy, and check the key is enabled.".to_owned(),
+        ),
+        (_, "ResourceNotFoundException") => (
+            format!("No secret by that name exists in {region} for this account."),
+            format!("Check the secret name and that it lives in {region}; a secret in another region needs a config with that region."),
+        ),
+        (AwsCall::AssumeRoleWithWebIdentity, other) => (
+            format!("AWS STS refused the handshake ({other})."),
+            format!(
+                "Check the identity provider in IAM ({}), the role's trust policy, and that {discovery} is reachable from the internet.",
+                ctx.provider_arn()
+            ),
+        ),
+        (call, other) => (
+            format!("AWS answered {} with {other}.", call.name()),
+            "Check the role's permissions policy against the one below, then test again.".to_owned(),
+        ),
+    }
+}
+
+fn service_host(call: AwsCall) -> &'static str {
+    match call {
+        AwsCall::AssumeRoleWithWebIdentity | AwsCall::GetCallerIdentity => "sts",
+        AwsCall::ListSecrets | AwsCall::GetSecretValue => "secretsmanager",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnosis(call: AwsCall, code: &str) -> Diagnosis {
+        let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
+        let role: RoleArn = "arn:aws:iam::123456789012:role/wisp-reader".parse().unwrap();
+        let org: OrgId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
+        let ctx = Context { issuer: &issuer, org, role: &role, region: "eu-west-1".parse().unwrap() };
+        let failure = Failure::Service { code: code.to_owned(), message: "from AWS".to_owned() };
+        diagnose(call, &failure, &ctx)
+    }
+
+    #[test]
+    fn access_denied_on_the_handshake_names_the_exact_trust_policy_values() {
+        let d = diagnosis(AwsCall::AssumeRoleWithWebIdentity, "AccessDenied");
+        assert_eq!(d.code.as_deref(), Some("AccessDenied"));
+        assert_eq!(d.aws_message.as_deref(), Some("from AWS"));
+        assert!(d.cause.contains("trust policy"));
+        for expected in [
+            "arn:aws:iam::123456789012:oidc-provider/wisp.example.com",
+            "wisp.example.com:aud must equal sts.amazonaws.com",
+            "wisp.example.com:sub must equal organization:6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f",
+        ] {
+            assert!(d.fix.contains(expected), "{expected} missing from: {}", d.fix);
+        }
+    }
+
+    #[test]
+    fn each_known_code_has_its_own_explanation() {
+        let cases = [
+            (AwsCall::AssumeRoleWithWebIdentity, "InvalidIdentityToken", "could not verify Wisp's token"),
+            (AwsCall::AssumeRoleWithWebIdentity, "IDPRejectedClaim", "audience list"),
+            (AwsCall::AssumeRoleWithWebIdentity, "IDPCommunicationError", "could not reach Wisp's issuer"),
+            (AwsCall::AssumeRoleWithWebIdentity, "ExpiredTokenException", "clock"),
+            (AwsCall::AssumeRoleWithWebIdentity, "RegionDisabledException", "not activated for region eu-west-1"),
+            (AwsCall::AssumeRoleWithWebIdentity, "Throttling", "throttling"),
+            (AwsCall::AssumeRoleWithWebIdentity, "SomethingNew", "refused the handshake (SomethingNew)"),
+            (AwsCall::GetCallerIdentity, "ExpiredToken", "clock"),
+            (AwsCall::ListSecrets, "AccessDeniedException", "\"Resource\": \"*\""),
+            (AwsCall::GetSecretValue, "AccessDeniedException", "may not read this secret"),
+            (AwsCall::GetSecretValue, "DecryptionFailure", "KMS key"),
+            (AwsCall::GetSecretValue, "ResourceNotFoundException", "No secret by that name exists in eu-west-1"),
+        ];
+        for (call, code, expected) in cases {
+            let d = diagnosis(call, code);
+            assert!(d.cause.contains(expected), "{code}: {}", d.cause);
+            assert!(!d.fix.is_empty());
+        }
+    }
+
+    #[test]
+    fn timeouts_and_unreachable_endpoints_say_where_wisp_must_connect() {
+        let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
+        let role: RoleArn = "arn:aws:iam::123456789012:role/r".parse().unwrap();
+        let ctx = Context { issuer: &issuer, org: OrgId::new(), role: &role, region: "us-east-2".parse().unwrap() };
+        let timeout = diagnose(AwsCall::AssumeRoleWithWebIdentity, &Failure::Timeout, &ctx);
+        assert_eq!(timeout.code, None);
+        assert!(timeout.cause.contains("did not answer within 10 seconds"));
+        assert!(timeout.fix.contains("https://sts.us-east-2.amazonaws.com"));
+        let refused = diagnose(AwsCall::ListSecrets, &Failure::Unreachable("connection refused".into()), &ctx);
+        assert!(refused.cause.contains("could not connect to AWS Secrets Manager in us-east-2: connection refused"));
+    }
+}

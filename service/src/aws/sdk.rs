@@ -1,0 +1,88 @@
+//! The AWS SDK configuration every call starts from: bounded timeouts and retries, no ambient
+//! credentials (Wisp holds no AWS key), endpoints from the standard `AWS_ENDPOINT_URL*` variables.
+use std::time::{Duration, SystemTime};
+
+use aws_config::{BehaviorVersion, SdkConfig, retry::RetryConfig, timeout::TimeoutConfig};
+use aws_sdk_sts::config::{Credentials, Region as SdkRegion};
+
+use crate::aws::region::Region;
+
+/// A dead endpoint is reported within about ten seconds, retries included.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(4);
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(9);
+const MAX_ATTEMPTS: u32 = 2;
+
+/// Temporary credentials from STS; `Debug` never shows the secret parts.
+#[derive(Clone)]
+pub struct SessionCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    pub expires_at: Option<SystemTime>,
+}
+
+impl std::fmt::Debug for SessionCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionCredentials").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AwsSdk {
+    base: SdkConfig,
+}
+
+impl AwsSdk {
+    /// From the environment, as every AWS tool reads it (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`, …).
+    pub async fn from_env() -> Self {
+        Self::load(None).await
+    }
+
+    /// Every service at `endpoint`: tests and the demo's local AWS.
+    pub async fn with_endpoint(endpoint: &str) -> Self {
+        Self::load(Some(endpoint)).await
+    }
+
+    async fn load(endpoint: Option<&str>) -> Self {
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+            .operation_timeout(OPERATION_TIMEOUT)
+            .build();
+        // A region is set per call; this one only keeps the loader from probing for one.
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(SdkRegion::from_static("us-east-1"))
+            .timeout_config(timeouts)
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .no_credentials();
+        if let Some(endpoint) = endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        Self { base: loader.load().await }
+    }
+
+    /// For `AssumeRoleWithWebIdentity`, which is unsigned: the token is the credential.
+    pub fn sts_anonymous(&self, region: Region) -> aws_sdk_sts::Client {
+        let config = aws_sdk_sts::config::Builder::from(&self.base).region(SdkRegion::new(region.as_str())).build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
+    pub fn sts_with(&self, region: Region, credentials: &SessionCredentials) -> aws_sdk_sts::Client {
+        let config = aws_sdk_sts::config::Builder::from(&self.base)
+            .region(SdkRegion::new(region.as_str()))
+            .credentials_provider(to_sdk_credentials(credentials))
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+}
+
+fn to_sdk_credentials(credentials: &SessionCredentials) -> Credentials {
+    Credentials::new(
+        credentials.access_key_id.clone(),
+        credentials.secret_access_key.clone(),
+        Some(credentials.session_token.clone()),
+        credentials.expires_at,
+        "wisp-web-identity",
+    )
+}
