@@ -5,12 +5,14 @@
 # Usage: scripts/test.sh [cargo|browser]   (one phase only; default both)
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/postgres.sh"
+source "$ROOT/scripts/local-aws.sh"
 
 WISP_PID=""
 E2E_DIR=""
 cleanup() {
   [ -n "$WISP_PID" ] && kill "$WISP_PID" 2>/dev/null && wait "$WISP_PID" 2>/dev/null
   stop_postgres
+  stop_local_aws
   [ -n "$E2E_DIR" ] && rm -rf "$E2E_DIR"
   return 0
 }
@@ -19,7 +21,7 @@ trap cleanup EXIT INT TERM
 ensure_apt chromium fonts-dejavu-core postgresql curl
 ensure_rust_tools
 ensure_npm "$ROOT/end2end"
-ensure_venv "$ROOT/tests/interop/requirements.txt"
+ensure_venv "$ROOT/tests/requirements.txt"
 export WISP_TEST_PYTHON="$ROOT/.venv/bin/python" WISP_TEST_WEED="$ROOT/.venv/bin/weed"
 
 phase="${1:-all}"
@@ -37,6 +39,7 @@ fi
 
 say "Browser tests"
 "$ROOT/scripts/build.sh" debug
+start_local_aws
 E2E_DIR="$(mktemp -d /tmp/wisp-e2e.XXXXXX)"
 port="$(free_port)"
 export DATABASE_URL="sqlite://$E2E_DIR/wisp.db?mode=rwc" WISP_DATA_DIR="$E2E_DIR" \
@@ -59,5 +62,6 @@ export WISP_E2E_URL="http://127.0.0.1:$port" WISP_E2E_ORG_ID="$org" \
   WISP_E2E_ADMIN_EMAIL="$(demo email)" WISP_E2E_ADMIN_PASSWORD="$(demo password)" \
   WISP_E2E_VIEWER_EMAIL=viewer@example.com WISP_E2E_VIEWER_PASSWORD="$password" \
   WISP_E2E_MEMBER_EMAIL=member@example.com \
-  WISP_E2E_SECOND_ORG_ID="$second" WISP_E2E_SECOND_ORG_NAME="Second Org"
+  WISP_E2E_SECOND_ORG_ID="$second" WISP_E2E_SECOND_ORG_NAME="Second Org" \
+  WISP_E2E_AWS_FAULTS_URL="$AWS_FAULTS_URL" WISP_E2E_ROLE_ARN="arn:aws:iam::123456789012:role/wisp-demo-secrets-reader"
 (cd "$ROOT/end2end" && npx --no-install playwright test) || { echo "--- wisp log ---"; tail -n 50 "$E2E_DIR/wisp.log"; exit 1; }

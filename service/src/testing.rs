@@ -54,3 +54,64 @@ async fn create_postgres_database(server: &str) -> String {
     let (base, _) = server.rsplit_once('/').expect("WISP_TEST_POSTGRES_URL ends with /<database>");
     format!("{base}/{name}")
 }
+
+/// moto's server with the fault-injecting proxy in front (tests/aws/fault_proxy.py), each on a
+/// free loopback port, stopped on drop. Needs WISP_TEST_PYTHON: the test command's virtualenv.
+pub struct LocalAws {
+    moto: std::process::Child,
+    proxy: std::process::Child,
+    /// Where AWS clients should send requests: the proxy.
+    pub endpoint: String,
+}
+
+impl LocalAws {
+    pub async fn start() -> Self {
+        let python = std::env::var("WISP_TEST_PYTHON").expect("WISP_TEST_PYTHON: run through scripts/test.sh");
+        let quiet = || std::process::Stdio::null();
+        let moto_port = free_port();
+        let moto = std::process::Command::new(&python)
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &moto_port.to_string()])
+            .stdout(quiet())
+            .stderr(quiet())
+            .spawn()
+            .expect("start moto's server");
+        let proxy_port = free_port();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/aws/fault_proxy.py");
+        let proxy = std::process::Command::new(&python)
+            .args([script, &proxy_port.to_string(), &format!("http://127.0.0.1:{moto_port}")])
+            .stdout(quiet())
+            .spawn()
+            .expect("start the fault proxy");
+        let aws = Self { moto, proxy, endpoint: format!("http://127.0.0.1:{proxy_port}") };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let health = format!("{}/moto-api/", aws.endpoint);
+        while !reqwest::get(&health).await.is_ok_and(|r| r.status().is_success()) {
+            assert!(std::time::Instant::now() < deadline, "moto and the fault proxy did not start");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        aws
+    }
+
+    /// Makes every `action` call fail with AWS's `code` (or stall for `delay` seconds first).
+    pub async fn inject(&self, fault: serde_json::Value) {
+        let response = reqwest::Client::new().post(format!("{}/__faults", self.endpoint)).json(&fault).send().await;
+        assert!(response.is_ok_and(|r| r.status().is_success()), "inject {fault}");
+    }
+
+    pub async fn clear(&self) {
+        reqwest::Client::new().delete(format!("{}/__faults", self.endpoint)).send().await.expect("clear faults");
+    }
+}
+
+impl Drop for LocalAws {
+    fn drop(&mut self) {
+        for child in [&mut self.proxy, &mut self.moto] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().expect("a bound port").port()
+}

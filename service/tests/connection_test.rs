@@ -1,0 +1,132 @@
+//! Test Connection against moto's server, with AWS's failures injected by the fault proxy.
+//! Ignored by default: they need the test command's virtualenv (scripts/test.sh runs them).
+use serde_json::json;
+use service::{
+    aws::{
+        connection_test::{CheckStep, ConnectionReport, StepOutcome, check_workload_identity},
+        guidance::Diagnosis,
+        sdk::AwsSdk,
+    },
+    ids::{OrgId, WorkloadIdentityConfigId},
+    issuer::{
+        IssuerConfig, IssuerState,
+        keys::{SigningAlgorithm, generate},
+    },
+    testing::{LocalAws, free_port},
+    workload_identity::{CloudProvider, WorkloadIdentityConfig},
+};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/wisp-reader";
+
+fn issuer() -> IssuerState {
+    IssuerState::load(&IssuerConfig {
+        // Nothing listens there: the self-check warns and the test goes on, as with a Wisp
+        // whose host cannot reach its own public address.
+        issuer: Some(format!("http://127.0.0.1:{}", free_port())),
+        private_key_pem: Some(generate(SigningAlgorithm::ES256)),
+        published_keys_pem: None,
+        token_lifetime_seconds: 3600,
+    })
+    .unwrap()
+}
+
+fn config(org_id: OrgId) -> WorkloadIdentityConfig {
+    WorkloadIdentityConfig {
+        id: WorkloadIdentityConfigId::new(),
+        org_id,
+        name: "aws-prod".to_owned(),
+        provider: CloudProvider::Aws,
+        role_arn: ROLE.parse().unwrap(),
+        region: "eu-west-1".parse().unwrap(),
+        is_default: true,
+    }
+}
+
+async fn run(endpoint: &str) -> ConnectionReport {
+    let sdk = AwsSdk::with_endpoint(endpoint).await;
+    check_workload_identity(&issuer(), &sdk, &config(OrgId::new())).await
+}
+
+fn failure(report: &ConnectionReport, step: CheckStep) -> &Diagnosis {
+    let found = report.steps.iter().find(|s| s.step == step).unwrap_or_else(|| panic!("no {step:?} in {report:?}"));
+    match &found.outcome {
+        StepOutcome::Failed(diagnosis) => diagnosis,
+        other => panic!("{step:?} did not fail: {other:?}"),
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn a_working_setup_passes_every_step_and_shows_the_assumed_role() {
+    let aws = LocalAws::start().await;
+    let report = run(&aws.endpoint).await;
+    assert!(report.passed(), "{report:#?}");
+    let steps: Vec<CheckStep> = report.steps.iter().map(|s| s.step).collect();
+    assert_eq!(steps, CheckStep::WORKLOAD_IDENTITY);
+    let arn = report.assumed_role_arn.as_deref().unwrap();
+    assert_eq!(arn, "arn:aws:sts::123456789012:assumed-role/wisp-reader/wisp-test-connection");
+    let StepOutcome::Passed { warnings, .. } = &report.steps[0].outcome else { panic!() };
+    assert!(warnings.iter().any(|w| w.contains("could not fetch its own discovery document")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("not https")), "{warnings:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn each_sts_error_fails_its_step_with_its_own_guidance() {
+    let aws = LocalAws::start().await;
+    let cases = [
+        ("AssumeRoleWithWebIdentity", "InvalidIdentityToken", 400, CheckStep::AssumeRole, "could not verify Wisp's token"),
+        ("AssumeRoleWithWebIdentity", "AccessDenied", 403, CheckStep::AssumeRole, "trust policy"),
+        ("AssumeRoleWithWebIdentity", "ExpiredTokenException", 400, CheckStep::AssumeRole, "clock"),
+        ("AssumeRoleWithWebIdentity", "IDPRejectedClaim", 403, CheckStep::AssumeRole, "audience list"),
+        ("AssumeRoleWithWebIdentity", "IDPCommunicationError", 400, CheckStep::AssumeRole, "could not reach Wisp's issuer"),
+        ("AssumeRoleWithWebIdentity", "RegionDisabledException", 403, CheckStep::AssumeRole, "not activated for region eu-west-1"),
+        ("GetCallerIdentity", "ExpiredToken", 400, CheckStep::CallerIdentity, "clock"),
+        ("GetCallerIdentity", "InvalidClientTokenId", 403, CheckStep::CallerIdentity, "not accepted by STS"),
+    ];
+    for (action, code, status, step, cause) in cases {
+        aws.clear().await;
+        aws.inject(json!({ "action": action, "code": code, "status": status, "message": format!("injected {code}") }))
+            .await;
+        let report = run(&aws.endpoint).await;
+        let diagnosis = failure(&report, step);
+        assert_eq!(diagnosis.code.as_deref(), Some(code));
+        assert_eq!(diagnosis.aws_message.as_deref(), Some(format!("injected {code}").as_str()));
+        assert!(diagnosis.cause.contains(cause), "{code}: {}", diagnosis.cause);
+        let after: Vec<&StepOutcome> =
+            report.steps.iter().skip_while(|s| s.step != step).skip(1).map(|s| &s.outcome).collect();
+        assert!(after.iter().all(|o| matches!(o, StepOutcome::Skipped)), "{code}: later steps must be skipped");
+        assert_eq!(report.assumed_role_arn, None);
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn a_stalled_or_absent_endpoint_fails_with_network_guidance() {
+    let aws = LocalAws::start().await;
+    aws.inject(json!({ "action": "AssumeRoleWithWebIdentity", "delay": 30 })).await;
+    let stalled = run(&aws.endpoint).await;
+    let diagnosis = failure(&stalled, CheckStep::AssumeRole);
+    assert_eq!(diagnosis.code, None);
+    assert!(diagnosis.cause.contains("did not answer within 10 seconds"), "{}", diagnosis.cause);
+
+    let nobody = run(&format!("http://127.0.0.1:{}", free_port())).await;
+    let diagnosis = failure(&nobody, CheckStep::AssumeRole);
+    assert!(diagnosis.cause.contains("could not connect to AWS STS in eu-west-1"), "{}", diagnosis.cause);
+}
+
+#[tokio::test]
+async fn without_an_issuer_key_the_first_step_fails_and_nothing_reaches_aws() {
+    let state = IssuerState::load(&IssuerConfig {
+        issuer: Some("https://wisp.example.com".to_owned()),
+        token_lifetime_seconds: 3600,
+        ..Default::default()
+    })
+    .unwrap();
+    // Nothing listens at this endpoint: reaching it would fail differently.
+    let sdk = AwsSdk::with_endpoint(&format!("http://127.0.0.1:{}", free_port())).await;
+    let report = check_workload_identity(&state, &sdk, &config(OrgId::new())).await;
+    let diagnosis = failure(&report, CheckStep::Issuer);
+    assert!(diagnosis.cause.contains("set OIDC_PRIVATE_KEY"), "{}", diagnosis.cause);
+    assert!(report.steps[1..].iter().all(|s| s.outcome == StepOutcome::Skipped));
+}
