@@ -22,7 +22,7 @@ start_local_aws() {
 stop_local_aws() {
   local pid
   for pid in "$PROXY_PID" "$MOTO_PID"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && { wait "$pid" 2>/dev/null || true; }
   done
   [ -n "$AWS_DIR" ] && rm -rf "$AWS_DIR"
   MOTO_PID="" PROXY_PID="" AWS_DIR=""

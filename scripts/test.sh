@@ -10,7 +10,7 @@ source "$ROOT/scripts/local-aws.sh"
 WISP_PID=""
 E2E_DIR=""
 cleanup() {
-  [ -n "$WISP_PID" ] && kill "$WISP_PID" 2>/dev/null && wait "$WISP_PID" 2>/dev/null
+  [ -n "$WISP_PID" ] && kill "$WISP_PID" 2>/dev/null && { wait "$WISP_PID" 2>/dev/null || true; }
   stop_postgres
   stop_local_aws
   [ -n "$E2E_DIR" ] && rm -rf "$E2E_DIR"

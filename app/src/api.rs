@@ -2,3 +2,4 @@
 pub mod members;
 pub mod organization;
 pub mod session;
+pub mod workload_identity;

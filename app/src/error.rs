@@ -17,10 +17,19 @@ pub enum AppError {
     /// A field the user can correct; `field` names the form input.
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// Several fields of one form, each with its message.
+    #[error("{}", .0.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Fields(Vec<FieldMessage>),
     #[error("{0}")]
     Refused(String),
     #[error("{0}")]
     Internal(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMessage {
+    pub field: String,
+    pub message: String,
 }
 
 impl AppError {
@@ -28,8 +37,14 @@ impl AppError {
     pub fn for_field(&self, name: &str) -> Option<String> {
         match self {
             AppError::Invalid { field, message } if field == name => Some(message.clone()),
+            AppError::Fields(fields) => fields.iter().find(|f| f.field == name).map(|f| f.message.clone()),
             _ => None,
         }
+    }
+
+    /// Whether the form shows this error next to its fields rather than above the form.
+    pub fn is_about_fields(&self) -> bool {
+        matches!(self, AppError::Invalid { .. } | AppError::Fields(_))
     }
 }
 
@@ -59,7 +74,7 @@ mod server {
                 AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-                AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Invalid { .. } | AppError::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Refused(_) => StatusCode::CONFLICT,
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
@@ -70,6 +85,12 @@ mod server {
         fn from(error: ServiceError) -> Self {
             match error {
                 ServiceError::Invalid { field, message } => AppError::Invalid { field: field.to_owned(), message },
+                ServiceError::Fields(fields) => AppError::Fields(
+                    fields
+                        .into_iter()
+                        .map(|f| super::FieldMessage { field: f.field.to_owned(), message: f.message })
+                        .collect(),
+                ),
                 ServiceError::NotFound { .. } => AppError::NotFound(error.to_string()),
                 ServiceError::Forbidden { .. } => AppError::Forbidden(error.to_string()),
                 ServiceError::InvalidCredentials => {

@@ -18,7 +18,7 @@ use leptos_router::{
 
 use pages::{
     login::LoginPage, members::MembersPage, not_found::NotFound, organization::OrganizationPage,
-    settings::SettingsLayout,
+    settings::SettingsLayout, workload_identity::WorkloadIdentityPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/settings/organization"/> }/>
                     <Route path=path!("organization") view=OrganizationPage/>
                     <Route path=path!("members") view=MembersPage/>
+                    <Route path=path!("workload-identity") view=WorkloadIdentityPage/>
                 </ParentRoute>
             </Routes>
         </Router>

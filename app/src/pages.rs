@@ -3,3 +3,4 @@ pub mod members;
 pub mod not_found;
 pub mod organization;
 pub mod settings;
+pub mod workload_identity;

@@ -1,7 +1,7 @@
 use std::{sync::Arc, time::Duration};
 
 use leptos::prelude::LeptosOptions;
-use service::{access::AccessControl, issuer::IssuerState, session_store::DbSessionStore};
+use service::{access::AccessControl, aws::sdk::AwsSdk, issuer::IssuerState, session_store::DbSessionStore};
 use tokio::net::TcpListener;
 
 use app::state::AppState;
@@ -17,7 +17,12 @@ pub async fn run(
         Ok(ready) => tracing::info!(issuer = %ready.url, keys = ready.keys.len(), "the OIDC issuer is ready"),
         Err(reason) => tracing::warn!("{reason}"),
     }
-    let state = AppState { db: db.clone(), access: AccessControl::new().await?, issuer: Arc::new(issuer) };
+    let state = AppState {
+        db: db.clone(),
+        access: AccessControl::new().await?,
+        issuer: Arc::new(issuer),
+        aws: AwsSdk::from_env().await,
+    };
     let options = LeptosOptions::builder()
         .output_name("wisp")
         .site_root(settings.site_root.as_str())

@@ -75,12 +75,30 @@ async fn a_working_setup_passes_every_step_and_shows_the_assumed_role() {
 async fn each_sts_error_fails_its_step_with_its_own_guidance() {
     let aws = LocalAws::start().await;
     let cases = [
-        ("AssumeRoleWithWebIdentity", "InvalidIdentityToken", 400, CheckStep::AssumeRole, "could not verify Wisp's token"),
+        (
+            "AssumeRoleWithWebIdentity",
+            "InvalidIdentityToken",
+            400,
+            CheckStep::AssumeRole,
+            "could not verify Wisp's token",
+        ),
         ("AssumeRoleWithWebIdentity", "AccessDenied", 403, CheckStep::AssumeRole, "trust policy"),
         ("AssumeRoleWithWebIdentity", "ExpiredTokenException", 400, CheckStep::AssumeRole, "clock"),
         ("AssumeRoleWithWebIdentity", "IDPRejectedClaim", 403, CheckStep::AssumeRole, "audience list"),
-        ("AssumeRoleWithWebIdentity", "IDPCommunicationError", 400, CheckStep::AssumeRole, "could not reach Wisp's issuer"),
-        ("AssumeRoleWithWebIdentity", "RegionDisabledException", 403, CheckStep::AssumeRole, "not activated for region eu-west-1"),
+        (
+            "AssumeRoleWithWebIdentity",
+            "IDPCommunicationError",
+            400,
+            CheckStep::AssumeRole,
+            "could not reach Wisp's issuer",
+        ),
+        (
+            "AssumeRoleWithWebIdentity",
+            "RegionDisabledException",
+            403,
+            CheckStep::AssumeRole,
+            "not activated for region eu-west-1",
+        ),
         ("GetCallerIdentity", "ExpiredToken", 400, CheckStep::CallerIdentity, "clock"),
         ("GetCallerIdentity", "InvalidClientTokenId", 403, CheckStep::CallerIdentity, "not accepted by STS"),
     ];

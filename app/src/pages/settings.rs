@@ -43,6 +43,9 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
             <nav class="sidebar" aria-label="Settings">
                 <p class="nav-title">"Settings"</p>
                 <ul>
+                    <Show when=move || can.workload_identity_read>
+                        <li><A href="/settings/workload-identity">"Workload Identity"</A></li>
+                    </Show>
                     <Show when=move || can.members_read>
                         <li><A href="/settings/members">"Members"</A></li>
                     </Show>
