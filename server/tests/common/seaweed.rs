@@ -39,6 +39,11 @@ impl SeaweedSts {
     /// Starts `weed mini` (binary from WISP_TEST_WEED) trusting `issuer` for the given roles.
     /// The JWKS address comes from the issuer's discovery document, as AWS finds it.
     pub async fn start(issuer: &str, roles: &[TrustedRole<'_>]) -> Self {
+        Self::start_on(free_port(), issuer, roles).await
+    }
+
+    /// As [`Self::start`], with the STS (S3 gateway) on `s3_port`, for a Wisp that must know it first.
+    pub async fn start_on(s3_port: u16, issuer: &str, roles: &[TrustedRole<'_>]) -> Self {
         let discovery: Value =
             reqwest::get(format!("{issuer}/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
         let jwks_uri = discovery["jwks_uri"].as_str().expect("discovery has jwks_uri");
@@ -48,7 +53,6 @@ impl SeaweedSts {
         let config = dir.join("iam.json");
         std::fs::write(&config, iam_config(issuer, jwks_uri, roles).to_string()).unwrap();
 
-        let s3_port = free_port();
         let mut command = Command::new(weed);
         command.arg("mini").arg(format!("-dir={}", dir.join("data").display()));
         command.args(["-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-admin.ui=false", "-webdav=false"]);
