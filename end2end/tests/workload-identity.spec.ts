@@ -59,6 +59,13 @@ test.describe.serial('Settings → Workload Identity', () => {
     await expect(row(page, 'aws-prod')).not.toContainText('(default)');
     await page.reload();
     await expect(row(page, 'aws-dr')).toContainText('(default)');
+
+    await row(page, 'aws-dr').getByRole('button', { name: 'Edit' }).click();
+    await expect(page.getByRole('heading', { name: 'Edit aws-dr' })).toBeVisible();
+    await page.getByLabel('AWS Region').selectOption('eu-central-1');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(row(page, 'aws-dr')).toContainText('eu-central-1');
+    await expect(row(page, 'aws-dr')).toContainText('(default)');
   });
 
   test('Test Connection passes and shows the assumed-role ARN', async ({ page }) => {

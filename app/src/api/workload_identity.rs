@@ -28,6 +28,8 @@ pub struct RegionOption {
 pub struct WorkloadIdentityPage {
     pub configs: Vec<ConfigView>,
     pub regions: Vec<RegionOption>,
+    /// What Test Connection will check, shown while it runs.
+    pub test_steps: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,10 +65,6 @@ pub struct ConnectionReportView {
     pub assumed_role_arn: Option<String>,
     pub steps: Vec<StepView>,
 }
-
-/// The titles of Test Connection's steps, shown while it runs.
-pub const STEP_TITLES: [&str; 4] =
-    ["Issuer configured and consistent", "Token minted", "AssumeRoleWithWebIdentity", "GetCallerIdentity"];
 
 #[cfg(feature = "ssr")]
 mod convert {
@@ -137,7 +135,7 @@ mod convert {
 pub async fn list_workload_identity_configs() -> Result<WorkloadIdentityPage, AppError> {
     use crate::auth;
     use service::{
-        aws::region::KNOWN_REGIONS,
+        aws::{connection_test::CheckStep, region::KNOWN_REGIONS},
         permission::{Permission, Resource},
         workload_identity,
     };
@@ -150,6 +148,7 @@ pub async fn list_workload_identity_configs() -> Result<WorkloadIdentityPage, Ap
             .iter()
             .map(|(code, location)| RegionOption { code: (*code).to_owned(), location: (*location).to_owned() })
             .collect(),
+        test_steps: CheckStep::WORKLOAD_IDENTITY.iter().map(|step| step.title().to_owned()).collect(),
     })
 }
 

@@ -6,7 +6,7 @@ use crate::{
         session::SessionInfo,
         workload_identity::{
             ConfigView, ConnectionReportView, CreateWorkloadIdentityConfig, DeleteWorkloadIdentityConfig,
-            MakeDefaultWorkloadIdentityConfig, RegionOption, STEP_TITLES, StepStatus, StepView,
+            MakeDefaultWorkloadIdentityConfig, RegionOption, StepStatus, StepView,
             TestWorkloadIdentityConnection, UpdateWorkloadIdentityConfig, list_workload_identity_configs,
             workload_identity_trust_setup,
         },
@@ -73,7 +73,7 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
                         let has_aws = data.configs.iter().any(|c| c.provider == "aws");
                         let add_button = move || {
                             (can_manage && editing.get().is_none()).then(|| view! {
-                                <button type="button" on:click=move |_| editing.set(Some(Editing::New))>
+                                <button type="button" class="primary" on:click=move |_| editing.set(Some(Editing::New))>
                                     "Add Workload Identity Config"
                                 </button>
                             })
@@ -94,7 +94,9 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
                             }
                             .into_any()
                         } else {
-                            view! { <ConfigTable configs=data.configs.clone() can_manage editing make_default delete/> }
+                            view! {
+                                <ConfigTable configs=data.configs.clone() test_steps=data.test_steps.clone() can_manage editing make_default delete/>
+                            }
                                 .into_any()
                         };
                         view! { {add_button} {form} {list} }.into_any()
@@ -109,6 +111,7 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
 #[component]
 fn ConfigTable(
     configs: Vec<ConfigView>,
+    test_steps: Vec<String>,
     can_manage: bool,
     editing: RwSignal<Option<Editing>>,
     make_default: ServerAction<MakeDefaultWorkloadIdentityConfig>,
@@ -127,7 +130,7 @@ fn ConfigTable(
             </thead>
             {configs
                 .into_iter()
-                .map(|config| view! { <ConfigRow config can_manage editing make_default delete/> })
+                .map(|config| view! { <ConfigRow config test_steps=test_steps.clone() can_manage editing make_default delete/> })
                 .collect_view()}
         </table>
     }
@@ -144,6 +147,7 @@ enum RowPanel {
 #[component]
 fn ConfigRow(
     config: ConfigView,
+    test_steps: Vec<String>,
     can_manage: bool,
     editing: RwSignal<Option<Editing>>,
     make_default: ServerAction<MakeDefaultWorkloadIdentityConfig>,
@@ -184,6 +188,7 @@ fn ConfigRow(
         }
     });
     let (role_arn, region) = (config.role_arn.clone(), config.region.clone());
+    let test_steps = StoredValue::new(test_steps);
     view! {
         <tbody>
             <tr>
@@ -227,7 +232,7 @@ fn ConfigRow(
                                     <TrustPanel role_arn=Signal::stored(role_arn.clone()) region=Signal::stored(region.clone())/>
                                 }
                                 .into_any(),
-                                _ => view! { <ConnectionResult test/> }.into_any(),
+                                _ => view! { <ConnectionResult test steps=test_steps.get_value()/> }.into_any(),
                             }
                         }
                     </td>
@@ -238,14 +243,14 @@ fn ConfigRow(
 }
 
 #[component]
-fn ConnectionResult(test: ServerAction<TestWorkloadIdentityConnection>) -> impl IntoView {
+fn ConnectionResult(test: ServerAction<TestWorkloadIdentityConnection>, steps: Vec<String>) -> impl IntoView {
     move || {
         if test.pending().get() {
             return view! {
                 <div class="connection-test" role="status" aria-busy="true">
                     <p><span class="spinner" aria-hidden="true"></span>"Testing connection… AWS calls time out after about 10 seconds."</p>
                     <ol class="steps">
-                        {STEP_TITLES.iter().map(|t| view! { <li class="step pending">{*t}</li> }).collect_view()}
+                        {steps.iter().map(|t| view! { <li class="step pending">{t.clone()}</li> }).collect_view()}
                     </ol>
                 </div>
             }
@@ -295,7 +300,7 @@ fn Step(step: StepView) -> impl IntoView {
             {(!step.cause.is_empty()).then(|| view! { <p>"Likely cause: " {step.cause}</p> })}
             {(!step.fix.is_empty()).then(|| view! { <p>"What to do: " {step.fix}</p> })}
             {(!step.warnings.is_empty()).then(|| view! {
-                <ul class="warnings">{step.warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                <ul class="warnings">{step.warnings.into_iter().map(|w| view! { <li class="warning">{w}</li> }).collect_view()}</ul>
             })}
         </li>
     }
@@ -398,7 +403,7 @@ fn ConfigForm(
                 <label for="wi-default">"Set as default for AWS"</label>
             </div>
             <div class="form-actions">
-                <button type="submit" disabled=pending>{if id.is_some() { "Save" } else { "Create" }}</button>
+                <button type="submit" class="primary" disabled=pending>{if id.is_some() { "Save" } else { "Create" }}</button>
                 <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
             </div>
             <Show when=move || !role_arn.get().trim().is_empty()>
