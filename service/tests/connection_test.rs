@@ -148,3 +148,77 @@ async fn without_an_issuer_key_the_first_step_fails_and_nothing_reaches_aws() {
     assert!(diagnosis.cause.contains("set OIDC_PRIVATE_KEY"), "{}", diagnosis.cause);
     assert!(report.steps[1..].iter().all(|s| s.outcome == StepOutcome::Skipped));
 }
+
+/// Serves `files` (path → body) over plain HTTP on `port`, as a stand-in for what answers at the
+/// issuer's public address.
+struct StaticSite {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+}
+
+impl StaticSite {
+    async fn start(port: u16, files: &[(&str, String)]) -> Self {
+        let python = std::env::var("WISP_TEST_PYTHON").expect("WISP_TEST_PYTHON: run through scripts/test.sh");
+        let dir = std::env::temp_dir().join(format!("wisp-site-{port}"));
+        for (path, body) in files {
+            let file = dir.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, body).unwrap();
+        }
+        let child = std::process::Command::new(python)
+            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let site = Self { child, dir };
+        let url = format!("http://127.0.0.1:{port}/{}", files[0].0);
+        while !reqwest::get(&url).await.is_ok_and(|r| r.status().is_success()) {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        site
+    }
+}
+
+impl Drop for StaticSite {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the test virtualenv's Python: scripts/test.sh runs it"]
+async fn an_issuer_address_serving_other_documents_fails_the_first_step() {
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let state = IssuerState::load(&IssuerConfig {
+        issuer: Some(issuer.clone()),
+        private_key_pem: Some(generate(SigningAlgorithm::ES256)),
+        published_keys_pem: None,
+        token_lifetime_seconds: 3600,
+    })
+    .unwrap();
+    let sdk = AwsSdk::with_endpoint(&format!("http://127.0.0.1:{}", free_port())).await;
+    let discovery = |iss: &str| json!({ "issuer": iss, "jwks_uri": format!("{issuer}/oauth2/jwks") }).to_string();
+
+    // Another issuer answers at this address (a proxy or an old replica).
+    let site =
+        StaticSite::start(port, &[(".well-known/openid-configuration", discovery("https://elsewhere.example"))]).await;
+    let report = check_workload_identity(&state, &sdk, &config(OrgId::new())).await;
+    let diagnosis = failure(&report, CheckStep::Issuer);
+    assert!(diagnosis.cause.contains("announces the issuer \"https://elsewhere.example\""), "{}", diagnosis.cause);
+    drop(site);
+
+    // The right issuer, but its JWKS lacks the key this Wisp signs with.
+    let _site = StaticSite::start(
+        port,
+        &[(".well-known/openid-configuration", discovery(&issuer)), ("oauth2/jwks", json!({ "keys": [] }).to_string())],
+    )
+    .await;
+    let report = check_workload_identity(&state, &sdk, &config(OrgId::new())).await;
+    let diagnosis = failure(&report, CheckStep::Issuer);
+    assert!(diagnosis.cause.contains("does not publish the signing key"), "{}", diagnosis.cause);
+}

@@ -6,9 +6,8 @@ use crate::{
         session::SessionInfo,
         workload_identity::{
             ConfigView, ConnectionReportView, CreateWorkloadIdentityConfig, DeleteWorkloadIdentityConfig,
-            MakeDefaultWorkloadIdentityConfig, RegionOption, StepStatus, StepView,
-            TestWorkloadIdentityConnection, UpdateWorkloadIdentityConfig, list_workload_identity_configs,
-            workload_identity_trust_setup,
+            MakeDefaultWorkloadIdentityConfig, RegionOption, StepStatus, StepView, TestWorkloadIdentityConnection,
+            UpdateWorkloadIdentityConfig, list_workload_identity_configs, workload_identity_trust_setup,
         },
     },
     components::{copy_button::CopyButton, error_message::ErrorMessage},

@@ -257,6 +257,7 @@ mod tests {
             (AwsCall::AssumeRoleWithWebIdentity, "ExpiredTokenException", "clock"),
             (AwsCall::AssumeRoleWithWebIdentity, "RegionDisabledException", "not activated for region eu-west-1"),
             (AwsCall::AssumeRoleWithWebIdentity, "Throttling", "throttling"),
+            (AwsCall::AssumeRoleWithWebIdentity, "ValidationError", "refused a value of the request"),
             (AwsCall::AssumeRoleWithWebIdentity, "SomethingNew", "refused the handshake (SomethingNew)"),
             (AwsCall::GetCallerIdentity, "ExpiredToken", "clock"),
             (AwsCall::ListSecrets, "AccessDeniedException", "\"Resource\": \"*\""),
