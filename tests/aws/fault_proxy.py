@@ -112,7 +112,11 @@ class Handler(BaseHTTPRequestHandler):
             fault = next((f for f in FAULTS if f.get("action") == action), None)
         if fault and self.fail(fault, protocol):
             return
-        self.forward(body)
+        try:
+            self.forward(body)
+        except ConnectionRefusedError:
+            # The emulator is still starting (or gone): say so rather than hang up.
+            self.answer(502, b"upstream AWS emulator not reachable", [("Content-Type", "text/plain")])
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
 
