@@ -92,38 +92,28 @@ mod convert {
             .steps
             .iter()
             .map(|step| {
-                let title = step.step.title().to_owned();
+                let bare = |status, detail: &str| StepView {
+                    title: step.step.title().to_owned(),
+                    status,
+                    detail: detail.to_owned(),
+                    warnings: Vec::new(),
+                    code: None,
+                    aws_message: None,
+                    cause: String::new(),
+                    fix: String::new(),
+                };
                 match &step.outcome {
-                    StepOutcome::Passed { detail, warnings } => StepView {
-                        title,
-                        status: StepStatus::Passed,
-                        detail: detail.clone(),
-                        warnings: warnings.clone(),
-                        code: None,
-                        aws_message: None,
-                        cause: String::new(),
-                        fix: String::new(),
-                    },
+                    StepOutcome::Passed { detail, warnings } => {
+                        StepView { warnings: warnings.clone(), ..bare(StepStatus::Passed, detail) }
+                    }
                     StepOutcome::Failed(d) => StepView {
-                        title,
-                        status: StepStatus::Failed,
-                        detail: String::new(),
-                        warnings: Vec::new(),
                         code: d.code.clone(),
                         aws_message: d.aws_message.clone(),
                         cause: d.cause.clone(),
                         fix: d.fix.clone(),
+                        ..bare(StepStatus::Failed, "")
                     },
-                    StepOutcome::Skipped => StepView {
-                        title,
-                        status: StepStatus::Skipped,
-                        detail: "Not run: an earlier step failed.".to_owned(),
-                        warnings: Vec::new(),
-                        code: None,
-                        aws_message: None,
-                        cause: String::new(),
-                        fix: String::new(),
-                    },
+                    StepOutcome::Skipped => bare(StepStatus::Skipped, "Not run: an earlier step failed."),
                 }
             })
             .collect();
