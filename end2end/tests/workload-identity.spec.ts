@@ -68,10 +68,16 @@ test.describe.serial('Settings → Workload Identity', () => {
     await expect(row(page, 'aws-dr')).toContainText('(default)');
   });
 
-  test('Test Connection passes and shows the assumed-role ARN', async ({ page }) => {
+  test('Test Connection shows its progress, then passes and shows the assumed-role ARN', async ({ page, request }) => {
+    // A slow STS, so the progress can be seen.
+    await request.post(faults, { data: { action: 'AssumeRoleWithWebIdentity', delay: 2 } });
     await signIn(page, admin);
     await openPage(page);
     await row(page, 'aws-prod').getByRole('button', { name: 'Test Connection' }).click();
+    const progress = page.getByRole('status').filter({ hasText: 'Testing connection' });
+    await expect(progress).toBeVisible();
+    await expect(progress.locator('li.step.pending')).toHaveCount(4);
+    await expect(row(page, 'aws-prod').getByRole('button', { name: 'Test Connection' })).toBeDisabled();
     const result = page.getByRole('region', { name: 'Test Connection result' });
     await expect(result.getByRole('heading', { name: 'Connection works' })).toBeVisible();
     await expect(result).toContainText(
