@@ -24,6 +24,7 @@ test.describe.serial('Settings → Workload Identity', () => {
     await openPage(page);
     await expect(page.getByRole('heading', { name: 'No workload identity configs yet' })).toBeVisible();
     await page.getByRole('button', { name: 'Add Workload Identity Config' }).click();
+    await expect(page.getByLabel('Name', { exact: true })).toBeFocused();
 
     await page.getByRole('button', { name: 'Create' }).click();
     await expect(page.locator('#wi-name-error')).toContainText('Enter a name');
@@ -114,6 +115,8 @@ test.describe.serial('Settings → Workload Identity', () => {
     await openPage(page);
     await row(page, 'aws-prod').getByRole('button', { name: 'Trust policy' }).click();
     await expect(page.getByRole('heading', { name: 'Trust policy' })).toBeVisible();
+    // The demo's issuer is plain http with a port: the panel says AWS will refuse it.
+    await expect(page.getByRole('list', { name: 'Issuer warnings' })).toContainText('not https');
     await page.getByRole('button', { name: 'Copy trust policy' }).click();
     await expect(page.getByText('Copied')).toBeVisible();
     const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));

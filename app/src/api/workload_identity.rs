@@ -34,6 +34,8 @@ pub struct WorkloadIdentityPage {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustSetupView {
+    /// What AWS would refuse about the issuer these policies name.
+    pub issuer_warnings: Vec<String>,
     pub provider_arn: String,
     pub trust_policy: String,
     pub permissions_policy: String,
@@ -243,6 +245,7 @@ pub async fn workload_identity_trust_setup(
     let scope = SecretScope { name_prefix: secret_prefix, kms_key_arn: Some(kms_key_arn) };
     let setup = trust_setup(issuer, member.org_id, &role, region, &scope).or_else(auth::fail)?;
     Ok(TrustSetupView {
+        issuer_warnings: issuer.warnings().into_iter().map(|w| w.message().to_owned()).collect(),
         provider_arn: setup.provider_arn,
         trust_policy: setup.trust_policy,
         permissions_policy: setup.permissions_policy,

@@ -360,13 +360,20 @@ fn ConfigForm(
         }
     };
     let field_error = move |field: &'static str| move || error().and_then(|e| e.for_field(field));
+    // The form opens where the admin is typing next.
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = name_input.get() {
+            let _ = input.focus();
+        }
+    });
     let general_error = move || error().filter(|e| !e.is_about_fields());
     view! {
         <form class="card config-form" on:submit=submit novalidate>
             <h2>{heading}</h2>
             {move || general_error().map(|error| view! { <ErrorMessage error/> })}
             <Field id="wi-name" label="Name" error=Signal::derive(field_error("name"))>
-                <input id="wi-name" type="text" required autocomplete="off" placeholder="aws-prod"
+                <input id="wi-name" type="text" required autocomplete="off" placeholder="aws-prod" node_ref=name_input
                     aria-describedby="wi-name-error" aria-invalid=move || field_error("name")().is_some().to_string()
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
             </Field>
@@ -453,6 +460,12 @@ fn TrustPanel(role_arn: Signal<String>, region: Signal<String>) -> impl IntoView
             <Transition fallback=|| view! { <p class="loading" role="status">"Preparing…"</p> }>
                 {move || setup.get().map(|result| match result {
                     Ok(setup) => view! {
+                        {(!setup.issuer_warnings.is_empty()).then(|| view! {
+                            <p>"AWS will refuse this issuer until these are fixed:"</p>
+                            <ul class="warnings" aria-label="Issuer warnings">
+                                {setup.issuer_warnings.into_iter().map(|w| view! { <li class="warning">{w}</li> }).collect_view()}
+                            </ul>
+                        })}
                         <PolicyBlock title="Trust policy" text=setup.trust_policy/>
                         <PolicyBlock title="Permissions policy" text=setup.permissions_policy/>
                         <PolicyBlock title="AWS CLI commands" text=setup.cli_commands/>
