@@ -117,8 +117,9 @@ fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, Stri
             return (
                 format!("AWS {service} in {region} did not answer within 10 seconds."),
                 format!(
-                    "Let Wisp's host reach https://{}.{region}.amazonaws.com on port 443 (check firewalls, proxies and egress rules), then test again.",
-                    service_host(call)
+                    "Let Wisp's host reach https://{}.{region}.{} on port 443 (check firewalls, proxies and egress rules), then test again.",
+                    service_host(call),
+                    region.partition().dns_suffix()
                 ),
             );
         }
@@ -281,6 +282,10 @@ mod tests {
         assert_eq!(timeout.code, None);
         assert!(timeout.cause.contains("did not answer within 10 seconds"));
         assert!(timeout.fix.contains("https://sts.us-east-2.amazonaws.com"));
+        let china = Context { region: "cn-north-1".parse().unwrap(), ..ctx };
+        let timeout = diagnose(AwsCall::ListSecrets, &Failure::Timeout, &china);
+        assert!(timeout.fix.contains("https://secretsmanager.cn-north-1.amazonaws.com.cn"), "{}", timeout.fix);
+        let ctx = Context { region: "us-east-2".parse().unwrap(), ..china };
         let refused = diagnose(AwsCall::ListSecrets, &Failure::Unreachable("connection refused".into()), &ctx);
         assert!(refused.cause.contains("could not connect to AWS Secrets Manager in us-east-2: connection refused"));
     }

@@ -22,6 +22,14 @@ impl Partition {
         }
     }
 
+    /// The domain AWS endpoints of this partition live under.
+    pub fn dns_suffix(self) -> &'static str {
+        match self {
+            Partition::AwsCn => "amazonaws.com.cn",
+            Partition::Aws | Partition::AwsUsGov => "amazonaws.com",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov].into_iter().find(|p| p.as_str() == text)
     }
