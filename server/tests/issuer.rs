@@ -251,16 +251,32 @@ async fn a_real_sts_trades_a_wisp_token_for_credentials_and_refuses_the_wrong_on
     )
     .unwrap();
     let expired = minter.fresh_token(acme.parse().unwrap(), &Audience::parse(AUDIENCE).unwrap()).unwrap().token;
+    // Right issuer, subject and audience, but signed by a key Wisp does not publish.
+    let stranger = Minter::new(
+        IssuerUrl::parse(&issuer).unwrap(),
+        parse_signing_key(&keygen(&db, "rs256"), "test key").unwrap(),
+        900,
+    )
+    .unwrap()
+    .fresh_token(acme.parse().unwrap(), &Audience::parse(AUDIENCE).unwrap())
+    .unwrap()
+    .token;
 
     let refusals = [
-        ("another organization's sub", mint(&other, AUDIENCE), "AccessDenied"),
-        ("an expired token", expired, "ExpiredTokenException"),
+        ("another organization's sub", mint(&other, AUDIENCE), "AccessDenied", "trust policy"),
+        ("an expired token", expired, "ExpiredTokenException", "expired"),
+        ("a token signed by an unpublished key", stranger, "AccessDenied", "not found in JWKS"),
         // AWS answers InvalidIdentityToken here; SeaweedFS 4.48 says InvalidParameterValue.
-        ("a token for another audience", mint(&acme, "some-other-service"), "InvalidParameterValue"),
+        ("a token for another audience", mint(&acme, "some-other-service"), "InvalidParameterValue", "audience"),
     ];
-    for (what, token, expected) in refusals {
+    // The reason matters as much as the refusal: a wrong sub must fail at the trust policy,
+    // after the signature and claims were accepted.
+    for (what, token, expected, reason) in refusals {
         match sts.assume_role_with_web_identity(role, &token).await {
-            StsAnswer::Refused { code, message } => assert_eq!(code, expected, "{what}: {message}"),
+            StsAnswer::Refused { code, message } => {
+                assert_eq!(code, expected, "{what}: {message}");
+                assert!(message.contains(reason), "{what}: {message}");
+            }
             credentials => panic!("the STS accepted {what}: {credentials:?}"),
         }
     }
