@@ -61,6 +61,13 @@ test.describe.serial('Settings → Workload Identity', () => {
     await page.reload();
     await expect(row(page, 'aws-dr')).toContainText('(default)');
 
+    // Escape closes the form without saving.
+    await row(page, 'aws-dr').getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('not saved');
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('heading', { name: 'Edit aws-dr' })).toHaveCount(0);
+    await expect(row(page, 'not saved')).toHaveCount(0);
+
     await row(page, 'aws-dr').getByRole('button', { name: 'Edit' }).click();
     await expect(page.getByRole('heading', { name: 'Edit aws-dr' })).toBeVisible();
     await page.getByLabel('AWS Region').selectOption('eu-central-1');

@@ -369,7 +369,16 @@ fn ConfigForm(
     });
     let general_error = move || error().filter(|e| !e.is_about_fields());
     view! {
-        <form class="card config-form" on:submit=submit novalidate>
+        <form
+            class="card config-form"
+            on:submit=submit
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    editing.set(None);
+                }
+            }
+            novalidate
+        >
             <h2>{heading}</h2>
             {move || general_error().map(|error| view! { <ErrorMessage error/> })}
             <Field id="wi-name" label="Name" error=Signal::derive(field_error("name"))>
