@@ -83,12 +83,7 @@ impl LocalAws {
             .spawn()
             .expect("start the fault proxy");
         let aws = Self { moto, proxy, endpoint: format!("http://127.0.0.1:{proxy_port}") };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        let health = format!("{}/moto-api/", aws.endpoint);
-        while !reqwest::get(&health).await.is_ok_and(|r| r.status().is_success()) {
-            assert!(std::time::Instant::now() < deadline, "moto and the fault proxy did not start");
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        wait_until_ok(&format!("{}/moto-api/", aws.endpoint), "moto and the fault proxy").await;
         aws
     }
 
@@ -109,6 +104,15 @@ impl Drop for LocalAws {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// Waits until `url` answers with success, for a server a test just started; panics after 30 s.
+pub async fn wait_until_ok(url: &str, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
+        assert!(std::time::Instant::now() < deadline, "{what} did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
 

@@ -12,7 +12,7 @@ use service::{
         IssuerConfig, IssuerState,
         keys::{SigningAlgorithm, generate},
     },
-    testing::{LocalAws, free_port},
+    testing::{LocalAws, free_port, wait_until_ok},
     workload_identity::{CloudProvider, WorkloadIdentityConfig},
 };
 
@@ -173,10 +173,7 @@ impl StaticSite {
             .spawn()
             .unwrap();
         let site = Self { child, dir };
-        let url = format!("http://127.0.0.1:{port}/{}", files[0].0);
-        while !reqwest::get(&url).await.is_ok_and(|r| r.status().is_success()) {
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        wait_until_ok(&format!("http://127.0.0.1:{port}/{}", files[0].0), "the static site").await;
         site
     }
 }

@@ -4,14 +4,13 @@
 
 use std::{
     io::Write,
-    net::TcpListener,
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
 };
 
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use service::testing::TestDatabase;
+pub use service::testing::free_port;
 
 pub mod seaweed;
 
@@ -50,10 +49,6 @@ pub fn printed(output: &str, label: &str) -> String {
         .to_owned()
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 pub struct Server {
     child: Child,
     pub base: String,
@@ -73,11 +68,7 @@ impl Server {
             .spawn()
             .unwrap();
         let server = Self { child, base: format!("http://127.0.0.1:{port}") };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while reqwest::get(format!("{}/readyz", server.base)).await.map(|r| r.status()).ok() != Some(StatusCode::OK) {
-            assert!(Instant::now() < deadline, "wisp did not become ready");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        service::testing::wait_until_ok(&format!("{}/readyz", server.base), "wisp").await;
         server
     }
 
