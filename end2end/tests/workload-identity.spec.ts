@@ -37,6 +37,10 @@ test.describe.serial('Settings → Workload Identity', () => {
     await expect(page.locator('#wi-name-error')).toBeEmpty();
 
     await page.getByLabel('AWS Role ARN').fill(roleArn);
+    // Once a role ARN is typed, the form shows what to paste into AWS for it.
+    const setup = page.getByRole('region', { name: 'AWS setup' });
+    await expect(setup).toContainText(`organization:${demoOrgId}`);
+    await expect(setup).toContainText('--role-name wisp-demo-secrets-reader');
     await expect(page.getByLabel('Cloud Provider')).toHaveValue('aws');
     await expect(page.getByLabel('Set as default for AWS')).toBeChecked();
     await page.getByRole('button', { name: 'Create' }).click();
