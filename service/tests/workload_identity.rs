@@ -59,6 +59,11 @@ async fn an_admin_may_decline_the_default_for_the_first_config() {
     assert!(!config.is_default);
     let edited = wi::update(&db.db, &admin, config.id, input("aws-prod"), true).await.unwrap();
     assert!(edited.is_default);
+    assert_eq!(last_action(&db, &admin).await, "workload_identity.update");
+}
+
+async fn last_action(db: &TestDatabase, actor: &Member) -> String {
+    audit::recent(&db.db, actor.org_id, 1).await.unwrap().remove(0).action
 }
 
 #[tokio::test]
@@ -124,4 +129,5 @@ async fn names_are_unique_per_organization_and_others_answer_not_found() {
     assert!(matches!(wi::make_default(&db.db, &other, config.id).await, Err(ServiceError::NotFound { .. })));
     wi::delete(&db.db, &acme, config.id).await.unwrap();
     assert!(wi::list(&db.db, acme.org_id).await.unwrap().is_empty());
+    assert_eq!(last_action(&db, &acme).await, "workload_identity.delete");
 }
