@@ -36,7 +36,6 @@ pub struct WorkloadIdentityPage {
 pub struct TrustSetupView {
     /// What AWS would refuse about the issuer these policies name.
     pub issuer_warnings: Vec<String>,
-    pub provider_arn: String,
     pub trust_policy: String,
     pub permissions_policy: String,
     pub cli_commands: String,
@@ -246,7 +245,6 @@ pub async fn workload_identity_trust_setup(
     let setup = trust_setup(issuer, member.org_id, &role, region, &scope).or_else(auth::fail)?;
     Ok(TrustSetupView {
         issuer_warnings: issuer.warnings().into_iter().map(|w| w.message().to_owned()).collect(),
-        provider_arn: setup.provider_arn,
         trust_policy: setup.trust_policy,
         permissions_policy: setup.permissions_policy,
         cli_commands: setup.cli_commands,

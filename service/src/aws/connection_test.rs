@@ -197,9 +197,7 @@ async fn self_check(issuer: &Issuer) -> Result<Vec<String>, Diagnosis> {
     let mut warnings: Vec<String> = issuer.url.warnings().into_iter().map(|w| w.message().to_owned()).collect();
     let client = reqwest::Client::builder().timeout(SELF_CHECK_TIMEOUT).build().expect("a plain HTTP client builds");
     let discovery_url = issuer.url.discovery_url();
-    let fetched: Result<Value, reqwest::Error> =
-        async { client.get(&discovery_url).send().await?.error_for_status()?.json().await }.await;
-    let discovery = match fetched {
+    let discovery = match fetch_json(&client, &discovery_url).await {
         Ok(discovery) => discovery,
         Err(error) => {
             warnings.push(format!(
@@ -221,9 +219,8 @@ async fn self_check(issuer: &Issuer) -> Result<Vec<String>, Diagnosis> {
     }
     let jwks_uri = discovery["jwks_uri"].as_str().unwrap_or_default();
     let signing_kid = issuer.keys.iter().find(|k| k.signing).map(|k| k.kid.as_str()).unwrap_or_default();
-    let jwks: Result<Value, reqwest::Error> =
-        async { client.get(jwks_uri).send().await?.error_for_status()?.json().await }.await;
-    let published = jwks
+    let published = fetch_json(&client, jwks_uri)
+        .await
         .ok()
         .and_then(|jwks| jwks["keys"].as_array().cloned())
         .is_some_and(|keys| keys.iter().any(|k| k["kid"] == signing_kid));
@@ -236,4 +233,8 @@ async fn self_check(issuer: &Issuer) -> Result<Vec<String>, Diagnosis> {
         ));
     }
     Ok(warnings)
+}
+
+async fn fetch_json(client: &reqwest::Client, url: &str) -> Result<Value, reqwest::Error> {
+    client.get(url).send().await?.error_for_status()?.json().await
 }

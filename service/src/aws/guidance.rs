@@ -4,7 +4,7 @@ use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    aws::{region::Region, role_arn::RoleArn},
+    aws::{region::Region, role_arn::RoleArn, trust_setup::provider_arn},
     ids::OrgId,
     issuer::{
         mint::{DEFAULT_AUDIENCE, Minter},
@@ -21,6 +21,14 @@ pub enum AwsCall {
 }
 
 impl AwsCall {
+    /// The service's name for people, and its endpoint host prefix.
+    fn service(self) -> (&'static str, &'static str) {
+        match self {
+            AwsCall::AssumeRoleWithWebIdentity | AwsCall::GetCallerIdentity => ("STS", "sts"),
+            AwsCall::ListSecrets | AwsCall::GetSecretValue => ("Secrets Manager", "secretsmanager"),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             AwsCall::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
@@ -85,17 +93,6 @@ pub struct Context<'a> {
     pub region: Region,
 }
 
-impl Context<'_> {
-    fn provider_arn(&self) -> String {
-        format!(
-            "arn:{}:iam::{}:oidc-provider/{}",
-            self.role.partition(),
-            self.role.account(),
-            self.issuer.host_and_path()
-        )
-    }
-}
-
 pub fn diagnose(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> Diagnosis {
     let (code, aws_message) = match failure {
         Failure::Service { code, message } => (Some(code.clone()), Some(message.clone()).filter(|m| !m.is_empty())),
@@ -108,17 +105,14 @@ pub fn diagnose(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> Diagnosi
 fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, String) {
     let region = ctx.region;
     let host = ctx.issuer.host_and_path();
-    let service = match call {
-        AwsCall::AssumeRoleWithWebIdentity | AwsCall::GetCallerIdentity => "STS",
-        AwsCall::ListSecrets | AwsCall::GetSecretValue => "Secrets Manager",
-    };
+    let (service, endpoint_host) = call.service();
     let code = match failure {
         Failure::Timeout => {
             return (
                 format!("AWS {service} in {region} did not answer within 10 seconds."),
                 format!(
                     "Let Wisp's host reach https://{}.{region}.{} on port 443 (check firewalls, proxies and egress rules), then test again.",
-                    service_host(call),
+                    endpoint_host,
                     region.partition().dns_suffix()
                 ),
             );
@@ -152,7 +146,7 @@ fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, Stri
             format!(
                 "In the trust policy of {}, the federated principal must be {} (the issuer host with no https://), the condition {host}:aud must equal {DEFAULT_AUDIENCE}, and {host}:sub must equal {}. The trust-policy panel below has the exact JSON.",
                 ctx.role,
-                ctx.provider_arn(),
+                provider_arn(ctx.issuer, ctx.role),
                 Minter::subject_of(ctx.org)
             ),
         ),
@@ -204,20 +198,13 @@ fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, Stri
             format!("AWS STS refused the handshake ({other})."),
             format!(
                 "Check the identity provider in IAM ({}), the role's trust policy, and that {discovery} is reachable from the internet.",
-                ctx.provider_arn()
+                provider_arn(ctx.issuer, ctx.role)
             ),
         ),
         (call, other) => (
             format!("AWS answered {} with {other}.", call.name()),
             "Check the role's permissions policy against the one below, then test again.".to_owned(),
         ),
-    }
-}
-
-fn service_host(call: AwsCall) -> &'static str {
-    match call {
-        AwsCall::AssumeRoleWithWebIdentity | AwsCall::GetCallerIdentity => "sts",
-        AwsCall::ListSecrets | AwsCall::GetSecretValue => "secretsmanager",
     }
 }
 

@@ -64,16 +64,17 @@ impl AwsSdk {
 
     /// For `AssumeRoleWithWebIdentity`, which is unsigned: the token is the credential.
     pub fn sts_anonymous(&self, region: Region) -> aws_sdk_sts::Client {
-        let config = aws_sdk_sts::config::Builder::from(&self.base).region(SdkRegion::new(region.as_str())).build();
-        aws_sdk_sts::Client::from_conf(config)
+        aws_sdk_sts::Client::from_conf(self.sts_config(region).build())
     }
 
     pub fn sts_with(&self, region: Region, credentials: &SessionCredentials) -> aws_sdk_sts::Client {
-        let config = aws_sdk_sts::config::Builder::from(&self.base)
-            .region(SdkRegion::new(region.as_str()))
-            .credentials_provider(to_sdk_credentials(credentials))
-            .build();
-        aws_sdk_sts::Client::from_conf(config)
+        aws_sdk_sts::Client::from_conf(
+            self.sts_config(region).credentials_provider(to_sdk_credentials(credentials)).build(),
+        )
+    }
+
+    fn sts_config(&self, region: Region) -> aws_sdk_sts::config::Builder {
+        aws_sdk_sts::config::Builder::from(&self.base).region(SdkRegion::new(region.as_str()))
     }
 }
 

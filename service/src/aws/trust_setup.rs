@@ -68,6 +68,11 @@ impl PolicyDocument {
     }
 }
 
+/// The ARN IAM gives Wisp's identity provider in the role's account: issuer host and path, no scheme.
+pub fn provider_arn(issuer: &IssuerUrl, role: &RoleArn) -> String {
+    format!("arn:{}:iam::{}:oidc-provider/{}", role.partition(), role.account(), issuer.host_and_path())
+}
+
 pub fn trust_setup(
     issuer: &IssuerUrl,
     org: OrgId,
@@ -83,7 +88,7 @@ pub fn trust_setup(
     let provider = issuer.host_and_path();
     let partition = role.partition();
     let account = role.account();
-    let provider_arn = format!("arn:{partition}:iam::{account}:oidc-provider/{provider}");
+    let provider_arn = provider_arn(issuer, role);
 
     let trust = PolicyDocument::new(vec![Statement {
         sid: None,
