@@ -1,0 +1,6 @@
+//! What server functions send to the browser: one module per page.
+pub mod connection;
+pub mod members;
+pub mod organization;
+pub mod session;
+pub mod workload_identity;

@@ -1,0 +1,197 @@
+//! Field errors, and the one JSON error envelope every server function and API route answers
+//! with: `{"error":{"code","message","hint","fields":[{"field","message"}]}}`.
+use std::{borrow::Cow, fmt};
+
+use serde::{Deserialize, Serialize};
+
+/// What is wrong with one form field or request argument, named as the form or request names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Cow<'static, str>,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+macro_rules! error_codes {
+    ($($variant:ident = $status:literal, $code:literal;)*) => {
+        /// A stable, machine-readable reason. Clients branch on it; the words may change.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            /// The HTTP status an error with this code is answered with: decided here only.
+            pub fn status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$variant => $status,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    BadRequest = 400, "bad_request";
+    Unauthenticated = 401, "unauthenticated";
+    InvalidCredentials = 401, "invalid_credentials";
+    PermissionDenied = 403, "permission_denied";
+    OwnerOnly = 403, "owner_only";
+    CrossSiteRequest = 403, "cross_site_request";
+    NotFound = 404, "not_found";
+    MethodNotAllowed = 405, "method_not_allowed";
+    NameTaken = 409, "name_taken";
+    AlreadyMember = 409, "already_member";
+    LastOwner = 409, "last_owner";
+    PayloadTooLarge = 413, "payload_too_large";
+    UnsupportedMediaType = 415, "unsupported_media_type";
+    InvalidInput = 422, "invalid_input";
+    InternalError = 500, "internal_error";
+    CorruptRecord = 500, "corrupt_record";
+    DatabaseUnavailable = 503, "database_unavailable";
+    IssuerNotConfigured = 503, "issuer_not_configured";
+    NotConfigured = 503, "not_configured";
+    // Made by the browser when no answer came; the server never sends it.
+    Unreachable = 503, "unreachable";
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error as the client sees it: what happened (`message`), what to do (`hint`), and the
+/// message for each field it concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub hint: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self { code, message: message.into(), hint: hint.into(), fields: Vec::new() }
+    }
+
+    pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+
+    /// The message for one form field, if this error is about it.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        self.fields.iter().find(|f| f.field == name).map(|f| f.message.clone())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.message.is_empty(), self.hint.is_empty()) {
+            (_, true) => f.write_str(&self.message),
+            (true, false) => f.write_str(&self.hint),
+            (false, false) => write!(f, "{} {}", self.message, self.hint),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[derive(Serialize, Deserialize)]
+struct Envelope<E> {
+    error: E,
+}
+
+#[derive(Serialize)]
+struct BodyRef<'a> {
+    code: ErrorCode,
+    message: &'a str,
+    hint: &'a str,
+    fields: &'a [FieldError],
+}
+
+#[derive(Deserialize)]
+struct Body {
+    code: ErrorCode,
+    message: String,
+    #[serde(default)]
+    hint: String,
+    #[serde(default)]
+    fields: Vec<FieldError>,
+}
+
+impl Serialize for ApiError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Envelope {
+            error: BodyRef { code: self.code, message: &self.message, hint: &self.hint, fields: &self.fields },
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Envelope { error: Body { code, message, hint, fields } } = Envelope::deserialize(deserializer)?;
+        Ok(Self { code, message, hint, fields })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_envelope_has_the_designed_shape_and_round_trips() {
+        let error = ApiError::new(ErrorCode::InvalidInput, "The form has mistakes.", "Correct the fields marked.")
+            .with_fields(vec![FieldError::new("name", "Enter a name.")]);
+        let value = serde_json::to_value(&error).unwrap();
+        assert_eq!(
+            value,
+            json!({"error": {"code": "invalid_input", "message": "The form has mistakes.",
+                "hint": "Correct the fields marked.", "fields": [{"field": "name", "message": "Enter a name."}]}})
+        );
+        assert_eq!(serde_json::from_value::<ApiError>(value).unwrap(), error);
+        assert_eq!(error.for_field("name").as_deref(), Some("Enter a name."));
+    }
+
+    #[test]
+    fn codes_are_snake_case_and_unique_with_a_client_or_server_status() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert_eq!(serde_json::to_value(code).unwrap(), json!(code.as_str()));
+            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code}");
+            assert!((400..600).contains(&code.status()), "{code}");
+        }
+    }
+}

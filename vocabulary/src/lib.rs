@@ -1,0 +1,61 @@
+//! Wisp's shared vocabulary, compiled into the server and into the browser bundle alike: the
+//! domain values (ids, roles, permissions, cloud providers, regions, role ARNs), the error
+//! envelope, and the DTOs server functions exchange. Values are parsed once, here, so the UI
+//! never spells a role, a provider or a region as a string of its own.
+//!
+//! Only `serde` and `uuid` may be dependencies: anything heavier would land in the bundle.
+/// An enum whose values travel as fixed words (`owner`, `aws`, `member.add`): the words are
+/// spelled once, in the variant list; `FromStr` (written per type, with its own message) parses.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            /// The value spelled exactly `text`.
+            pub fn from_word(text: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|value| value.as_str() == text)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub mod access;
+pub mod audit;
+pub mod aws;
+pub mod dto;
+pub mod error;
+pub mod ids;
+pub mod token;
+
+pub use error::{ApiError, ErrorCode, FieldError};
