@@ -1,6 +1,8 @@
 //! Wisp's schema. Every migration runs unchanged on SQLite and PostgreSQL.
 pub use sea_orm_migration::prelude::*;
 
+pub mod constraints;
+
 mod m20261122_000001_accounts;
 mod m20261122_000002_workload_identity;
 

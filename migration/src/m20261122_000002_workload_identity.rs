@@ -1,6 +1,8 @@
 //! Workload identity configurations: which cloud role an organization's tokens are traded for.
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::constraints::{WORKLOAD_IDENTITY_CONFIG_DEFAULT, WORKLOAD_IDENTITY_CONFIG_NAME};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -52,7 +54,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name("uq_workload_identity_configs_name")
+                    .name(WORKLOAD_IDENTITY_CONFIG_NAME.name)
                     .table(WorkloadIdentityConfigs::Table)
                     .col(WorkloadIdentityConfigs::OrgId)
                     .col(WorkloadIdentityConfigs::Name)
@@ -64,10 +66,12 @@ impl MigrationTrait for Migration {
         // a partial unique index, which SQLite and PostgreSQL both enforce.
         manager
             .get_connection()
-            .execute_unprepared(
-                "CREATE UNIQUE INDEX uq_workload_identity_configs_default \
-                 ON workload_identity_configs (org_id, provider) WHERE is_default",
-            )
+            .execute_unprepared(&format!(
+                "CREATE UNIQUE INDEX {} ON {} ({}) WHERE is_default",
+                WORKLOAD_IDENTITY_CONFIG_DEFAULT.name,
+                WORKLOAD_IDENTITY_CONFIG_DEFAULT.table,
+                WORKLOAD_IDENTITY_CONFIG_DEFAULT.columns.join(", ")
+            ))
             .await?;
         Ok(())
     }

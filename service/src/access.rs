@@ -1,19 +1,124 @@
-//! Every authorization decision goes through [`AccessControl::authorize`].
+//! Every authorization decision goes through [`AccessControl::authorize`], which hands back an
+//! [`Authorized`] proof naming, in its type, the permission it proves. Only this module builds
+//! proofs, and every service function that reads or changes an organization's objects takes
+//! one: a call that skipped the check, or checked `read` before a delete, does not compile.
 //!
-//! casbin decides with the organization as the domain. The subject is the role the user holds
-//! in that organization, read from the memberships table on each request: the table is the one
+//! casbin decides with the organization as the domain. The subject is the role the user holds in
+//! that organization, read from the memberships table on each request: the table is the one
 //! source of truth, so a role change or removal takes effect at once on every replica.
-use std::sync::Arc;
+use std::{fmt, marker::PhantomData, sync::Arc};
 
 use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
 use sea_orm::{ConnectionTrait, EntityTrait};
+use vocabulary::{
+    access::{Action, Permission, PermissionSet, Resource, Role},
+    audit::Actor,
+    ids::{OrgId, UserId},
+};
 
 use crate::{
     entity::membership,
     error::{ServiceError, ServiceResult},
-    ids::{OrgId, UserId},
-    permission::{Action, Permission, Resource, Role},
 };
+
+/// The resources of the README's role table, as types, for [`Read`] and [`Manage`].
+pub mod resource {
+    use vocabulary::access::Resource;
+
+    pub trait Kind: 'static {
+        const RESOURCE: Resource;
+    }
+
+    macro_rules! kinds {
+        ($($name:ident),*) => {$(
+            pub enum $name {}
+            impl Kind for $name {
+                const RESOURCE: Resource = Resource::$name;
+            }
+        )*};
+    }
+
+    kinds!(Organization, WorkloadIdentityConfigs, SecretProviders, Automations, Members, AuditLog);
+}
+
+/// A permission, as a type: `Read<resource::Members>`, `Manage<resource::Members>`.
+pub trait Grant: 'static {
+    const PERMISSION: Permission;
+}
+
+pub struct Read<R>(PhantomData<R>);
+pub struct Manage<R>(PhantomData<R>);
+
+impl<R: resource::Kind> Grant for Read<R> {
+    const PERMISSION: Permission = Permission::read(R::RESOURCE);
+}
+
+impl<R: resource::Kind> Grant for Manage<R> {
+    const PERMISSION: Permission = Permission::manage(R::RESOURCE);
+}
+
+/// Proof that a user holds permission `G` in one organization, at the moment it was checked.
+pub struct Authorized<G: Grant> {
+    user_id: UserId,
+    org_id: OrgId,
+    role: Role,
+    grant: PhantomData<fn() -> G>,
+}
+
+impl<G: Grant> Authorized<G> {
+    fn new(user_id: UserId, org_id: OrgId, role: Role) -> Self {
+        Self { user_id, org_id, role, grant: PhantomData }
+    }
+
+    pub fn user_id(&self) -> UserId {
+        self.user_id
+    }
+
+    pub fn org_id(&self) -> OrgId {
+        self.org_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The member, as the audit log names who made a change.
+    pub fn actor(&self) -> Actor {
+        Actor::User(self.user_id)
+    }
+
+    /// A proof for tests that exercise the rules behind the check.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn for_tests(user_id: UserId, org_id: OrgId, role: Role) -> Self {
+        Self::new(user_id, org_id, role)
+    }
+}
+
+impl<R: resource::Kind> Authorized<Manage<R>> {
+    /// `manage` implies `read`, as the policy says.
+    pub fn read(&self) -> Authorized<Read<R>> {
+        Authorized::new(self.user_id, self.org_id, self.role)
+    }
+}
+
+impl<G: Grant> Clone for Authorized<G> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<G: Grant> Copy for Authorized<G> {}
+
+impl<G: Grant> fmt::Debug for Authorized<G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authorized")
+            .field("permission", &G::PERMISSION.to_string())
+            .field("user_id", &self.user_id)
+            .field("org_id", &self.org_id)
+            .field("role", &self.role)
+            .finish()
+    }
+}
 
 const MODEL: &str = r#"
 [request_definition]
@@ -32,7 +137,8 @@ e = some(where (p.eft == allow))
 m = r.sub == p.sub && (p.dom == "*" || p.dom == r.dom) && r.obj == p.obj && g(p.act, r.act)
 "#;
 
-/// The built-in roles, for every organization (`*`). `g` makes `manage` imply `read`.
+/// The built-in roles of the README's table, for every organization (`*`). `g` makes `manage`
+/// imply `read`.
 fn built_in_policies() -> Vec<Vec<String>> {
     use Action::{Manage, Read};
     use Resource::*;
@@ -45,6 +151,7 @@ fn built_in_policies() -> Vec<Vec<String>> {
                 (SecretProviders, Manage),
                 (Automations, Manage),
                 (Members, Manage),
+                (AuditLog, Read),
             ],
         ),
         (
@@ -55,6 +162,7 @@ fn built_in_policies() -> Vec<Vec<String>> {
                 (SecretProviders, Manage),
                 (Automations, Manage),
                 (Members, Manage),
+                (AuditLog, Read),
             ],
         ),
         (
@@ -80,14 +188,6 @@ fn built_in_policies() -> Vec<Vec<String>> {
             })
         })
         .collect()
-}
-
-/// A user acting within one organization, after authorization succeeded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Member {
-    pub user_id: UserId,
-    pub org_id: OrgId,
-    pub role: Role,
 }
 
 #[derive(Clone)]
@@ -116,33 +216,37 @@ impl AccessControl {
             .unwrap_or(false)
     }
 
-    /// Every permission `role` holds in `org`, for the UI to show only what may be used.
-    pub fn permissions_of(&self, role: Role, org: OrgId) -> Vec<Permission> {
+    /// Every permission the proven member holds in the organization, for the UI to show only
+    /// what may be used.
+    pub fn permissions<G: Grant>(&self, proof: &Authorized<G>) -> PermissionSet {
+        self.permissions_of(proof.role, proof.org_id)
+    }
+
+    fn permissions_of(&self, role: Role, org: OrgId) -> PermissionSet {
         Resource::ALL
-            .into_iter()
-            .flat_map(|resource| [Permission::read(resource), Permission::manage(resource)])
+            .iter()
+            .flat_map(|resource| [Permission::read(*resource), Permission::manage(*resource)])
             .filter(|permission| self.allows(role, org, *permission))
             .collect()
     }
 
     /// The one entry point every server function and route calls. A user who is not a member
     /// of `org` gets `NotFound`, the same answer as for an organization that does not exist.
-    pub async fn authorize(
+    pub async fn authorize<G: Grant>(
         &self,
         db: &impl ConnectionTrait,
         user_id: UserId,
         org_id: OrgId,
-        permission: Permission,
-    ) -> ServiceResult<Member> {
+    ) -> ServiceResult<Authorized<G>> {
         let membership = membership::Entity::find_by_id((org_id.as_uuid(), user_id.as_uuid()))
             .one(db)
             .await?
             .ok_or(ServiceError::NotFound { what: "The organization" })?;
-        let role = membership.role()?;
-        if self.allows(role, org_id, permission) {
-            Ok(Member { user_id, org_id, role })
+        let role = membership.role.0;
+        if self.allows(role, org_id, G::PERMISSION) {
+            Ok(Authorized::new(user_id, org_id, role))
         } else {
-            Err(ServiceError::Forbidden { permission })
+            Err(ServiceError::Forbidden { permission: G::PERMISSION })
         }
     }
 }
@@ -151,7 +255,7 @@ impl AccessControl {
 mod tests {
     use super::*;
 
-    /// The whole matrix of DESIGN §7, spelled out so a change to the policy shows here.
+    /// The README's role table, spelled out so a change to the policy shows here.
     #[tokio::test]
     async fn every_role_and_permission() {
         use Resource::*;
@@ -164,36 +268,30 @@ mod tests {
             (Role::Owner, SecretProviders, true, true),
             (Role::Owner, Automations, true, true),
             (Role::Owner, Members, true, true),
+            (Role::Owner, AuditLog, true, false),
             (Role::Admin, Organization, true, false),
             (Role::Admin, WorkloadIdentityConfigs, true, true),
             (Role::Admin, SecretProviders, true, true),
             (Role::Admin, Automations, true, true),
             (Role::Admin, Members, true, true),
+            (Role::Admin, AuditLog, true, false),
             (Role::Developer, Organization, true, false),
             (Role::Developer, WorkloadIdentityConfigs, true, false),
             (Role::Developer, SecretProviders, true, false),
             (Role::Developer, Automations, true, true),
             (Role::Developer, Members, true, false),
+            (Role::Developer, AuditLog, false, false),
             (Role::Viewer, Organization, true, false),
             (Role::Viewer, WorkloadIdentityConfigs, true, false),
             (Role::Viewer, SecretProviders, true, false),
             (Role::Viewer, Automations, true, false),
             (Role::Viewer, Members, false, false),
+            (Role::Viewer, AuditLog, false, false),
         ];
         assert_eq!(expected.len(), Role::ALL.len() * Resource::ALL.len());
         for (role, resource, read, manage) in expected {
-            assert_eq!(
-                access.allows(role, org, Permission::read(resource)),
-                read,
-                "{role} {}: read",
-                resource.as_str()
-            );
-            assert_eq!(
-                access.allows(role, org, Permission::manage(resource)),
-                manage,
-                "{role} {}: manage",
-                resource.as_str()
-            );
+            assert_eq!(access.allows(role, org, Permission::read(resource)), read, "{role} {resource}: read");
+            assert_eq!(access.allows(role, org, Permission::manage(resource)), manage, "{role} {resource}: manage");
         }
     }
 
@@ -203,19 +301,25 @@ mod tests {
         let org = OrgId::new();
         for role in Role::ALL {
             for resource in Resource::ALL {
-                if access.allows(role, org, Permission::manage(resource)) {
-                    assert!(access.allows(role, org, Permission::read(resource)), "{role} {}", resource.as_str());
+                if access.allows(*role, org, Permission::manage(*resource)) {
+                    assert!(access.allows(*role, org, Permission::read(*resource)), "{role} {resource}");
                 }
             }
         }
     }
 
     #[tokio::test]
-    async fn permissions_of_lists_what_the_role_holds() {
+    async fn a_proof_names_its_permission_and_lists_what_the_role_holds() {
         let access = AccessControl::new().await.unwrap();
-        let viewer = access.permissions_of(Role::Viewer, OrgId::new());
-        assert!(viewer.contains(&Permission::read(Resource::WorkloadIdentityConfigs)));
-        assert!(!viewer.iter().any(|p| p.action == Action::Manage));
-        assert!(!viewer.contains(&Permission::read(Resource::Members)));
+        let proof = Authorized::<Read<resource::WorkloadIdentityConfigs>>::for_tests(
+            UserId::new(),
+            OrgId::new(),
+            Role::Viewer,
+        );
+        assert!(format!("{proof:?}").contains("workload_identity_configs: read"));
+        let viewer = access.permissions(&proof);
+        assert!(viewer.allows(Permission::read(Resource::WorkloadIdentityConfigs)));
+        assert!(!viewer.allows(Permission::manage(Resource::WorkloadIdentityConfigs)));
+        assert!(!viewer.allows(Permission::read(Resource::Members)));
     }
 }

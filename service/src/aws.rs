@@ -2,7 +2,5 @@
 //! Wisp makes there.
 pub mod connection_test;
 pub mod guidance;
-pub mod region;
-pub mod role_arn;
 pub mod sdk;
 pub mod trust_setup;

@@ -1,58 +1,125 @@
-//! The service layer's one error type. Each variant's message says what happened and what to do;
-//! the edges (server functions, HTTP API, CLI) map it once.
-use crate::permission::Permission;
+//! The service layer's one error type. Variants that callers must tell apart are typed; each
+//! says what happened (`Display`) and what to do ([`ServiceError::hint`]). The edges (server
+//! functions, HTTP routes, CLI) map it once.
+use sea_orm::DbErr;
+use vocabulary::{
+    FieldError,
+    access::{Permission, Role},
+};
+
+use crate::db::text::CorruptValue;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    #[error("{message}")]
-    Invalid { field: &'static str, message: String },
-
-    /// Several fields of one form, each with its own message, so a form shows them all at once.
+    /// One or more fields of a form or request, each with its own message, so a form shows
+    /// them all at once.
     #[error("{}", .0.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "))]
-    Fields(Vec<FieldError>),
+    Invalid(Vec<FieldError>),
 
     /// Also the answer for objects of another organization, so their existence does not leak.
-    #[error("{what} was not found. It may have been deleted, or it belongs to another organization.")]
+    #[error("{what} was not found.")]
     NotFound { what: &'static str },
 
-    #[error(
-        "You need the permission `{permission}` in this organization. Ask an owner or admin to grant you a role that has it."
-    )]
+    #[error("You need the permission `{permission}` in this organization.")]
     Forbidden { permission: Permission },
 
-    #[error("{0}")]
-    Refused(String),
+    #[error("Only an owner can grant, change or remove the owner role.")]
+    OwnerOnly,
+
+    #[error("An organization needs at least one owner.")]
+    LastOwner,
+
+    /// `what` reads as the start of a sentence: "A workload identity config".
+    #[error("{what} named '{name}' already exists{}.", if *.within_org { " in this organization" } else { "" })]
+    NameTaken { what: &'static str, name: String, within_org: bool },
+
+    #[error("{email} is already a member of this organization, as {role}.")]
+    AlreadyMember { email: String, role: Role },
 
     #[error("The e-mail or password is not correct.")]
     InvalidCredentials,
 
+    /// What the issuer lacks, naming the variable to set.
     #[error("{0}")]
-    Conflict(String),
+    IssuerNotConfigured(&'static str),
 
-    #[error("The database failed: {0}. Check that DATABASE_URL points at a reachable database, then try again.")]
-    Database(#[from] sea_orm::DbErr),
+    /// A setting the operator gave that Wisp cannot use; the message names the variable.
+    #[error("{message}")]
+    Configuration { variable: &'static str, message: String },
+
+    /// A stored row holds a value Wisp cannot read back.
+    #[error("A stored record is damaged: {0}")]
+    CorruptRecord(CorruptValue),
+
+    #[error("The database failed: {0}")]
+    Database(DbErr),
 
     #[error("{0}")]
     Internal(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
-
 impl ServiceError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { field, message: message.into() }
+        Self::Invalid(vec![FieldError::new(field, message)])
     }
 
-    /// The per-field messages of an `Invalid` or `Fields` error.
-    pub fn field_errors(&self) -> Vec<FieldError> {
+    /// The per-field messages of an `Invalid` error.
+    pub fn field_errors(&self) -> &[FieldError] {
         match self {
-            Self::Invalid { field, message } => vec![FieldError { field, message: message.clone() }],
-            Self::Fields(errors) => errors.clone(),
-            _ => Vec::new(),
+            Self::Invalid(errors) => errors,
+            _ => &[],
+        }
+    }
+
+    /// What to do about it, in the user's (or operator's) words.
+    pub fn hint(&self) -> String {
+        match self {
+            Self::Invalid(_) => "Correct the fields marked and try again.".to_owned(),
+            Self::NotFound { .. } => {
+                "It may have been deleted, or it belongs to another organization. Reload the page.".to_owned()
+            }
+            Self::Forbidden { .. } => "Ask an owner or admin to grant you a role that has it.".to_owned(),
+            Self::OwnerOnly => "Ask an owner of this organization.".to_owned(),
+            Self::LastOwner => "Make another member an owner first.".to_owned(),
+            Self::NameTaken { .. } => "Choose another name.".to_owned(),
+            Self::AlreadyMember { .. } => "Change the member's role instead.".to_owned(),
+            Self::InvalidCredentials => "Check both and try again.".to_owned(),
+            Self::IssuerNotConfigured(_) => "Ask your operator to set it, then restart Wisp.".to_owned(),
+            Self::Configuration { variable, .. } => format!("Correct {variable}, then start Wisp again."),
+            Self::CorruptRecord(_) => {
+                "Ask your operator to check the database; the server log names the record.".to_owned()
+            }
+            Self::Database(error) if is_unavailable(error) => {
+                "Try again in a moment. If it keeps happening, check that DATABASE_URL points at a reachable database."
+                    .to_owned()
+            }
+            Self::Database(_) | Self::Internal(_) => {
+                "Try again. If it keeps happening, tell your operator; the server log has the cause.".to_owned()
+            }
+        }
+    }
+
+    /// The database did not answer, as opposed to answering with an error.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Database(error) if is_unavailable(error))
+    }
+}
+
+fn is_unavailable(error: &DbErr) -> bool {
+    matches!(error, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+}
+
+impl From<FieldError> for ServiceError {
+    fn from(error: FieldError) -> Self {
+        Self::Invalid(vec![error])
+    }
+}
+
+impl From<DbErr> for ServiceError {
+    fn from(error: DbErr) -> Self {
+        match CorruptValue::in_error(&error) {
+            Some(corrupt) => Self::CorruptRecord(corrupt),
+            None => Self::Database(error),
         }
     }
 }
@@ -61,33 +128,29 @@ impl ServiceError {
 #[derive(Default)]
 pub struct FormCheck {
     errors: Vec<FieldError>,
-    other: Option<ServiceError>,
 }
 
 impl FormCheck {
-    pub fn field<T>(&mut self, parsed: ServiceResult<T>) -> Option<T> {
+    pub fn field<T>(&mut self, parsed: Result<T, impl Into<FieldError>>) -> Option<T> {
         match parsed {
             Ok(value) => Some(value),
             Err(error) => {
-                let errors = error.field_errors();
-                if errors.is_empty() {
-                    self.other.get_or_insert(error);
-                } else {
-                    self.errors.extend(errors);
-                }
+                self.errors.push(error.into());
                 None
             }
         }
     }
 
+    /// Records an error that concerns a combination of fields, against one of them.
+    pub fn refuse(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
     /// `Ok(value)` when every field parsed; `build` runs only then.
     pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> ServiceResult<T> {
-        if let Some(error) = self.other {
-            return Err(error);
-        }
         match build() {
             Some(value) if self.errors.is_empty() => Ok(value),
-            _ => Err(ServiceError::Fields(self.errors)),
+            _ => Err(ServiceError::Invalid(self.errors)),
         }
     }
 }

@@ -10,10 +10,12 @@ use serde::Serialize;
 
 use self::{
     documents::Document,
-    keys::{KeyError, SigningAlgorithm},
+    keys::KeyError,
     mint::Minter,
     url::IssuerUrl,
 };
+use vocabulary::token::SigningAlgorithm;
+
 use crate::error::{ServiceError, ServiceResult};
 
 /// The issuer's configuration as text, from environment variables or files.
@@ -52,7 +54,7 @@ pub const NO_ISSUER: &str =
 pub const NO_KEY: &str = "The issuer key is not configured: set OIDC_PRIVATE_KEY (or OIDC_PRIVATE_KEY_FILE) to a PEM private key. `wisp keys generate` prints one.";
 
 fn key_error(error: KeyError) -> ServiceError {
-    ServiceError::invalid(error.variable, error.to_string())
+    ServiceError::Configuration { variable: error.variable, message: error.to_string() }
 }
 
 impl IssuerState {

@@ -7,11 +7,9 @@ pub mod db;
 pub mod email;
 pub mod entity;
 pub mod error;
-pub mod ids;
 pub mod issuer;
 pub mod master_key;
 pub mod password;
-pub mod permission;
 pub mod session_store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

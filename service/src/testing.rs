@@ -3,8 +3,16 @@
 use std::path::PathBuf;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+use vocabulary::{
+    access::Role,
+    audit::AuditAction,
+    ids::{OrgId, UserId},
+};
 
-use crate::db;
+use crate::{
+    access::{Authorized, Read, resource},
+    accounts, audit, db,
+};
 
 pub struct TestDatabase {
     pub url: String,
@@ -118,4 +126,17 @@ pub async fn wait_until_ok(url: &str, what: &str) {
 
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().expect("a bound port").port()
+}
+
+/// A new organization and its owner, created as the operator does.
+pub async fn organization_with_owner(db: &DatabaseConnection, name: &str) -> (OrgId, UserId) {
+    let email = format!("owner@{}.test", name.to_lowercase().replace(' ', "-")).parse().expect("a valid e-mail");
+    let created = accounts::create_organization(db, name, &email, None).await.expect("create an organization");
+    (created.organization.id, created.owner.user_id)
+}
+
+/// The newest `count` audited actions of `org`, newest first.
+pub async fn recent_actions(db: &DatabaseConnection, org: OrgId, count: u64) -> Vec<AuditAction> {
+    let reader = Authorized::<Read<resource::AuditLog>>::for_tests(UserId::new(), org, Role::Owner);
+    audit::recent(db, &reader, count).await.expect("read the audit log").into_iter().map(|e| e.action).collect()
 }

@@ -2,22 +2,30 @@
 //! WISP_TEST_POSTGRES_URL is set (the test command runs both).
 use service::{
     ServiceError,
-    access::{AccessControl, Member},
-    accounts, audit,
+    access::{AccessControl, Authorized, Manage, Read, resource},
+    accounts,
     audit::Actor,
     email::Email,
-    ids::OrgId,
     password::Password,
-    permission::{Permission, Resource, Role},
-    testing::TestDatabase,
+    testing::{TestDatabase, recent_actions},
+};
+use vocabulary::{
+    access::{Permission, Resource, Role},
+    audit::AuditAction,
+    ids::{OrgId, UserId},
 };
 
 fn email(s: &str) -> Email {
     s.parse().unwrap()
 }
 
-async fn member(db: &TestDatabase, access: &AccessControl, org: OrgId, user: service::ids::UserId) -> Member {
-    access.authorize(&db.db, user, org, Permission::read(Resource::Organization)).await.unwrap()
+async fn member(
+    db: &TestDatabase,
+    access: &AccessControl,
+    org: OrgId,
+    user: UserId,
+) -> Authorized<Manage<resource::Members>> {
+    access.authorize(&db.db, user, org).await.unwrap()
 }
 
 #[tokio::test]
@@ -33,9 +41,10 @@ async fn bootstrap_creates_org_owner_and_audit_entries() {
     let orgs = accounts::organizations_of(&db.db, user.id).await.unwrap();
     assert_eq!(orgs, vec![(created.organization.clone(), Role::Owner)]);
 
-    let actions: Vec<String> =
-        audit::recent(&db.db, created.organization.id, 10).await.unwrap().into_iter().map(|e| e.action).collect();
-    assert_eq!(actions, ["member.add", "user.create", "organization.create"]);
+    assert_eq!(
+        recent_actions(&db.db, created.organization.id, 10).await,
+        [AuditAction::MemberAdd, AuditAction::UserCreate, AuditAction::OrganizationCreate]
+    );
 }
 
 #[tokio::test]
@@ -43,11 +52,11 @@ async fn duplicate_org_names_and_members_are_refused_with_guidance() {
     let db = TestDatabase::new().await;
     let org = accounts::create_organization(&db.db, "Acme", &email("a@acme.test"), None).await.unwrap().organization;
     let again = accounts::create_organization(&db.db, "Acme", &email("b@acme.test"), None).await.unwrap_err();
-    assert!(again.to_string().contains("already exists"), "{again}");
+    assert!(matches!(&again, ServiceError::NameTaken { name, .. } if name == "Acme"), "{again:?}");
 
     let twice =
         accounts::add_member(&db.db, Actor::Cli, org.id, &email("A@acme.test"), Role::Viewer, None).await.unwrap_err();
-    assert!(twice.to_string().contains("already a member of this organization, as owner"), "{twice}");
+    assert!(matches!(twice, ServiceError::AlreadyMember { role: Role::Owner, .. }), "{twice:?}");
 
     let nowhere =
         accounts::add_member(&db.db, Actor::Cli, OrgId::new(), &email("c@acme.test"), Role::Viewer, None).await;
@@ -95,14 +104,16 @@ async fn authorize_answers_not_found_outside_and_forbidden_inside() {
     let other = accounts::create_organization(&db.db, "Other", &email("owner@other.test"), None).await.unwrap();
 
     let refused = access
-        .authorize(&db.db, viewer.user_id, acme.organization.id, Permission::manage(Resource::Members))
+        .authorize::<Manage<resource::Members>>(&db.db, viewer.user_id, acme.organization.id)
         .await
         .unwrap_err();
-    assert!(matches!(refused, ServiceError::Forbidden { .. }));
-    assert!(refused.to_string().contains("members: manage"), "{refused}");
+    assert!(
+        matches!(refused, ServiceError::Forbidden { permission } if permission == Permission::manage(Resource::Members)),
+        "{refused:?}"
+    );
 
     let outside = access
-        .authorize(&db.db, other.owner.user_id, acme.organization.id, Permission::read(Resource::Organization))
+        .authorize::<Read<resource::Organization>>(&db.db, other.owner.user_id, acme.organization.id)
         .await
         .unwrap_err();
     assert!(matches!(outside, ServiceError::NotFound { .. }), "{outside}");
@@ -133,20 +144,22 @@ async fn owner_rules_protect_the_last_owner_and_the_owner_role() {
         accounts::remove_member(&db.db, &admin, acme.owner.user_id).await,
     ] {
         let err = attempt.unwrap_err();
-        assert!(err.to_string().contains("Only an owner"), "{err}");
+        assert!(matches!(err, ServiceError::OwnerOnly), "{err:?}");
     }
 
     // The last owner cannot leave or be demoted; with a second owner it can.
     let err = accounts::change_role(&db.db, &owner, acme.owner.user_id, Role::Admin).await.unwrap_err();
-    assert!(err.to_string().contains("at least one owner"), "{err}");
+    assert!(matches!(err, ServiceError::LastOwner), "{err:?}");
     accounts::change_role(&db.db, &owner, admin_id, Role::Owner).await.unwrap();
     accounts::remove_member(&db.db, &owner, acme.owner.user_id).await.unwrap();
     let left: Vec<_> =
-        accounts::list_members(&db.db, org).await.unwrap().into_iter().map(|m| (m.email, m.role)).collect();
+        accounts::list_members(&db.db, &owner.read()).await.unwrap().into_iter().map(|m| (m.email, m.role)).collect();
     assert_eq!(left, [("admin@acme.test".to_owned(), Role::Owner), ("dev@acme.test".to_owned(), Role::Viewer)]);
 
-    let actions: Vec<String> = audit::recent(&db.db, org, 3).await.unwrap().into_iter().map(|e| e.action).collect();
-    assert_eq!(actions, ["member.remove", "member.role_change", "member.role_change"]);
+    assert_eq!(
+        recent_actions(&db.db, org, 3).await,
+        [AuditAction::MemberRemove, AuditAction::MemberRoleChange, AuditAction::MemberRoleChange]
+    );
 }
 
 #[tokio::test]
@@ -158,5 +171,6 @@ async fn a_member_of_another_organization_is_not_found() {
     let acme_owner = member(&db, &access, acme.organization.id, acme.owner.user_id).await;
     let err = accounts::remove_member(&db.db, &acme_owner, other.owner.user_id).await.unwrap_err();
     assert!(matches!(err, ServiceError::NotFound { .. }), "{err}");
-    assert_eq!(accounts::list_members(&db.db, other.organization.id).await.unwrap().len(), 1);
+    let other_owner = member(&db, &access, other.organization.id, other.owner.user_id).await;
+    assert_eq!(accounts::list_members(&db.db, &other_owner.read()).await.unwrap().len(), 1);
 }

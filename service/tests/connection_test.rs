@@ -7,13 +7,16 @@ use service::{
         guidance::Diagnosis,
         sdk::AwsSdk,
     },
-    ids::{OrgId, WorkloadIdentityConfigId},
     issuer::{
         IssuerConfig, IssuerState,
         keys::{SigningAlgorithm, generate},
     },
     testing::{LocalAws, free_port, wait_until_ok},
-    workload_identity::{CloudProvider, WorkloadIdentityConfig},
+    workload_identity::WorkloadIdentityConfig,
+};
+use vocabulary::{
+    aws::CloudProvider,
+    ids::{OrgId, WorkloadIdentityConfigId},
 };
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/wisp-reader";

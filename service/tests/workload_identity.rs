@@ -3,26 +3,26 @@
 use sea_orm::{ConnectionTrait, Statement};
 use service::{
     ServiceError,
-    access::Member,
-    accounts, audit,
-    email::Email,
-    permission::Role,
-    testing::TestDatabase,
+    access::{AccessControl, Authorized, Manage, resource::WorkloadIdentityConfigs},
+    testing::{TestDatabase, organization_with_owner, recent_actions},
     workload_identity::{self as wi, ConfigInput, DefaultChoice},
 };
+use vocabulary::{audit::AuditAction, aws::CloudProvider};
 
-async fn owner(db: &TestDatabase, org: &str) -> Member {
-    let email: Email = format!("owner@{org}.test").parse().unwrap();
-    let created = accounts::create_organization(&db.db, org, &email, None).await.unwrap();
-    Member { user_id: created.owner.user_id, org_id: created.organization.id, role: Role::Owner }
+type Manager = Authorized<Manage<WorkloadIdentityConfigs>>;
+
+async fn owner(db: &TestDatabase, org: &str) -> Manager {
+    let (org, user) = organization_with_owner(&db.db, org).await;
+    AccessControl::new().await.unwrap().authorize(&db.db, user, org).await.unwrap()
 }
 
 fn input(name: &str) -> ConfigInput {
-    ConfigInput::parse(name, "aws", "arn:aws:iam::123456789012:role/wisp-reader", "us-east-1").unwrap()
+    let role = "arn:aws:iam::123456789012:role/wisp-reader";
+    ConfigInput::parse(name, CloudProvider::Aws, role, "us-east-1".parse().unwrap()).unwrap()
 }
 
-async fn defaults(db: &TestDatabase, actor: &Member) -> Vec<String> {
-    wi::list(&db.db, actor.org_id).await.unwrap().into_iter().filter(|c| c.is_default).map(|c| c.name).collect()
+async fn defaults(db: &TestDatabase, actor: &Manager) -> Vec<String> {
+    wi::list(&db.db, &actor.read()).await.unwrap().into_iter().filter(|c| c.is_default).map(|c| c.name).collect()
 }
 
 #[tokio::test]
@@ -38,15 +38,13 @@ async fn the_first_config_becomes_the_default_and_a_new_default_moves_the_badge(
     wi::make_default(&db.db, &admin, second.id).await.unwrap();
     assert_eq!(defaults(&db, &admin).await, ["aws-staging"]);
 
-    let actions: Vec<String> =
-        audit::recent(&db.db, admin.org_id, 4).await.unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(
-        actions,
+        recent_actions(&db.db, admin.org_id(), 4).await,
         [
-            "workload_identity.make_default",
-            "workload_identity.create",
-            "workload_identity.create",
-            "workload_identity.create"
+            AuditAction::WorkloadIdentityMakeDefault,
+            AuditAction::WorkloadIdentityCreate,
+            AuditAction::WorkloadIdentityCreate,
+            AuditAction::WorkloadIdentityCreate
         ]
     );
 }
@@ -59,11 +57,7 @@ async fn an_admin_may_decline_the_default_for_the_first_config() {
     assert!(!config.is_default);
     let edited = wi::update(&db.db, &admin, config.id, input("aws-prod"), true).await.unwrap();
     assert!(edited.is_default);
-    assert_eq!(last_action(&db, &admin).await, "workload_identity.update");
-}
-
-async fn last_action(db: &TestDatabase, actor: &Member) -> String {
-    audit::recent(&db.db, actor.org_id, 1).await.unwrap().remove(0).action
+    assert_eq!(recent_actions(&db.db, admin.org_id(), 1).await, [AuditAction::WorkloadIdentityUpdate]);
 }
 
 #[tokio::test]
@@ -118,16 +112,28 @@ async fn names_are_unique_per_organization_and_others_answer_not_found() {
     let other = owner(&db, "other").await;
     let config = wi::create(&db.db, &acme, input("aws-prod"), DefaultChoice::Automatic).await.unwrap();
     let again = wi::create(&db.db, &acme, input("aws-prod"), DefaultChoice::Automatic).await.unwrap_err();
-    assert!(
-        matches!(&again, ServiceError::Invalid { field: "name", message } if message.contains("already exists")),
-        "{again:?}"
-    );
+    assert!(matches!(&again, ServiceError::NameTaken { name, .. } if name == "aws-prod"), "{again:?}");
     wi::create(&db.db, &other, input("aws-prod"), DefaultChoice::Automatic).await.expect("another organization may");
 
-    assert!(matches!(wi::get(&db.db, other.org_id, config.id).await, Err(ServiceError::NotFound { .. })));
+    assert!(matches!(wi::get(&db.db, &other.read(), config.id).await, Err(ServiceError::NotFound { .. })));
     assert!(matches!(wi::delete(&db.db, &other, config.id).await, Err(ServiceError::NotFound { .. })));
     assert!(matches!(wi::make_default(&db.db, &other, config.id).await, Err(ServiceError::NotFound { .. })));
     wi::delete(&db.db, &acme, config.id).await.unwrap();
-    assert!(wi::list(&db.db, acme.org_id).await.unwrap().is_empty());
-    assert_eq!(last_action(&db, &acme).await, "workload_identity.delete");
+    assert!(wi::list(&db.db, &acme.read()).await.unwrap().is_empty());
+    assert_eq!(recent_actions(&db.db, acme.org_id(), 1).await, [AuditAction::WorkloadIdentityDelete]);
+}
+
+#[tokio::test]
+async fn a_stored_value_wisp_cannot_read_is_one_typed_error_naming_its_column() {
+    let db = TestDatabase::new().await;
+    let admin = owner(&db, "acme").await;
+    let config = wi::create(&db.db, &admin, input("aws-prod"), DefaultChoice::Automatic).await.unwrap();
+    let backend = db.db.get_database_backend();
+    let placeholder = if db.is_postgres() { "$1" } else { "?" };
+    let sql = format!("UPDATE workload_identity_configs SET region = 'mars-1' WHERE id = {placeholder}");
+    db.db.execute_raw(Statement::from_sql_and_values(backend, sql, [config.id.as_uuid().into()])).await.unwrap();
+
+    let error = wi::list(&db.db, &admin.read()).await.unwrap_err();
+    let ServiceError::CorruptRecord(corrupt) = error else { panic!("{error:?}") };
+    assert_eq!((corrupt.column.as_str(), corrupt.kind, corrupt.value.as_str()), ("region", "Region", "mars-1"));
 }

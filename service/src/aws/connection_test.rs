@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+pub use vocabulary::dto::connection::CheckStep;
 
 use crate::{
     aws::{
@@ -18,28 +19,6 @@ const SESSION_NAME: &str = "wisp-test-connection";
 /// The shortest session STS grants; the test needs seconds.
 const SESSION_SECONDS: i32 = 900;
 const SELF_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CheckStep {
-    Issuer,
-    Token,
-    AssumeRole,
-    CallerIdentity,
-}
-
-impl CheckStep {
-    pub const WORKLOAD_IDENTITY: [CheckStep; 4] =
-        [CheckStep::Issuer, CheckStep::Token, CheckStep::AssumeRole, CheckStep::CallerIdentity];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            CheckStep::Issuer => "Issuer configured and consistent",
-            CheckStep::Token => "Token minted",
-            CheckStep::AssumeRole => "AssumeRoleWithWebIdentity",
-            CheckStep::CallerIdentity => "GetCallerIdentity",
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StepOutcome {

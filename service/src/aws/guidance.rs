@@ -3,14 +3,13 @@
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    aws::{region::Region, role_arn::RoleArn, trust_setup::provider_arn},
+use vocabulary::{
+    aws::{Region, RoleArn},
     ids::OrgId,
-    issuer::{
-        mint::{DEFAULT_AUDIENCE, Minter},
-        url::IssuerUrl,
-    },
+    token::{STS_AUDIENCE, Subject},
 };
+
+use crate::{aws::trust_setup::provider_arn, issuer::url::IssuerUrl};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AwsCall {
@@ -144,15 +143,15 @@ fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, Stri
         (AwsCall::AssumeRoleWithWebIdentity, "AccessDenied") => (
             "AWS verified the token but the role's trust policy does not let this organization assume it.".to_owned(),
             format!(
-                "In the trust policy of {}, the federated principal must be {} (the issuer host with no https://), the condition {host}:aud must equal {DEFAULT_AUDIENCE}, and {host}:sub must equal {}. The trust-policy panel below has the exact JSON.",
+                "In the trust policy of {}, the federated principal must be {} (the issuer host with no https://), the condition {host}:aud must equal {STS_AUDIENCE}, and {host}:sub must equal {}. The trust-policy panel below has the exact JSON.",
                 ctx.role,
                 provider_arn(ctx.issuer, ctx.role),
-                Minter::subject_of(ctx.org)
+                Subject::Organization(ctx.org)
             ),
         ),
         (AwsCall::AssumeRoleWithWebIdentity, "IDPRejectedClaim") => (
             "The identity provider registered in IAM refused the token's claims, usually because its audience list lacks sts.amazonaws.com.".to_owned(),
-            format!("In IAM → Identity providers → {host}, add the audience {DEFAULT_AUDIENCE}."),
+            format!("In IAM → Identity providers → {host}, add the audience {STS_AUDIENCE}."),
         ),
         (AwsCall::AssumeRoleWithWebIdentity, "IDPCommunicationError") => (
             "AWS could not reach Wisp's issuer in time to fetch its keys.".to_owned(),

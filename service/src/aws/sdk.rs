@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use aws_config::{BehaviorVersion, SdkConfig, retry::RetryConfig, timeout::TimeoutConfig};
 use aws_sdk_sts::config::{Credentials, Region as SdkRegion};
 
-use crate::aws::region::Region;
+use vocabulary::aws::Region;
 
 /// A dead endpoint is reported within about ten seconds, retries included.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -52,7 +52,7 @@ impl AwsSdk {
             .build();
         // A region is set per call; this one only keeps the loader from probing for one.
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(SdkRegion::from_static("us-east-1"))
+            .region(SdkRegion::from_static(Region::DEFAULT.as_str()))
             .timeout_config(timeouts)
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
             .no_credentials();

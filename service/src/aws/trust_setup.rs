@@ -5,15 +5,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::{
-    ServiceError, ServiceResult,
-    aws::{region::Region, role_arn::RoleArn},
+use vocabulary::{
+    aws::{Region, RoleArn},
     ids::OrgId,
-    issuer::{
-        mint::{DEFAULT_AUDIENCE as STS_AUDIENCE, Minter},
-        url::IssuerUrl,
-    },
+    token::{STS_AUDIENCE, Subject},
 };
+
+use crate::{ServiceError, ServiceResult, issuer::url::IssuerUrl};
 
 pub const TRUST_POLICY_FILE: &str = "trust-policy.json";
 pub const PERMISSIONS_POLICY_FILE: &str = "permissions-policy.json";
@@ -100,7 +98,7 @@ pub fn trust_setup(
             "StringEquals",
             BTreeMap::from([
                 (format!("{provider}:aud"), STS_AUDIENCE.to_owned()),
-                (format!("{provider}:sub"), Minter::subject_of(org)),
+                (format!("{provider}:sub"), Subject::Organization(org).to_string()),
             ]),
         )])),
     }]);
@@ -320,15 +318,11 @@ aws iam put-role-policy \\
     fn a_bad_prefix_or_kms_key_is_refused_naming_its_field() {
         let role = "arn:aws:iam::123456789012:role/r";
         let bad_prefix = SecretScope { name_prefix: "prod secrets".to_owned(), kms_key_arn: None };
-        assert!(matches!(
-            setup("https://w.example", role, bad_prefix),
-            Err(ServiceError::Invalid { field: "secret_prefix", .. })
-        ));
+        let error = setup("https://w.example", role, bad_prefix).unwrap_err();
+        assert_eq!(error.field_errors()[0].field, "secret_prefix");
         let bad_key = SecretScope { name_prefix: String::new(), kms_key_arn: Some("1234abcd".to_owned()) };
-        assert!(matches!(
-            setup("https://w.example", role, bad_key),
-            Err(ServiceError::Invalid { field: "kms_key_arn", .. })
-        ));
+        let error = setup("https://w.example", role, bad_key).unwrap_err();
+        assert_eq!(error.field_errors()[0].field, "kms_key_arn");
     }
 
     #[test]

@@ -1,4 +1,7 @@
 use sea_orm::entity::prelude::*;
+use vocabulary::audit::{Actor, AuditAction, AuditTarget};
+
+use crate::db::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_log")]
@@ -6,9 +9,9 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub org_id: Option<Uuid>,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
+    pub actor: Text<Actor>,
+    pub action: Text<AuditAction>,
+    pub target: Text<AuditTarget>,
     #[sea_orm(column_type = "Text")]
     pub details: String,
     pub created_at: ChronoDateTimeUtc,

@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
+use vocabulary::access::Role;
 
-use crate::{ServiceError, permission::Role};
+use crate::db::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "memberships")]
@@ -9,16 +10,8 @@ pub struct Model {
     pub org_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
-    pub role: String,
+    pub role: Text<Role>,
     pub created_at: ChronoDateTimeUtc,
-}
-
-impl Model {
-    pub fn role(&self) -> Result<Role, ServiceError> {
-        self.role.parse().map_err(|_| {
-            ServiceError::Internal(format!("membership of user {} holds an unknown role '{}'", self.user_id, self.role))
-        })
-    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

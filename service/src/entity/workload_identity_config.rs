@@ -1,4 +1,7 @@
 use sea_orm::entity::prelude::*;
+use vocabulary::aws::{CloudProvider, Region, RoleArn};
+
+use crate::db::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "workload_identity_configs")]
@@ -7,9 +10,9 @@ pub struct Model {
     pub id: Uuid,
     pub org_id: Uuid,
     pub name: String,
-    pub provider: String,
-    pub role_arn: String,
-    pub region: String,
+    pub provider: Text<CloudProvider>,
+    pub role_arn: Text<RoleArn>,
+    pub region: Text<Region>,
     pub is_default: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,

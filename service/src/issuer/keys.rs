@@ -32,25 +32,13 @@ pub struct KeyError {
     pub reason: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum SigningAlgorithm {
-    RS256,
-    ES256,
-}
+pub use vocabulary::token::SigningAlgorithm;
 
-impl SigningAlgorithm {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SigningAlgorithm::RS256 => "RS256",
-            SigningAlgorithm::ES256 => "ES256",
-        }
-    }
-
-    pub fn jwt_algorithm(self) -> Algorithm {
-        match self {
-            SigningAlgorithm::RS256 => Algorithm::RS256,
-            SigningAlgorithm::ES256 => Algorithm::ES256,
-        }
+/// jsonwebtoken's name for the algorithm.
+pub fn jwt_algorithm(alg: SigningAlgorithm) -> Algorithm {
+    match alg {
+        SigningAlgorithm::RS256 => Algorithm::RS256,
+        SigningAlgorithm::ES256 => Algorithm::ES256,
     }
 }
 

@@ -11,13 +11,17 @@ use std::{
 use jsonwebtoken::Header;
 use serde::{Deserialize, Serialize};
 
-use super::{keys::SigningKey, url::IssuerUrl};
-use crate::{
-    error::{ServiceError, ServiceResult},
+use super::{
+    keys::{SigningKey, jwt_algorithm},
+    url::IssuerUrl,
+};
+use vocabulary::{
     ids::OrgId,
+    token::{STS_AUDIENCE, Subject},
 };
 
-pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
+use crate::error::{ServiceError, ServiceResult};
+
 /// A cached token with less than this left is never handed out: callers get a fresh one.
 pub const REFRESH_MARGIN_SECONDS: i64 = 600;
 pub const MIN_LIFETIME_SECONDS: u32 = 900;
@@ -45,7 +49,7 @@ impl Audience {
     }
 
     pub fn sts() -> Self {
-        Self(DEFAULT_AUDIENCE.to_owned())
+        Self(STS_AUDIENCE.to_owned())
     }
 
     pub fn as_str(&self) -> &str {
@@ -101,12 +105,12 @@ impl Minter {
     /// For tests that move time.
     pub fn with_clock(issuer: IssuerUrl, key: SigningKey, lifetime_seconds: u32, clock: Clock) -> ServiceResult<Self> {
         if !(MIN_LIFETIME_SECONDS..=MAX_LIFETIME_SECONDS).contains(&lifetime_seconds) {
-            return Err(ServiceError::invalid(
-                "OIDC_TOKEN_LIFETIME_SECONDS",
-                format!(
+            return Err(ServiceError::Configuration {
+                variable: "OIDC_TOKEN_LIFETIME_SECONDS",
+                message: format!(
                     "OIDC_TOKEN_LIFETIME_SECONDS is {lifetime_seconds}; use {MIN_LIFETIME_SECONDS} to {MAX_LIFETIME_SECONDS} (15 to 60 minutes)."
                 ),
-            ));
+            });
         }
         Ok(Self {
             issuer,
@@ -118,14 +122,10 @@ impl Minter {
         })
     }
 
-    pub fn subject_of(org: OrgId) -> String {
-        format!("organization:{org}")
-    }
-
     /// The organization's token for `audience`: the cached one while it has more than
     /// [`REFRESH_MARGIN_SECONDS`] left, else a new one. Concurrent callers share one signing.
     pub async fn token(&self, org: OrgId, audience: &Audience) -> ServiceResult<MintedToken> {
-        let subject = Self::subject_of(org);
+        let subject = Subject::Organization(org).to_string();
         let slot = self.slot((org, audience.clone(), subject.clone()));
         let mut cached = slot.lock().await;
         let now = (self.clock)();
@@ -139,7 +139,7 @@ impl Minter {
 
     /// A token signed now, never cached: for operators debugging a trust policy.
     pub fn fresh_token(&self, org: OrgId, audience: &Audience) -> ServiceResult<MintedToken> {
-        self.sign(Self::subject_of(org), audience, (self.clock)())
+        self.sign(Subject::Organization(org).to_string(), audience, (self.clock)())
     }
 
     /// How many tokens this minter has signed.
@@ -166,7 +166,7 @@ impl Minter {
             exp: now + self.lifetime_seconds,
             jti: uuid::Uuid::new_v4().to_string(),
         };
-        let mut header = Header::new(self.key.jwk.alg.jwt_algorithm());
+        let mut header = Header::new(jwt_algorithm(self.key.jwk.alg));
         header.kid = Some(self.key.jwk.kid.clone());
         header.typ = Some("JWT".to_owned());
         let token = jsonwebtoken::encode(&header, &claims, &self.key.encoding)
@@ -208,11 +208,11 @@ mod tests {
             let minted = minter.token(org, &Audience::sts()).await.unwrap();
 
             let header = decode_header(&minted.token).unwrap();
-            assert_eq!(header.alg, alg.jwt_algorithm());
+            assert_eq!(header.alg, jwt_algorithm(alg));
             assert_eq!(header.kid.as_deref(), Some(minter.key.jwk.kid.as_str()));
             assert_eq!(header.typ.as_deref(), Some("JWT"));
 
-            let mut validation = Validation::new(alg.jwt_algorithm());
+            let mut validation = Validation::new(jwt_algorithm(alg));
             validation.set_audience(&["sts.amazonaws.com"]);
             validation.set_issuer(&["https://wisp.example.com"]);
             let claims = decode::<Claims>(&minted.token, &decoding_key(&minter), &validation).unwrap().claims;

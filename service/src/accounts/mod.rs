@@ -1,20 +1,29 @@
-//! Organizations, users and memberships: bootstrap, sign-in, and member management.
+//! Organizations, users and memberships: the operator's bootstrap, sign-in, and the member
+//! management of `members`.
+mod members;
+
 use chrono::Utc;
+use migration::constraints::ORGANIZATION_NAME;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
     TransactionSession, TransactionTrait,
 };
 use serde_json::json;
+use vocabulary::{
+    access::Role,
+    audit::{AuditAction, AuditTarget},
+    ids::{OrgId, UserId},
+};
 
+pub use self::members::{MemberSummary, change_role, list_members, remove_member};
 use crate::{
-    access::Member,
+    access::{Authorized, Read, resource},
     audit::{self, Actor, Change},
+    db::{text::Text, unique::violates},
     email::Email,
     entity::{membership, organization, user},
     error::{ServiceError, ServiceResult},
-    ids::{OrgId, UserId},
     password::Password,
-    permission::Role,
 };
 
 const MAX_ORG_NAME: usize = 100;
@@ -52,23 +61,17 @@ pub struct Bootstrapped {
     pub owner: Enrolled,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MemberSummary {
-    pub user_id: UserId,
-    pub email: String,
-    pub role: Role,
-}
-
 /// Audits a change to a user's account or membership in `org_id`.
 async fn record_user_change(
     db: &impl ConnectionTrait,
     org_id: OrgId,
     actor: Actor,
-    action: &str,
+    action: AuditAction,
     user_id: UserId,
     details: serde_json::Value,
 ) -> ServiceResult<()> {
-    audit::record(db, Change { org_id: Some(org_id), actor, action, target: format!("user:{user_id}"), details }).await
+    audit::record(db, Change { org_id: Some(org_id), actor, action, target: AuditTarget::User(user_id), details })
+        .await
 }
 
 fn parse_org_name(name: &str) -> ServiceResult<String> {
@@ -91,11 +94,9 @@ pub async fn create_organization(
 ) -> ServiceResult<Bootstrapped> {
     let name = parse_org_name(name)?;
     let txn = db.begin().await?;
-    let taken = organization::Entity::find().filter(organization::Column::Name.eq(&name)).count(&txn).await? > 0;
-    if taken {
-        return Err(ServiceError::Conflict(format!(
-            "An organization named '{name}' already exists. Choose another name, or add members to it with `wisp member add`."
-        )));
+    let taken = || ServiceError::NameTaken { what: "An organization", name: name.clone(), within_org: false };
+    if organization::Entity::find().filter(organization::Column::Name.eq(&name)).count(&txn).await? > 0 {
+        return Err(taken());
     }
     let org = organization::ActiveModel {
         id: Set(OrgId::new().as_uuid()),
@@ -103,15 +104,16 @@ pub async fn create_organization(
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| if violates(&e, &ORGANIZATION_NAME) { taken() } else { e.into() })?;
     let org = Organization::from(org);
     audit::record(
         &txn,
         Change {
             org_id: Some(org.id),
             actor: Actor::Cli,
-            action: "organization.create",
-            target: format!("organization:{}", org.id),
+            action: AuditAction::OrganizationCreate,
+            target: AuditTarget::Organization(org.id),
             details: json!({ "name": name }),
         },
     )
@@ -152,10 +154,7 @@ async fn enroll(
             let user_id = UserId::from(existing.id);
             let already = membership::Entity::find_by_id((org_id.as_uuid(), user_id.as_uuid())).one(db).await?;
             if let Some(already) = already {
-                return Err(ServiceError::Conflict(format!(
-                    "{email} is already a member of this organization, as {}. Change the role instead.",
-                    already.role
-                )));
+                return Err(ServiceError::AlreadyMember { email: email.to_string(), role: already.role.0 });
             }
             (user_id, None, false)
         }
@@ -176,14 +175,14 @@ async fn enroll(
             }
             .insert(db)
             .await?;
-            record_user_change(db, org_id, actor, "user.create", user_id, json!({ "email": email.as_str() })).await?;
+            record_user_change(db, org_id, actor, AuditAction::UserCreate, user_id, json!({ "email": email.as_str() })).await?;
             (user_id, generated, true)
         }
     };
     membership::ActiveModel {
         org_id: Set(org_id.as_uuid()),
         user_id: Set(user_id.as_uuid()),
-        role: Set(role.as_str().to_owned()),
+        role: Set(Text(role)),
         created_at: Set(Utc::now()),
     }
     .insert(db)
@@ -192,7 +191,7 @@ async fn enroll(
         db,
         org_id,
         actor,
-        "member.add",
+        AuditAction::MemberAdd,
         user_id,
         json!({ "email": email.as_str(), "role": role.as_str() }),
     )
@@ -226,6 +225,15 @@ pub async fn find_user(db: &impl ConnectionTrait, user_id: UserId) -> ServiceRes
     Ok(User { id: user_id, email: found.email.parse()? })
 }
 
+/// The proven member's organization.
+pub async fn organization(
+    db: &impl ConnectionTrait,
+    reader: &Authorized<Read<resource::Organization>>,
+) -> ServiceResult<Organization> {
+    find_organization(db, reader.org_id()).await
+}
+
+/// Any organization by id: the operator's path, from the command line.
 pub async fn find_organization(db: &impl ConnectionTrait, org_id: OrgId) -> ServiceResult<Organization> {
     organization::Entity::find_by_id(org_id.as_uuid())
         .one(db)
@@ -236,114 +244,14 @@ pub async fn find_organization(db: &impl ConnectionTrait, org_id: OrgId) -> Serv
 
 /// The organizations a user belongs to, by name, with the user's role in each.
 pub async fn organizations_of(db: &impl ConnectionTrait, user_id: UserId) -> ServiceResult<Vec<(Organization, Role)>> {
-    let rows = membership::Entity::find()
+    Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id.as_uuid()))
         .find_also_related(organization::Entity)
         .order_by_asc(organization::Column::Name)
         .all(db)
-        .await?;
-    rows.into_iter()
-        .filter_map(|(membership, org)| org.map(|org| membership.role().map(|role| (Organization::from(org), role))))
-        .collect()
-}
-
-pub async fn list_members(db: &impl ConnectionTrait, org_id: OrgId) -> ServiceResult<Vec<MemberSummary>> {
-    let rows = membership::Entity::find()
-        .filter(membership::Column::OrgId.eq(org_id.as_uuid()))
-        .find_also_related(user::Entity)
-        .order_by_asc(user::Column::Email)
-        .all(db)
-        .await?;
-    rows.into_iter()
-        .filter_map(|(membership, user)| {
-            user.map(|user| {
-                membership.role().map(|role| MemberSummary { user_id: user.id.into(), email: user.email, role })
-            })
-        })
-        .collect()
-}
-
-/// Owners alone may make or unmake owners, and an organization always keeps one.
-async fn check_owner_rules(
-    db: &impl ConnectionTrait,
-    actor: &Member,
-    target: &membership::Model,
-    new_role: Option<Role>,
-) -> ServiceResult<()> {
-    let current = target.role()?;
-    let touches_owner = current == Role::Owner || new_role == Some(Role::Owner);
-    if touches_owner && actor.role != Role::Owner {
-        return Err(ServiceError::Refused(
-            "Only an owner can grant, change or remove the owner role. Ask an owner of this organization.".to_owned(),
-        ));
-    }
-    if current == Role::Owner && new_role != Some(Role::Owner) {
-        let owners = membership::Entity::find()
-            .filter(membership::Column::OrgId.eq(actor.org_id.as_uuid()))
-            .filter(membership::Column::Role.eq(Role::Owner.as_str()))
-            .count(db)
-            .await?;
-        if owners <= 1 {
-            return Err(ServiceError::Refused(
-                "An organization needs at least one owner. Make another member an owner first.".to_owned(),
-            ));
-        }
-    }
-    Ok(())
-}
-
-async fn find_membership(
-    db: &impl ConnectionTrait,
-    org_id: OrgId,
-    user_id: UserId,
-) -> ServiceResult<membership::Model> {
-    membership::Entity::find_by_id((org_id.as_uuid(), user_id.as_uuid()))
-        .one(db)
         .await?
-        .ok_or(ServiceError::NotFound { what: "The member" })
+        .into_iter()
+        .filter_map(|(membership, org)| org.map(|org| (Organization::from(org), membership.role.0)))
+        .collect())
 }
 
-/// `actor` must already hold `members: manage` in its organization; the target is looked up
-/// there only, so a member of another organization answers as not found.
-pub async fn change_role(db: &impl TransactionTrait, actor: &Member, user_id: UserId, role: Role) -> ServiceResult<()> {
-    let txn = db.begin().await?;
-    let target = find_membership(&txn, actor.org_id, user_id).await?;
-    let previous = target.role()?;
-    if previous == role {
-        return Ok(());
-    }
-    check_owner_rules(&txn, actor, &target, Some(role)).await?;
-    let mut active: membership::ActiveModel = target.into();
-    active.role = Set(role.as_str().to_owned());
-    active.update(&txn).await?;
-    record_user_change(
-        &txn,
-        actor.org_id,
-        Actor::User(actor.user_id),
-        "member.role_change",
-        user_id,
-        json!({ "from": previous.as_str(), "to": role.as_str() }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-pub async fn remove_member(db: &impl TransactionTrait, actor: &Member, user_id: UserId) -> ServiceResult<()> {
-    let txn = db.begin().await?;
-    let target = find_membership(&txn, actor.org_id, user_id).await?;
-    check_owner_rules(&txn, actor, &target, None).await?;
-    let role = target.role.clone();
-    membership::Entity::delete_by_id((actor.org_id.as_uuid(), user_id.as_uuid())).exec(&txn).await?;
-    record_user_change(
-        &txn,
-        actor.org_id,
-        Actor::User(actor.user_id),
-        "member.remove",
-        user_id,
-        json!({ "role": role }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}

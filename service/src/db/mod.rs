@@ -1,4 +1,8 @@
-//! Connecting to SQLite or PostgreSQL, and running the migrations.
+//! Connecting to SQLite or PostgreSQL, running the migrations, and the mechanisms every feature
+//! stores through: typed text columns and unique-index races.
+pub mod text;
+pub mod unique;
+
 use std::{path::Path, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
@@ -14,8 +18,9 @@ pub async fn connect(url: &str) -> ServiceResult<DatabaseConnection> {
     if let Some(parent) =
         sqlite_file(url).and_then(|path| Path::new(path).parent()).filter(|p| !p.as_os_str().is_empty())
     {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            ServiceError::Internal(format!("cannot create the database folder {}: {e}", parent.display()))
+        std::fs::create_dir_all(parent).map_err(|e| ServiceError::Configuration {
+            variable: "DATABASE_URL",
+            message: format!("cannot create the database folder {}: {e}", parent.display()),
         })?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
@@ -24,11 +29,12 @@ pub async fn connect(url: &str) -> ServiceResult<DatabaseConnection> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
-    Database::connect(options).await.map_err(|e| {
-        ServiceError::Internal(format!(
+    Database::connect(options).await.map_err(|e| ServiceError::Configuration {
+        variable: "DATABASE_URL",
+        message: format!(
             "cannot connect to the database at {}: {e}. Check DATABASE_URL (sqlite://path?mode=rwc or postgres://user:password@host/db).",
             redact_password(url)
-        ))
+        ),
     })
 }
 

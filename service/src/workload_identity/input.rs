@@ -1,0 +1,87 @@
+//! A config as the admin typed it, parsed: every field valid, or every field's error at once.
+use vocabulary::{
+    FieldError,
+    aws::{CloudProvider, Region, RoleArn},
+};
+
+use crate::error::{FormCheck, ServiceResult};
+
+const MAX_NAME: usize = 64;
+
+#[derive(Clone, Debug)]
+pub struct ConfigInput {
+    pub name: String,
+    pub provider: CloudProvider,
+    pub role_arn: RoleArn,
+    pub region: Region,
+}
+
+impl ConfigInput {
+    /// `provider` and `region` come from pickers, already typed; the name and ARN are typed by hand.
+    pub fn parse(name: &str, provider: CloudProvider, role_arn: &str, region: Region) -> ServiceResult<Self> {
+        let mut check = FormCheck::default();
+        let name = check.field(parse_name(name));
+        let role_arn = check.field(role_arn.parse::<RoleArn>());
+        if let Some(arn) = &role_arn
+            && arn.partition() != region.partition()
+        {
+            check.refuse(FieldError::new(
+                "region",
+                format!(
+                    "{region} is in the {} partition but the role is in {}: choose a region of the role's partition.",
+                    region.partition(),
+                    arn.partition()
+                ),
+            ));
+        }
+        check.finish(|| Some(Self { name: name?, provider, role_arn: role_arn?, region }))
+    }
+}
+
+fn parse_name(name: &str) -> Result<String, FieldError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(FieldError::new("name", "Enter a name, such as aws-prod."));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(FieldError::new("name", format!("Use at most {MAX_NAME} characters for the name.")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FieldError::new("name", "The name cannot contain control characters."));
+    }
+    Ok(name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(error: crate::ServiceError) -> Vec<String> {
+        error.field_errors().iter().map(|e| e.field.to_string()).collect()
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let error = ConfigInput::parse(" ", CloudProvider::Aws, "role/x", Region::DEFAULT).unwrap_err();
+        assert_eq!(fields(error), ["name", "role_arn"]);
+    }
+
+    #[test]
+    fn a_region_outside_the_roles_partition_is_refused() {
+        let region = "cn-north-1".parse().unwrap();
+        let error =
+            ConfigInput::parse("cn", CloudProvider::Aws, "arn:aws:iam::123456789012:role/r", region).unwrap_err();
+        let errors = error.field_errors();
+        assert_eq!(errors[0].field, "region");
+        assert!(errors[0].message.contains("aws-cn partition but the role is in aws"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn a_valid_form_parses_into_typed_values() {
+        let region = "eu-west-1".parse().unwrap();
+        let input =
+            ConfigInput::parse(" aws-prod ", CloudProvider::Aws, "arn:aws:iam::123456789012:role/r", region).unwrap();
+        assert_eq!(input.name, "aws-prod");
+        assert_eq!(input.region.as_str(), "eu-west-1");
+    }
+}

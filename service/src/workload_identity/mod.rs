@@ -1,0 +1,273 @@
+//! Workload identity configurations: the cloud role an organization's tokens are traded for.
+//! At most one default per (organization, provider), guaranteed by a partial unique index.
+mod input;
+
+use chrono::Utc;
+use migration::constraints::{WORKLOAD_IDENTITY_CONFIG_DEFAULT, WORKLOAD_IDENTITY_CONFIG_NAME};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait, sea_query::Expr,
+};
+use serde_json::json;
+use vocabulary::{
+    audit::{AuditAction, AuditTarget},
+    aws::{CloudProvider, Region, RoleArn},
+    ids::{OrgId, WorkloadIdentityConfigId},
+};
+
+pub use self::input::ConfigInput;
+use crate::{
+    access::{Authorized, Manage, Read, resource::WorkloadIdentityConfigs},
+    audit::{self, Change},
+    db::{
+        text::Text,
+        unique::{retry_lost_race, violates},
+    },
+    entity::workload_identity_config as config,
+    error::{ServiceError, ServiceResult},
+};
+
+type Reader = Authorized<Read<WorkloadIdentityConfigs>>;
+type Manager = Authorized<Manage<WorkloadIdentityConfigs>>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadIdentityConfig {
+    pub id: WorkloadIdentityConfigId,
+    pub org_id: OrgId,
+    pub name: String,
+    pub provider: CloudProvider,
+    pub role_arn: RoleArn,
+    pub region: Region,
+    pub is_default: bool,
+}
+
+impl From<config::Model> for WorkloadIdentityConfig {
+    fn from(model: config::Model) -> Self {
+        Self {
+            id: model.id.into(),
+            org_id: model.org_id.into(),
+            name: model.name,
+            provider: model.provider.0,
+            role_arn: model.role_arn.0,
+            region: model.region.0,
+            is_default: model.is_default,
+        }
+    }
+}
+
+/// Whether a new config becomes its provider's default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultChoice {
+    /// The first config of a provider becomes the default; later ones do not.
+    Automatic,
+    Yes,
+    No,
+}
+
+impl From<Option<bool>> for DefaultChoice {
+    fn from(choice: Option<bool>) -> Self {
+        match choice {
+            None => DefaultChoice::Automatic,
+            Some(true) => DefaultChoice::Yes,
+            Some(false) => DefaultChoice::No,
+        }
+    }
+}
+
+pub async fn list(db: &impl ConnectionTrait, reader: &Reader) -> ServiceResult<Vec<WorkloadIdentityConfig>> {
+    Ok(config::Entity::find()
+        .filter(config::Column::OrgId.eq(reader.org_id().as_uuid()))
+        .order_by_asc(config::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(WorkloadIdentityConfig::from)
+        .collect())
+}
+
+/// One config of the reader's organization; another organization's answers as not found.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    reader: &Reader,
+    id: WorkloadIdentityConfigId,
+) -> ServiceResult<WorkloadIdentityConfig> {
+    find_model(db, reader.org_id(), id).await.map(WorkloadIdentityConfig::from)
+}
+
+async fn find_model(
+    db: &impl ConnectionTrait,
+    org_id: OrgId,
+    id: WorkloadIdentityConfigId,
+) -> ServiceResult<config::Model> {
+    config::Entity::find_by_id(id.as_uuid())
+        .filter(config::Column::OrgId.eq(org_id.as_uuid()))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound { what: "The workload identity config" })
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Manager,
+    input: ConfigInput,
+    default: DefaultChoice,
+) -> ServiceResult<WorkloadIdentityConfig> {
+    let (id, actor) = (WorkloadIdentityConfigId::new(), *actor);
+    let org_id = actor.org_id();
+    let created = retry_lost_race(db, &WORKLOAD_IDENTITY_CONFIG_DEFAULT, |txn| {
+        let input = input.clone();
+        Box::pin(async move {
+            let is_default = match default {
+                DefaultChoice::Yes => true,
+                DefaultChoice::No => false,
+                DefaultChoice::Automatic => !provider_has_configs(txn, org_id, input.provider).await?,
+            };
+            if is_default {
+                clear_default(txn, org_id, input.provider).await?;
+            }
+            let now = Utc::now();
+            let model = config::ActiveModel {
+                id: Set(id.as_uuid()),
+                org_id: Set(org_id.as_uuid()),
+                name: Set(input.name.clone()),
+                provider: Set(Text(input.provider)),
+                role_arn: Set(Text(input.role_arn.clone())),
+                region: Set(Text(input.region)),
+                is_default: Set(is_default),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(txn)
+            .await
+            .map_err(|e| name_taken(e, &input.name))?;
+            record(txn, &actor, AuditAction::WorkloadIdentityCreate, &model).await?;
+            Ok(model)
+        })
+    })
+    .await?;
+    Ok(created.into())
+}
+
+/// Saves the edited fields; `is_default` makes it the default (clearing the other) or not.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Manager,
+    id: WorkloadIdentityConfigId,
+    input: ConfigInput,
+    is_default: bool,
+) -> ServiceResult<WorkloadIdentityConfig> {
+    let actor = *actor;
+    let updated = retry_lost_race(db, &WORKLOAD_IDENTITY_CONFIG_DEFAULT, |txn| {
+        let input = input.clone();
+        Box::pin(async move {
+            let existing = find_model(txn, actor.org_id(), id).await?;
+            if is_default {
+                clear_default(txn, actor.org_id(), input.provider).await?;
+            }
+            let mut model: config::ActiveModel = existing.into();
+            model.name = Set(input.name.clone());
+            model.provider = Set(Text(input.provider));
+            model.role_arn = Set(Text(input.role_arn.clone()));
+            model.region = Set(Text(input.region));
+            model.is_default = Set(is_default);
+            model.updated_at = Set(Utc::now());
+            let model = model.update(txn).await.map_err(|e| name_taken(e, &input.name))?;
+            record(txn, &actor, AuditAction::WorkloadIdentityUpdate, &model).await?;
+            Ok(model)
+        })
+    })
+    .await?;
+    Ok(updated.into())
+}
+
+/// Makes `id` its provider's default and clears the previous default, in one transaction.
+pub async fn make_default(
+    db: &DatabaseConnection,
+    actor: &Manager,
+    id: WorkloadIdentityConfigId,
+) -> ServiceResult<WorkloadIdentityConfig> {
+    let actor = *actor;
+    let updated = retry_lost_race(db, &WORKLOAD_IDENTITY_CONFIG_DEFAULT, |txn| {
+        Box::pin(async move {
+            let existing = find_model(txn, actor.org_id(), id).await?;
+            if existing.is_default {
+                return Ok(existing);
+            }
+            clear_default(txn, actor.org_id(), existing.provider.0).await?;
+            let mut model: config::ActiveModel = existing.into();
+            model.is_default = Set(true);
+            model.updated_at = Set(Utc::now());
+            let model = model.update(txn).await?;
+            record(txn, &actor, AuditAction::WorkloadIdentityMakeDefault, &model).await?;
+            Ok(model)
+        })
+    })
+    .await?;
+    Ok(updated.into())
+}
+
+pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: WorkloadIdentityConfigId) -> ServiceResult<()> {
+    let txn = db.begin().await?;
+    let existing = find_model(&txn, actor.org_id(), id).await?;
+    config::Entity::delete_by_id(existing.id).exec(&txn).await?;
+    record(&txn, actor, AuditAction::WorkloadIdentityDelete, &existing).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn provider_has_configs(
+    db: &impl ConnectionTrait,
+    org_id: OrgId,
+    provider: CloudProvider,
+) -> ServiceResult<bool> {
+    let count = config::Entity::find()
+        .filter(config::Column::OrgId.eq(org_id.as_uuid()))
+        .filter(config::Column::Provider.eq(Text(provider)))
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}
+
+async fn clear_default(db: &impl ConnectionTrait, org_id: OrgId, provider: CloudProvider) -> ServiceResult<()> {
+    config::Entity::update_many()
+        .col_expr(config::Column::IsDefault, Expr::value(false))
+        .filter(config::Column::OrgId.eq(org_id.as_uuid()))
+        .filter(config::Column::Provider.eq(Text(provider)))
+        .filter(config::Column::IsDefault.eq(true))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn record(
+    txn: &impl ConnectionTrait,
+    actor: &Manager,
+    action: AuditAction,
+    model: &config::Model,
+) -> ServiceResult<()> {
+    audit::record(
+        txn,
+        Change {
+            org_id: Some(actor.org_id()),
+            actor: actor.actor(),
+            action,
+            target: AuditTarget::WorkloadIdentityConfig(model.id.into()),
+            details: json!({
+                "name": model.name,
+                "provider": model.provider.0,
+                "role_arn": model.role_arn.0.to_string(),
+                "region": model.region.0,
+                "default": model.is_default,
+            }),
+        },
+    )
+    .await
+}
+
+fn name_taken(error: DbErr, name: &str) -> ServiceError {
+    if violates(&error, &WORKLOAD_IDENTITY_CONFIG_NAME) {
+        ServiceError::NameTaken { what: "A workload identity config", name: name.to_owned(), within_org: true }
+    } else {
+        error.into()
+    }
+}
