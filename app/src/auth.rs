@@ -1,46 +1,93 @@
-//! The server side of every server function: who is asking, in which organization, and may they.
+//! The server side of every server function: who is asking, in which organization, and the
+//! proof that they may. A server function reads as a sentence: `authorize`, call the service,
+//! map the result.
 use leptos::prelude::*;
-use leptos_axum::ResponseOptions;
-use service::{
-    access::Member,
-    ids::{OrgId, UserId},
-    permission::Permission,
-};
+use service::access::{Authorized, Grant};
 use tower_sessions::Session;
+use vocabulary::ids::{OrgId, UserId};
 
-use crate::{error::AppError, state::AppState};
+use crate::{
+    error::{AppError, internal},
+    state::AppState,
+};
 
 const USER_KEY: &str = "user_id";
 const ORG_KEY: &str = "org_id";
 
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| AppError::Internal("The server is missing its state.".to_owned()))
+    use_context::<AppState>().ok_or_else(|| internal("the server is missing its state"))
 }
 
 pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>()
-        .await
-        .map_err(|e| AppError::Internal(format!("The session could not be read: {e}")))
+    leptos_axum::extract::<Session>().await.map_err(|e| internal(format!("the session could not be read: {e}")))
 }
 
 fn session_error(e: tower_sessions::session::Error) -> AppError {
-    tracing::error!(error = %e, "session store failed");
-    AppError::Internal("Your session could not be read or saved. Try again in a moment.".to_owned())
+    internal(format!("the session store failed: {e}"))
 }
 
-/// Sets the HTTP status that matches `error`, so API clients see 401/403/404 and not a bare 500.
-pub fn fail<T>(error: impl Into<AppError>) -> Result<T, AppError> {
-    let error = error.into();
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.set_status(error.status());
-    }
-    Err(error)
+/// Whether someone is signed in in this session: the server asks before rendering a page.
+pub async fn is_signed_in(session: &Session) -> bool {
+    matches!(session.get::<UserId>(USER_KEY).await, Ok(Some(_)))
 }
 
-pub async fn signed_in_user(session: &Session) -> Result<UserId, AppError> {
+/// A signed-in user making a request.
+pub struct Caller {
+    pub state: AppState,
+    pub user: UserId,
+    session: Session,
+}
+
+/// The caller, or `unauthenticated` when nobody is signed in.
+pub async fn signed_in() -> Result<Caller, AppError> {
+    let state = state()?;
+    let session = session().await?;
     match session.get::<UserId>(USER_KEY).await.map_err(session_error)? {
-        Some(user) => Ok(user),
-        None => fail(AppError::Unauthenticated),
+        Some(user) => Ok(Caller { state, user, session }),
+        None => Err(AppError::unauthenticated()),
+    }
+}
+
+/// Authenticate, then prove permission `G` in the active organization: the first line of every
+/// server function that touches an organization.
+pub async fn authorize<G: Grant>() -> Result<(AppState, Authorized<G>), AppError> {
+    let caller = signed_in().await?;
+    let proof = caller.authorize().await?;
+    Ok((caller.state, proof))
+}
+
+impl Caller {
+    /// Permission `G` in the organization the caller works in.
+    pub async fn authorize<G: Grant>(&self) -> Result<Authorized<G>, AppError> {
+        let org = self.active_org().await?;
+        self.authorize_in(org).await
+    }
+
+    /// Permission `G` in `org`; not a member answers as not found.
+    pub async fn authorize_in<G: Grant>(&self, org: OrgId) -> Result<Authorized<G>, AppError> {
+        Ok(self.state.access.authorize(&self.state.db, self.user, org).await?)
+    }
+
+    /// Works in the proven organization from now on.
+    pub async fn select_org<G: Grant>(&self, proof: &Authorized<G>) -> Result<(), AppError> {
+        self.session.insert(ORG_KEY, proof.org_id()).await.map_err(session_error)
+    }
+
+    /// The organization chosen in this session, else the user's first by name.
+    async fn active_org(&self) -> Result<OrgId, AppError> {
+        if let Some(org) = self.session.get::<OrgId>(ORG_KEY).await.map_err(session_error)? {
+            return Ok(org);
+        }
+        let orgs = service::accounts::organizations_of(&self.state.db, self.user).await?;
+        let Some((org, _)) = orgs.first() else {
+            return Err(AppError::new(
+                vocabulary::ErrorCode::NotFound,
+                "You are not a member of any organization.",
+                "Ask an owner to add you.",
+            ));
+        };
+        self.session.insert(ORG_KEY, org.id).await.map_err(session_error)?;
+        Ok(org.id)
     }
 }
 
@@ -49,44 +96,9 @@ pub async fn signed_in_user(session: &Session) -> Result<UserId, AppError> {
 pub async fn sign_in(session: &Session, user: UserId) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
     session.insert(USER_KEY, user).await.map_err(session_error)?;
-    select_org(session, None).await
-}
-
-pub async fn select_org(session: &Session, org: Option<OrgId>) -> Result<(), AppError> {
-    match org {
-        Some(org) => session.insert(ORG_KEY, org).await.map_err(session_error),
-        None => session.remove::<OrgId>(ORG_KEY).await.map(|_| ()).map_err(session_error),
-    }
+    session.remove::<OrgId>(ORG_KEY).await.map(|_| ()).map_err(session_error)
 }
 
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_error)
-}
-
-/// The organization the user works in: the one chosen in this session, else the first by name.
-pub async fn active_org(state: &AppState, session: &Session, user: UserId) -> Result<OrgId, AppError> {
-    if let Some(org) = session.get::<OrgId>(ORG_KEY).await.map_err(session_error)? {
-        return Ok(org);
-    }
-    let orgs = service::accounts::organizations_of(&state.db, user).await.or_else(fail)?;
-    match orgs.first() {
-        Some((org, _)) => {
-            select_org(session, Some(org.id)).await?;
-            Ok(org.id)
-        }
-        None => {
-            fail(AppError::NotFound("You are not a member of any organization. Ask an owner to add you.".to_owned()))
-        }
-    }
-}
-
-/// Authenticate, then authorize `permission` in the active organization: the first line of
-/// every server function that touches an organization.
-pub async fn authorize(permission: Permission) -> Result<(AppState, Member), AppError> {
-    let state = state()?;
-    let session = session().await?;
-    let user = signed_in_user(&session).await?;
-    let org = active_org(&state, &session, user).await?;
-    let member = state.access.authorize(&state.db, user, org, permission).await.or_else(fail)?;
-    Ok((state, member))
 }

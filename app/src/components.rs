@@ -1,2 +1,8 @@
+//! UI pieces every page uses.
+pub mod confirm_button;
 pub mod copy_button;
 pub mod error_message;
+pub mod field;
+pub mod loading;
+pub mod server_form;
+pub mod warning_list;

@@ -1,8 +1,8 @@
 //! Wisp's user interface: rendered on the server, hydrated in the browser.
 #![recursion_limit = "256"]
-pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
+mod codec;
 mod components;
 pub mod error;
 mod pages;
@@ -10,9 +10,10 @@ mod pages;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     components::{ParentRoute, Redirect, Route, Router, Routes},
+    location::Url,
     path,
 };
 
@@ -21,7 +22,24 @@ use pages::{
     settings::SettingsLayout, workload_identity::WorkloadIdentityPage,
 };
 
+/// Where a signed-in user starts, and where `/` leads.
+pub const HOME_PATH: &str = "/settings/organization";
+pub const LOGIN_PATH: &str = "/login";
+
+/// The sign-in page, returning to `next` (a path on this site) afterwards.
+pub fn login_path(next: &str) -> String {
+    format!("{LOGIN_PATH}?next={}", Url::escape(next))
+}
+
+/// The file name of the site's stylesheet under the package folder: content-hashed by the build,
+/// provided by the server through context.
+#[derive(Clone, Debug)]
+pub struct StylesheetName(pub String);
+
+/// The page's frame, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let name = use_context::<StylesheetName>().map_or_else(|| format!("{}.css", options.output_name), |s| s.0);
+    let stylesheet = format!("/{}/{name}", options.site_pkg_dir);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -29,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=stylesheet/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -51,14 +70,13 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/wisp.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Wisp".to_owned() } else { format!("{page} · Wisp") }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=|| view! { <Redirect path="/settings/organization"/> }/>
+                <Route path=path!("/") view=|| view! { <Redirect path=HOME_PATH/> }/>
                 <Route path=path!("/login") view=LoginPage/>
                 <ParentRoute path=path!("/settings") view=SettingsLayout>
-                    <Route path=path!("") view=|| view! { <Redirect path="/settings/organization"/> }/>
+                    <Route path=path!("") view=|| view! { <Redirect path=HOME_PATH/> }/>
                     <Route path=path!("organization") view=OrganizationPage/>
                     <Route path=path!("members") view=MembersPage/>
                     <Route path=path!("workload-identity") view=WorkloadIdentityPage/>

@@ -1,3 +1,4 @@
+//! One folder per page: its view, and in `api` the server functions it calls.
 pub mod login;
 pub mod members;
 pub mod not_found;

@@ -1,8 +1,9 @@
 //! What server functions get from the server through Leptos context.
 use std::sync::Arc;
 
-use service::db::DatabaseConnection;
-use service::{access::AccessControl, aws::sdk::AwsSdk, issuer::IssuerState};
+use service::{
+    access::AccessControl, aws::sdk::AwsSdk, db::DatabaseConnection, issuer::IssuerState, master_key::MasterKey,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -10,4 +11,6 @@ pub struct AppState {
     pub access: AccessControl,
     pub issuer: Arc<IssuerState>,
     pub aws: AwsSdk,
+    /// Encrypts the secrets credentials store.
+    pub master_key: Arc<MasterKey>,
 }

@@ -2,6 +2,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use vocabulary::{access::Role, ids::OrgId};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -121,8 +122,8 @@ pub enum TokenCommand {
     Mint {
         /// The organization's UUID.
         #[arg(long = "org")]
-        org_id: String,
-        #[arg(long, default_value = service::issuer::mint::DEFAULT_AUDIENCE)]
+        org_id: OrgId,
+        #[arg(long, default_value = vocabulary::token::STS_AUDIENCE)]
         audience: String,
     },
 }
@@ -160,12 +161,12 @@ pub enum MemberCommand {
     Add {
         /// The organization's UUID.
         #[arg(long = "org")]
-        org_id: String,
+        org_id: OrgId,
         #[arg(long)]
         email: String,
         /// owner, admin, developer or viewer.
         #[arg(long)]
-        role: String,
+        role: Role,
     },
 }
 

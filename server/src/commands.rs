@@ -6,11 +6,10 @@ use service::{
     audit::Actor,
     db::DatabaseConnection,
     email::Email,
-    ids::OrgId,
     issuer::{IssuerState, mint::Audience},
     password::Password,
-    permission::Role,
 };
+use vocabulary::{access::Role, ids::OrgId};
 
 use crate::error::CliError;
 
@@ -46,10 +45,8 @@ pub async fn admin_create(db: &DatabaseConnection, org_name: &str, email: &str) 
     Ok(())
 }
 
-pub async fn member_add(db: &DatabaseConnection, org_id: &str, email: &str, role: &str) -> Result<(), CliError> {
-    let org_id: OrgId = org_id.parse()?;
+pub async fn member_add(db: &DatabaseConnection, org_id: OrgId, email: &str, role: Role) -> Result<(), CliError> {
     let email: Email = email.parse()?;
-    let role: Role = role.parse()?;
     let enrolled = accounts::add_member(db, Actor::Cli, org_id, &email, role, password_from_stdin()?).await?;
     report_user(&email, role, &enrolled);
     Ok(())
@@ -59,10 +56,9 @@ pub async fn member_add(db: &DatabaseConnection, org_id: &str, email: &str, role
 pub async fn token_mint(
     db: &DatabaseConnection,
     issuer: &IssuerState,
-    org_id: &str,
+    org_id: OrgId,
     audience: &str,
 ) -> Result<(), CliError> {
-    let org_id: OrgId = org_id.parse()?;
     let audience = Audience::parse(audience)?;
     let issuer = issuer.ready().map_err(|reason| CliError::Usage(reason.to_owned()))?;
     accounts::find_organization(db, org_id).await?;

@@ -1,6 +1,9 @@
-//! HTTP wiring around the Leptos app: health probes, cross-site protection, headers, sessions.
-pub mod api_error;
+//! HTTP wiring around the Leptos app: the bundle, health probes, sign-in redirects, cross-site
+//! protection, error statuses, headers, sessions.
+pub mod assets;
+pub mod error;
 pub mod health;
 pub mod issuer;
 pub mod origin;
+pub mod pages;
 pub mod router;

@@ -36,15 +36,11 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
-    // Key generation needs no database: answer before connecting to one.
-    if let Command::Keys(KeysCommand::Generate { alg }) = command {
-        print_new_key(alg);
-        return Ok(());
-    }
+/// Connected and migrated: every command but key generation starts here.
+async fn database(settings: &Settings) -> Result<DatabaseConnection, CliError> {
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
-    run_with_database(settings, command, db).await
+    Ok(db)
 }
 
 fn print_new_key(alg: KeyAlgorithm) {
@@ -55,10 +51,10 @@ fn print_new_key(alg: KeyAlgorithm) {
     print!("{}", service::issuer::keys::generate(alg));
 }
 
-async fn run_with_database(settings: &Settings, command: Command, db: DatabaseConnection) -> Result<(), CliError> {
+async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
     match command {
         Command::Serve { demo } => {
-            let _master_key = match (&settings.master_key, demo) {
+            let master_key = match (&settings.master_key, demo) {
                 (Some(text), _) => MasterKey::from_base64(text)?,
                 (None, true) => demo::master_key(&settings.data_dir)?,
                 (None, false) => {
@@ -67,27 +63,30 @@ async fn run_with_database(settings: &Settings, command: Command, db: DatabaseCo
                     ));
                 }
             };
+            let db = database(settings).await?;
             let mut issuer = issuer_config::load(settings)?;
             if demo {
                 issuer = issuer_config::with_demo_defaults(issuer, settings)?;
                 demo::prepare(&db, &settings.data_dir, &format!("http://{}", settings.listen)).await?;
             }
-            serve::run(settings, db, IssuerState::load(&issuer)?).await
+            serve::run(settings, db, IssuerState::load(&issuer)?, master_key).await
         }
         Command::Migrate => {
+            database(settings).await?;
             println!("The database is up to date.");
             Ok(())
         }
         Command::Admin(AdminCommand::Create { org_name, email }) => {
-            commands::admin_create(&db, &org_name, &email).await
+            commands::admin_create(&database(settings).await?, &org_name, &email).await
         }
         Command::Member(MemberCommand::Add { org_id, email, role }) => {
-            commands::member_add(&db, &org_id, &email, &role).await
+            commands::member_add(&database(settings).await?, org_id, &email, role).await
         }
         Command::Token(TokenCommand::Mint { org_id, audience }) => {
             let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
-            commands::token_mint(&db, &issuer, &org_id, &audience).await
+            commands::token_mint(&database(settings).await?, &issuer, org_id, &audience).await
         }
+        // Needs no database.
         Command::Keys(KeysCommand::Generate { alg }) => {
             print_new_key(alg);
             Ok(())

@@ -1,17 +1,25 @@
 use std::{sync::Arc, time::Duration};
 
 use leptos::prelude::LeptosOptions;
-use service::{access::AccessControl, aws::sdk::AwsSdk, issuer::IssuerState, session_store::DbSessionStore};
+use service::{
+    access::AccessControl, aws::sdk::AwsSdk, issuer::IssuerState, master_key::MasterKey,
+    session_store::DbSessionStore,
+};
 use tokio::net::TcpListener;
 
-use app::state::AppState;
+use app::{StylesheetName, state::AppState};
 
-use crate::{cli::Settings, error::CliError, http::router};
+use crate::{
+    cli::Settings,
+    error::CliError,
+    http::{assets::Manifest, router},
+};
 
 pub async fn run(
     settings: &Settings,
     db: service::db::DatabaseConnection,
     issuer: IssuerState,
+    master_key: MasterKey,
 ) -> Result<(), CliError> {
     match issuer.ready() {
         Ok(ready) => tracing::info!(issuer = %ready.url, keys = ready.keys.len(), "the OIDC issuer is ready"),
@@ -22,19 +30,21 @@ pub async fn run(
         access: AccessControl::new().await?,
         issuer: Arc::new(issuer),
         aws: AwsSdk::from_env().await,
+        master_key: Arc::new(master_key),
     };
-    let options = LeptosOptions::builder()
-        .output_name("wisp")
-        .site_root(settings.site_root.as_str())
-        .site_pkg_dir("pkg")
-        .site_addr(settings.listen)
-        .build();
-    if !std::path::Path::new(&settings.site_root).join("pkg/wisp.js").exists() {
+    let manifest = Manifest::read(&settings.site_root).unwrap_or_else(|| {
         tracing::warn!(
             site_root = %settings.site_root,
             "the browser bundle is missing: pages render but stay static. Build it with scripts/build.sh"
         );
-    }
+        Manifest { app: "wisp".to_owned(), stylesheet: "wisp.css".to_owned() }
+    });
+    let options = LeptosOptions::builder()
+        .output_name(manifest.app.as_str())
+        .site_root(settings.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.listen)
+        .build();
     spawn_session_sweeper(DbSessionStore::new(db));
 
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
@@ -42,7 +52,7 @@ pub async fn run(
     })?;
     let address = listener.local_addr().map_err(|e| CliError::Usage(e.to_string()))?;
     tracing::info!("Wisp is serving on http://{address}");
-    axum::serve(listener, router::build(state, options))
+    axum::serve(listener, router::build(state, options, StylesheetName(manifest.stylesheet)))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| CliError::Usage(format!("the server stopped: {e}")))

@@ -76,7 +76,7 @@ impl ServiceError {
         match self {
             Self::Invalid(_) => "Correct the fields marked and try again.".to_owned(),
             Self::NotFound { .. } => {
-                "It may have been deleted, or it belongs to another organization. Reload the page.".to_owned()
+                "It may have been deleted, or it belongs to another organization: check the id.".to_owned()
             }
             Self::Forbidden { .. } => "Ask an owner or admin to grant you a role that has it.".to_owned(),
             Self::OwnerOnly => "Ask an owner of this organization.".to_owned(),

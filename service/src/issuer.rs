@@ -6,15 +6,13 @@ pub mod url;
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use self::{
     documents::Document,
     keys::KeyError,
     mint::Minter,
     url::IssuerUrl,
 };
-use vocabulary::token::SigningAlgorithm;
+use vocabulary::dto::organization::{IssuerView, KeyView};
 
 use crate::error::{ServiceError, ServiceResult};
 
@@ -30,18 +28,12 @@ pub struct IssuerConfig {
 /// A configured, working issuer.
 pub struct Issuer {
     pub url: IssuerUrl,
-    pub keys: Vec<KeyStatus>,
+    pub keys: Vec<KeyView>,
     pub discovery: Document,
     pub jwks: Document,
     pub minter: Minter,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct KeyStatus {
-    pub kid: String,
-    pub alg: SigningAlgorithm,
-    pub signing: bool,
-}
 
 /// What the issuer endpoints can serve: a working issuer, or the reason they cannot.
 pub struct IssuerState {
@@ -79,7 +71,7 @@ impl IssuerState {
                 let all = keys::published_set(&signing, published).map_err(key_error)?;
                 let keys = all
                     .iter()
-                    .map(|jwk| KeyStatus { kid: jwk.kid.clone(), alg: jwk.alg, signing: jwk.kid == signing.jwk.kid })
+                    .map(|jwk| KeyView { kid: jwk.kid.clone(), alg: jwk.alg, signing: jwk.kid == signing.jwk.kid })
                     .collect();
                 Some(Arc::new(Issuer {
                     discovery: documents::discovery(url, &all),
@@ -104,13 +96,13 @@ impl IssuerState {
     }
 
     /// Everything an admin should see about the issuer, warnings first.
-    pub fn status(&self) -> IssuerStatus {
+    pub fn status(&self) -> IssuerView {
         let mut warnings: Vec<String> =
             self.url.iter().flat_map(IssuerUrl::warnings).map(|w| w.message().to_owned()).collect();
         if let Err(reason) = self.ready() {
             warnings.insert(0, reason.to_owned());
         }
-        IssuerStatus {
+        IssuerView {
             issuer: self.url.as_ref().map(ToString::to_string),
             discovery_url: self.url.as_ref().map(IssuerUrl::discovery_url),
             jwks_url: self.url.as_ref().map(IssuerUrl::jwks_url),
@@ -120,14 +112,6 @@ impl IssuerState {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct IssuerStatus {
-    pub issuer: Option<String>,
-    pub discovery_url: Option<String>,
-    pub jwks_url: Option<String>,
-    pub keys: Vec<KeyStatus>,
-    pub warnings: Vec<String>,
-}
 
 #[cfg(test)]
 mod tests {

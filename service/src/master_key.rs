@@ -21,20 +21,18 @@ impl MasterKey {
 
     /// Parses `WISP_MASTER_KEY`: 32 bytes, base64.
     pub fn from_base64(text: &str) -> ServiceResult<Self> {
-        let bytes = STANDARD.decode(text.trim()).map_err(|_| {
-            ServiceError::invalid(
-                "WISP_MASTER_KEY",
-                "WISP_MASTER_KEY is not valid base64. Generate one with `openssl rand -base64 32`.",
-            )
+        let bytes = STANDARD.decode(text.trim()).map_err(|_| ServiceError::Configuration {
+            variable: "WISP_MASTER_KEY",
+            message: "WISP_MASTER_KEY is not valid base64. Generate one with `openssl rand -base64 32`.".to_owned(),
         })?;
         if bytes.len() != 32 {
-            return Err(ServiceError::invalid(
-                "WISP_MASTER_KEY",
-                format!(
+            return Err(ServiceError::Configuration {
+                variable: "WISP_MASTER_KEY",
+                message: format!(
                     "WISP_MASTER_KEY decodes to {} bytes; it must be 32. Generate one with `openssl rand -base64 32`.",
                     bytes.len()
                 ),
-            ));
+            });
         }
         Ok(Self(*Key::<Aes256Gcm>::from_slice(&bytes)))
     }

@@ -2,8 +2,14 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// An error the user can act on, announced to screen readers.
+/// What went wrong, announced to screen readers, and what to do about it.
 #[component]
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
-    view! { <p class="error" role="alert">{error.to_string()}</p> }
+    let hint = (!error.hint.is_empty()).then(|| view! { <p class="error-hint">{error.hint.clone()}</p> });
+    view! {
+        <div class="error-message" data-code=error.code.as_str()>
+            <p class="error" role="alert">{error.message.clone()}</p>
+            {hint}
+        </div>
+    }
 }

@@ -14,7 +14,7 @@ pub fn NotFound() -> impl IntoView {
             <section class="card">
                 <h1>"Page not found"</h1>
                 <p>"There is nothing at this address. It may have moved."</p>
-                <A href="/settings/organization">"Go to Settings"</A>
+                <A href=crate::HOME_PATH>"Go to Settings"</A>
             </section>
         </main>
     }

@@ -14,7 +14,9 @@ use service::issuer::{
     documents::{Document, MAX_AGE_SECONDS},
 };
 
-use super::api_error::api_error;
+use vocabulary::ErrorCode;
+
+use super::error::api_error;
 
 const DISCOVERY: &str = "/.well-known/openid-configuration";
 const JWKS: &str = "/oauth2/jwks";
@@ -48,8 +50,7 @@ fn serve(
         Ok(issuer) => issuer,
         Err(reason) => {
             return api_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "issuer_not_configured",
+                ErrorCode::IssuerNotConfigured,
                 reason,
                 "Until it is set, AWS cannot verify Wisp's tokens; the rest of Wisp works.",
             );

@@ -2,12 +2,14 @@
 //! page of this same site. Browsers send `Origin` on every such request.
 use axum::{
     body::Body,
-    http::{Method, Request, StatusCode, header},
+    http::{Method, Request, header},
     middleware::Next,
     response::Response,
 };
 
-use super::api_error::api_error;
+use vocabulary::ErrorCode;
+
+use super::error::api_error;
 
 pub async fn same_origin_only(request: Request<Body>, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -18,9 +20,8 @@ pub async fn same_origin_only(request: Request<Body>, next: Next) -> Response {
         Err(message) => {
             tracing::warn!(path = %request.uri().path(), "refused a cross-site request: {message}");
             api_error(
-                StatusCode::FORBIDDEN,
-                "cross_site_request",
-                &message,
+                ErrorCode::CrossSiteRequest,
+                message,
                 "Send state-changing requests from Wisp's own pages, or from an API client without cookies.",
             )
         }

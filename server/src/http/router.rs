@@ -2,23 +2,24 @@ use axum::{
     Router,
     http::{HeaderValue, header},
     middleware,
-    routing::get,
+    routing::{any, get},
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use service::session_store::DbSessionStore;
 use time::Duration;
-use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use app::{App, shell, state::AppState};
+use app::{App, StylesheetName, shell, state::AppState};
 
-use super::{health, issuer, origin};
+use super::{assets, error, health, issuer, origin, pages};
 
 pub const SESSION_COOKIE: &str = "wisp_session";
 
-pub fn build(state: AppState, options: LeptosOptions) -> Router {
-    let routes = generate_route_list(App);
+pub fn build(state: AppState, options: LeptosOptions, stylesheet: StylesheetName) -> Router {
+    // `/` is answered by a plain redirect, before any page renders.
+    let routes: Vec<_> = generate_route_list(App).into_iter().filter(|route| route.path() != "/").collect();
     // Cookies are `Secure` when users reach Wisp over https, which a public issuer requires.
     let secure = state.issuer.url.as_ref().is_some_and(|url| url.as_str().starts_with("https://"));
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
@@ -28,11 +29,6 @@ pub fn build(state: AppState, options: LeptosOptions) -> Router {
         .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(Duration::hours(12)));
 
-    // Bundle file names carry no content hash: browsers revalidate them on every load.
-    let bundle = Router::new()
-        .nest_service("/pkg", ServeDir::new(format!("{}/pkg", options.site_root)))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
-
     let probes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -40,22 +36,29 @@ pub fn build(state: AppState, options: LeptosOptions) -> Router {
 
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_context(stylesheet.clone());
+        }
     };
     let app = Router::new()
-        .leptos_routes_with_context(&options, routes, context, {
+        .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(options)
+        .route_layer(middleware::from_fn(pages::require_sign_in))
+        .route("/", get(pages::home))
+        .route("/api/{*rest}", any(|uri: axum::http::Uri| async move { error::not_found(uri.path()) }))
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .with_state(options.clone())
+        .layer(middleware::from_fn(error::api_statuses))
         .layer(middleware::from_fn(origin::same_origin_only))
         .layer(sessions);
 
     Router::new()
         .merge(issuer::routes(state.issuer.clone()))
         .merge(probes)
-        .merge(bundle)
+        .merge(assets::routes(&options.site_root, &options.site_pkg_dir))
         .merge(app)
         // Signed-in pages must not come back from a cache after sign-out.
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))

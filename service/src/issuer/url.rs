@@ -39,7 +39,10 @@ impl IssuerWarning {
 
 impl IssuerUrl {
     pub fn parse(text: &str) -> ServiceResult<Self> {
-        let invalid = |why: &str| ServiceError::invalid("OIDC_ISSUER", format!("OIDC_ISSUER '{text}' {why}"));
+        let invalid = |why: &str| ServiceError::Configuration {
+            variable: "OIDC_ISSUER",
+            message: format!("OIDC_ISSUER '{text}' {why}"),
+        };
         let parsed = Url::parse(text).map_err(|e| invalid(&format!("is not a URL ({e}); use https://host[/path].")))?;
         if !matches!(parsed.scheme(), "https" | "http") {
             return Err(invalid("must start with https://."));

@@ -1,18 +1,21 @@
+//! Organization: its UUID (what trust policies name) and the state of Wisp's issuer.
+pub mod api;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use vocabulary::{dto::organization::IssuerView, token::Subject};
 
-use crate::{
-    api::organization::{IssuerView, organization_details},
-    components::{copy_button::CopyButton, error_message::ErrorMessage},
+use crate::components::{
+    copy_button::CopyButton, error_message::ErrorMessage, loading::Loading, warning_list::WarningList,
 };
 
 #[component]
 pub fn OrganizationPage() -> impl IntoView {
-    let details = Resource::new(|| (), |_| organization_details());
+    let details = Resource::new(|| (), |_| api::organization_details());
     view! {
         <Title text="Organization"/>
         <h1>"Organization"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <Loading/> }>
             {move || {
                 details.get().map(|result| match result {
                     Ok(org) => {
@@ -27,7 +30,7 @@ pub fn OrganizationPage() -> impl IntoView {
                                     <CopyButton text=id label="Copy organization UUID"/>
                                     <p class="hint">
                                         "Cloud trust policies name this UUID in the token subject "
-                                        <code>{format!("organization:{}", org.id)}</code>
+                                        <code>{Subject::Organization(org.id).to_string()}</code>
                                         ", so only this organization's workers can assume the role."
                                     </p>
                                 </dd>
@@ -56,11 +59,7 @@ fn IssuerPanel(issuer: IssuerView) -> impl IntoView {
     view! {
         <section aria-labelledby="issuer-heading">
             <h2 id="issuer-heading">"OpenID Connect issuer"</h2>
-            {(!issuer.warnings.is_empty()).then(|| view! {
-                <ul class="warnings" aria-label="Issuer warnings">
-                    {issuer.warnings.into_iter().map(|w| view! { <li class="warning">{w}</li> }).collect_view()}
-                </ul>
-            })}
+            <WarningList warnings=issuer.warnings label="Issuer warnings"/>
             {match (issuer.discovery_url, issuer.jwks_url) {
                 (Some(discovery), Some(jwks)) => view! {
                     <ul class="links">
@@ -79,7 +78,7 @@ fn IssuerPanel(issuer: IssuerView) -> impl IntoView {
                         {issuer.keys.into_iter().map(|key| view! {
                             <tr>
                                 <td><code>{key.kid}</code></td>
-                                <td>{key.alg}</td>
+                                <td>{key.alg.as_str()}</td>
                                 <td>{if key.signing { "signing" } else { "published" }}</td>
                             </tr>
                         }).collect_view()}

@@ -1,21 +1,15 @@
-//! Settings → Workload Identity over HTTP, against the real `wisp` binary: who may do what, and
-//! Test Connection against a real token-validating STS (SeaweedFS).
-mod common;
-
-use common::{
-    PASSWORD, Server, free_port, printed, run,
-    seaweed::{SeaweedSts, TrustedRole},
-};
+//! Settings → Workload Identity over HTTP: who may do what, and Test Connection against a real
+//! token-validating STS (SeaweedFS).
 use reqwest::StatusCode;
 use serde_json::Value;
 use service::testing::TestDatabase;
 
-const ROLE: &str = "arn:aws:iam::123456789012:role/acme-secrets";
+use crate::{
+    common::{PASSWORD, Server, add_member, code, create_org, fields, free_port, run},
+    seaweed::{SeaweedSts, TrustedRole},
+};
 
-fn create_org(db: &TestDatabase, name: &str) -> String {
-    let out = run(db, &[], &["admin", "create", "--org", name, "--email", &format!("owner@{name}.test")], PASSWORD);
-    printed(&out, "Organization UUID:")
-}
+const ROLE: &str = "arn:aws:iam::123456789012:role/acme-secrets";
 
 fn config_form<'a>(name: &'a str, role: &'a str) -> [(&'a str, &'a str); 4] {
     [("name", name), ("provider", "aws"), ("role_arn", role), ("region", "us-east-1")]
@@ -25,7 +19,7 @@ fn config_form<'a>(name: &'a str, role: &'a str) -> [(&'a str, &'a str); 4] {
 async fn viewers_read_but_cannot_change_and_other_organizations_see_nothing() {
     let db = TestDatabase::new().await;
     let acme = create_org(&db, "acme");
-    run(&db, &[], &["member", "add", "--org", &acme, "--email", "viewer@acme.test", "--role", "viewer"], PASSWORD);
+    add_member(&db, &acme, "viewer@acme.test", "viewer");
     create_org(&db, "other");
     let server = Server::start(&db).await;
 
@@ -36,9 +30,9 @@ async fn viewers_read_but_cannot_change_and_other_organizations_see_nothing() {
     let id = created["id"].as_str().unwrap().to_owned();
 
     let viewer = server.signed_in("viewer@acme.test", PASSWORD).await;
-    let (status, page) = server.call(&viewer, "workload_identity/list", &[]).await;
+    let (status, configs) = server.call(&viewer, "workload_identity/list", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(page["configs"][0]["name"], "aws-prod");
+    assert_eq!(configs[0]["name"], "aws-prod");
     let mut update = vec![("id", id.as_str()), ("set_default", "true")];
     update.extend(config_form("renamed", ROLE));
     for (endpoint, form) in [
@@ -48,32 +42,32 @@ async fn viewers_read_but_cannot_change_and_other_organizations_see_nothing() {
         ("workload_identity/delete", vec![("id", id.as_str())]),
     ] {
         let (status, body) = server.call(&viewer, endpoint, &form).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{endpoint}: {body}");
-        assert!(body.to_string().contains("workload_identity_configs: manage"), "{body}");
+        assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, "permission_denied"), "{endpoint}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("workload_identity_configs: manage"), "{body}");
     }
 
     // Reading is enough to test a connection (this server has no issuer: it stops before AWS).
     let (status, report) = server.call(&viewer, "workload_identity/test_connection", &[("id", &id)]).await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    assert_eq!(report["steps"][0]["status"], "Failed", "{report}");
+    assert_eq!((&report["steps"][0]["step"], &report["steps"][0]["status"]), (&"issuer".into(), &"failed".into()), "{report}");
     assert!(report["steps"][0]["cause"].as_str().unwrap().contains("set OIDC_ISSUER"), "{report}");
 
     let outsider = server.signed_in("owner@other.test", PASSWORD).await;
-    let (_, page) = server.call(&outsider, "workload_identity/list", &[]).await;
-    assert_eq!(page["configs"], Value::Array(vec![]));
+    let (_, configs) = server.call(&outsider, "workload_identity/list", &[]).await;
+    assert_eq!(configs, Value::Array(vec![]));
     for (endpoint, form) in [
         ("workload_identity/update", update.clone()),
         ("workload_identity/delete", vec![("id", id.as_str())]),
         ("workload_identity/test_connection", vec![("id", id.as_str())]),
     ] {
         let (status, body) = server.call(&outsider, endpoint, &form).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}: {body}");
+        assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"), "{endpoint}: {body}");
     }
 
     let (status, _) = server.call(&server.client(), "workload_identity/list", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (_, page) = server.call(&owner, "workload_identity/list", &[]).await;
-    assert_eq!(page["configs"][0]["name"], "aws-prod", "nothing changed");
+    let (_, configs) = server.call(&owner, "workload_identity/list", &[]).await;
+    assert_eq!(configs[0]["name"], "aws-prod", "nothing changed");
 }
 
 #[tokio::test]
@@ -86,12 +80,28 @@ async fn invalid_forms_come_back_with_a_message_for_each_field() {
         .call(
             &owner,
             "workload_identity/create",
-            &[("name", ""), ("provider", "aws"), ("role_arn", "my-role"), ("region", "moon-1")],
+            &[("name", ""), ("provider", "aws"), ("role_arn", "my-role"), ("region", "us-east-1")],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let fields: Vec<&str> = body["Fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["name", "role_arn", "region"], "{body}");
+    assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"), "{body}");
+    assert_eq!(fields(&body), ["name", "role_arn"], "{body}");
+
+    // A region comes from a picker: one that is not a region is a malformed request.
+    let (status, body) = server
+        .call(
+            &owner,
+            "workload_identity/create",
+            &[("name", "x"), ("provider", "aws"), ("role_arn", ROLE), ("region", "moon-1")],
+        )
+        .await;
+    assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_request"), "{body}");
+    assert_eq!(fields(&body), ["region"], "{body}");
+
+    let (status, body) = server.call(&owner, "workload_identity/create", &config_form("aws-prod", ROLE)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = server.call(&owner, "workload_identity/create", &config_form("aws-prod", ROLE)).await;
+    assert_eq!((status, code(&body)), (StatusCode::CONFLICT, "name_taken"), "{body}");
+    assert_eq!(fields(&body), ["name"], "the form shows it next to the name: {body}");
 }
 
 #[tokio::test]
@@ -130,8 +140,8 @@ async fn against_a_real_sts_the_trust_policy_admits_only_its_organization() {
 
     let refused = test_connection("owner@other.test").await;
     assert_eq!(refused["passed"], false);
-    let failed = refused["steps"].as_array().unwrap().iter().find(|s| s["status"] == "Failed").unwrap();
-    assert_eq!(failed["title"], "AssumeRoleWithWebIdentity");
+    let failed = refused["steps"].as_array().unwrap().iter().find(|s| s["status"] == "failed").unwrap();
+    assert_eq!(failed["step"], "assume_role_with_web_identity");
     assert_eq!(failed["code"], "AccessDenied", "{failed:#}");
     assert!(failed["cause"].as_str().unwrap().contains("trust policy"), "{failed:#}");
 }

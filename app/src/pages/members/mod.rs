@@ -1,20 +1,24 @@
+//! Members: people in the organization and their roles.
+pub mod api;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use vocabulary::{
+    access::{self, Permission, Role},
+    dto::members::MemberView,
+};
 
 use crate::{
-    api::{
-        members::{ChangeMemberRole, MemberView, ROLES, RemoveMember, list_members},
-        session::SessionInfo,
-    },
-    components::error_message::ErrorMessage,
+    components::{confirm_button::ConfirmButton, error_message::ErrorMessage, loading::Loading},
+    pages::settings::member_can,
 };
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
-    let can_manage = use_context::<SessionInfo>().is_some_and(|info| info.can.members_manage);
-    let change = ServerAction::<ChangeMemberRole>::new();
-    let remove = ServerAction::<RemoveMember>::new();
-    let members = Resource::new(move || (change.version().get(), remove.version().get()), |_| list_members());
+    let can_manage = member_can(Permission::manage(access::Resource::Members));
+    let change = ServerAction::<api::ChangeMemberRole>::new();
+    let remove = ServerAction::<api::RemoveMember>::new();
+    let members = Resource::new(move || (change.version().get(), remove.version().get()), |_| api::list_members());
     let action_error =
         move || change.value().get().and_then(Result::err).or_else(|| remove.value().get().and_then(Result::err));
 
@@ -23,7 +27,7 @@ pub fn MembersPage() -> impl IntoView {
         <h1>"Members"</h1>
         <p class="lead">"People in this organization and what their role lets them do."</p>
         {move || action_error().map(|error| view! { <ErrorMessage error/> })}
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading/> }>
             {move || {
                 members.get().map(|result| match result {
                     Ok(list) => view! {
@@ -55,55 +59,44 @@ pub fn MembersPage() -> impl IntoView {
 fn MemberRow(
     member: MemberView,
     can_manage: bool,
-    change: ServerAction<ChangeMemberRole>,
-    remove: ServerAction<RemoveMember>,
+    change: ServerAction<api::ChangeMemberRole>,
+    remove: ServerAction<api::RemoveMember>,
 ) -> impl IntoView {
-    let confirming = RwSignal::new(false);
     let user_id = member.user_id;
     let email = member.email.clone();
     let you = member.is_you.then_some(" (you)");
     let role_cell = if can_manage {
-        let current = member.role.clone();
+        let current = member.role;
         view! {
             <select
                 aria-label=format!("Role of {email}")
                 on:change=move |ev| {
-                    change.dispatch(ChangeMemberRole { user_id, role: event_target_value(&ev) });
+                    if let Ok(role) = event_target_value(&ev).parse::<Role>() {
+                        change.dispatch(api::ChangeMemberRole { user_id, role });
+                    }
                 }
             >
-                {ROLES
+                {Role::ALL
                     .iter()
-                    .map(|role| view! { <option value=*role selected=*role == current>{*role}</option> })
+                    .map(|role| view! { <option value=role.as_str() selected=*role == current>{role.as_str()}</option> })
                     .collect_view()}
             </select>
         }
         .into_any()
     } else {
-        view! { <span>{member.role.clone()}</span> }.into_any()
+        view! { <span>{member.role.as_str()}</span> }.into_any()
     };
     let actions = can_manage.then(|| {
-        let email = email.clone();
         view! {
             <td class="actions">
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || view! {
-                        <button type="button" class="secondary small" on:click=move |_| confirming.set(true)>"Remove"</button>
+                <ConfirmButton
+                    label="Remove"
+                    question=format!("Remove {email}?")
+                    confirm="Remove member"
+                    on_confirm=move |()| {
+                        remove.dispatch(api::RemoveMember { user_id });
                     }
-                >
-                    <span>{format!("Remove {email}?")}</span>
-                    <button
-                        type="button"
-                        class="danger small"
-                        on:click=move |_| {
-                            remove.dispatch(RemoveMember { user_id });
-                            confirming.set(false);
-                        }
-                    >
-                        "Remove member"
-                    </button>
-                    <button type="button" class="secondary small" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                </Show>
+                />
             </td>
         }
     });

@@ -12,7 +12,7 @@ use std::{
 
 use serde_json::{Value, json};
 
-use super::free_port;
+use crate::common::free_port;
 
 pub const PROVIDER: &str = "wisp";
 pub const AUDIENCE: &str = "sts.amazonaws.com";

@@ -1,17 +1,11 @@
-//! Access control over HTTP, against the real `wisp` binary and a real database
-//! (SQLite, or PostgreSQL when WISP_TEST_POSTGRES_URL is set).
-mod common;
-
+//! Access control: who may call what, in which organization.
 use std::{net::TcpListener, process::Command};
 
-use common::{PASSWORD, Server, printed};
 use reqwest::StatusCode;
 use serde_json::Value;
 use service::testing::TestDatabase;
 
-fn run(db: &TestDatabase, args: &[&str], password: &str) -> String {
-    common::run(db, &[], args, password)
-}
+use crate::common::{PASSWORD, Server, add_member, code, create_org};
 
 fn member_id(members: &Value, email: &str) -> String {
     members.as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].as_str().unwrap().to_owned()
@@ -20,12 +14,9 @@ fn member_id(members: &Value, email: &str) -> String {
 #[tokio::test]
 async fn manage_calls_are_refused_to_viewers_and_to_other_organizations() {
     let db = TestDatabase::new().await;
-    let acme = printed(
-        &run(&db, &["admin", "create", "--org", "Acme", "--email", "owner@acme.test"], PASSWORD),
-        "Organization UUID:",
-    );
-    run(&db, &["member", "add", "--org", &acme, "--email", "viewer@acme.test", "--role", "viewer"], PASSWORD);
-    run(&db, &["admin", "create", "--org", "Other", "--email", "owner@other.test"], PASSWORD);
+    let acme = create_org(&db, "acme");
+    add_member(&db, &acme, "viewer@acme.test", "viewer");
+    create_org(&db, "other");
     let server = Server::start(&db).await;
 
     let owner = server.signed_in("owner@acme.test", PASSWORD).await;
@@ -38,20 +29,20 @@ async fn manage_calls_are_refused_to_viewers_and_to_other_organizations() {
     let viewer = server.signed_in("viewer@acme.test", PASSWORD).await;
     let (status, body) =
         server.call(&viewer, "members/change_role", &[("user_id", &owner_id), ("role", "viewer")]).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert!(body["Forbidden"].as_str().unwrap().contains("members: manage"), "{body}");
-    let (status, _) = server.call(&viewer, "members/remove", &[("user_id", &owner_id)]).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, "permission_denied"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("members: manage"), "the permission is named: {body}");
+    let (status, body) = server.call(&viewer, "members/remove", &[("user_id", &owner_id)]).await;
+    assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, "permission_denied"));
 
     // The owner of another organization: Acme's member does not exist for it, nor does Acme.
     let outsider = server.signed_in("owner@other.test", PASSWORD).await;
     let (status, body) =
         server.call(&outsider, "members/change_role", &[("user_id", &viewer_id), ("role", "admin")]).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    let (status, _) = server.call(&outsider, "members/remove", &[("user_id", &viewer_id)]).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = server.call(&outsider, "switch_organization", &[("org_id", &acme)]).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"), "{body}");
+    let (status, body) = server.call(&outsider, "members/remove", &[("user_id", &viewer_id)]).await;
+    assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"));
+    let (status, body) = server.call(&outsider, "switch_organization", &[("org_id", &acme)]).await;
+    assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"));
 
     // Nothing changed; and the owner can do what the others could not.
     let (_, members) = server.call(&owner, "members/list", &[]).await;
@@ -67,18 +58,18 @@ async fn manage_calls_are_refused_to_viewers_and_to_other_organizations() {
 #[tokio::test]
 async fn unauthenticated_and_cross_site_calls_are_refused() {
     let db = TestDatabase::new().await;
-    run(&db, &["admin", "create", "--org", "Acme", "--email", "owner@acme.test"], PASSWORD);
+    create_org(&db, "acme");
     let server = Server::start(&db).await;
 
     for endpoint in ["members/list", "organization", "session", "members/remove"] {
         let (status, body) =
             server.call(&server.client(), endpoint, &[("user_id", &uuid::Uuid::new_v4().to_string())]).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{endpoint}: {body}");
+        assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, "unauthenticated"), "{endpoint}: {body}");
     }
 
     let (status, body) =
         server.call(&server.client(), "login", &[("email", "owner@acme.test"), ("password", "wrong-password!")]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, "invalid_credentials"), "{body}");
 
     let owner = server.signed_in("owner@acme.test", PASSWORD).await;
     let forged = owner
@@ -89,7 +80,7 @@ async fn unauthenticated_and_cross_site_calls_are_refused() {
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let body: Value = forged.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "cross_site_request");
+    assert_eq!(code(&body), "cross_site_request");
 
     let (status, _) = server.call(&owner, "logout", &[]).await;
     assert!(status.is_success());

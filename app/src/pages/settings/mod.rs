@@ -1,23 +1,43 @@
-use leptos::{prelude::*, task::spawn_local};
-use leptos_router::components::{A, Outlet, Redirect};
+//! The frame of every Settings page: the signed-in member's organization, navigation by what
+//! they may open, and sign-out.
+pub mod api;
 
-use crate::{
-    api::session::{Logout, SessionInfo, current_session, switch_organization},
-    components::error_message::ErrorMessage,
-    error::AppError,
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{
+    components::{A, Outlet, Redirect},
+    hooks::use_location,
+};
+use vocabulary::{
+    ErrorCode,
+    access::{self, Permission},
+    dto::session::SessionInfo,
 };
 
-/// Frame of every Settings page: only for signed-in members; shares [`SessionInfo`] with them.
+use crate::{
+    HOME_PATH,
+    components::{error_message::ErrorMessage, loading::Loading, server_form::ServerForm},
+    error::AppError,
+    login_path,
+    pages::login::api::Logout,
+};
+
+/// Only for signed-in members (the server redirects anyone else before rendering); shares
+/// [`SessionInfo`] with the pages inside.
 #[component]
 pub fn SettingsLayout() -> impl IntoView {
-    let info = Resource::new(|| (), |_| current_session());
+    let info = Resource::new(|| (), |_| api::current_session());
+    let location = use_location();
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <Loading/> }>
             {move || {
                 info.get()
                     .map(|result| match result {
                         Ok(info) => view! { <SignedIn info/> }.into_any(),
-                        Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
+                        // The session ended while the page was open.
+                        Err(error) if error.code == ErrorCode::Unauthenticated => {
+                            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                            view! { <Redirect path=login_path(&here)/> }.into_any()
+                        }
                         Err(error) => view! { <main class="page"><ErrorMessage error/></main> }.into_any(),
                     })
             }}
@@ -29,26 +49,23 @@ pub fn SettingsLayout() -> impl IntoView {
 fn SignedIn(info: SessionInfo) -> impl IntoView {
     provide_context(info.clone());
     let logout = ServerAction::<Logout>::new();
-    let can = info.can;
+    let can = |resource| info.can(Permission::read(resource));
+    let (workload_identity, members) = (can(access::Resource::WorkloadIdentityConfigs), can(access::Resource::Members));
     view! {
         <header class="topbar">
-            <a class="brand" href="/settings/organization">"Wisp"</a>
+            <a class="brand" href=HOME_PATH>"Wisp"</a>
             <OrgSwitcher info=info.clone()/>
             <span class="who">{info.email.clone()}</span>
-            <ActionForm action=logout attr:class="inline">
+            <ServerForm action=logout class="inline">
                 <button type="submit" class="secondary">"Sign out"</button>
-            </ActionForm>
+            </ServerForm>
         </header>
         <div class="layout">
             <nav class="sidebar" aria-label="Settings">
                 <p class="nav-title">"Settings"</p>
                 <ul>
-                    <Show when=move || can.workload_identity_read>
-                        <li><A href="/settings/workload-identity">"Workload Identity"</A></li>
-                    </Show>
-                    <Show when=move || can.members_read>
-                        <li><A href="/settings/members">"Members"</A></li>
-                    </Show>
+                    {workload_identity.then(|| view! { <li><A href="/settings/workload-identity">"Workload Identity"</A></li> })}
+                    {members.then(|| view! { <li><A href="/settings/members">"Members"</A></li> })}
                     <li><A href="/settings/organization">"Organization"</A></li>
                 </ul>
             </nav>
@@ -57,6 +74,12 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
             </main>
         </div>
     }
+}
+
+/// Whether the signed-in member holds `permission` in the active organization, for pages to
+/// hide what cannot be used.
+pub fn member_can(permission: Permission) -> bool {
+    use_context::<SessionInfo>().is_some_and(|info| info.can(permission))
 }
 
 #[component]
@@ -69,10 +92,10 @@ fn OrgSwitcher(info: SessionInfo) -> impl IntoView {
     let switch = move |ev| {
         let Ok(org_id) = event_target_value(&ev).parse() else { return };
         spawn_local(async move {
-            match switch_organization(org_id).await {
+            match api::switch_organization(org_id).await {
                 // Every page's data belongs to the organization: load them all afresh.
                 Ok(()) => {
-                    let _ = window().location().assign("/settings/organization");
+                    let _ = window().location().assign(HOME_PATH);
                 }
                 Err(e) => set_error.set(Some(e)),
             }

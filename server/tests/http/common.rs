@@ -1,7 +1,4 @@
 //! Running the real `wisp` binary in tests: commands, and a server on a free loopback port.
-// Each test crate uses its own part of this.
-#![allow(dead_code)]
-
 use std::{
     io::Write,
     process::{Child, Command, Stdio},
@@ -11,8 +8,6 @@ use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use service::testing::TestDatabase;
 pub use service::testing::free_port;
-
-pub mod seaweed;
 
 pub const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub const PASSWORD: &str = "a-long-test-password";
@@ -40,6 +35,17 @@ pub fn output(db: &TestDatabase, env: &[(&str, &str)], args: &[&str], stdin: &st
     child.wait_with_output().unwrap()
 }
 
+/// A new organization with `owner@<name>.test` as its owner; returns its UUID.
+pub fn create_org(db: &TestDatabase, name: &str) -> String {
+    let out = run(db, &[], &["admin", "create", "--org", name, "--email", &format!("owner@{name}.test")], PASSWORD);
+    printed(&out, "Organization UUID:")
+}
+
+/// Adds `email` to `org` with `role` (a new user gets [`PASSWORD`]).
+pub fn add_member(db: &TestDatabase, org: &str, email: &str, role: &str) {
+    run(db, &[], &["member", "add", "--org", org, "--email", email, "--role", role], PASSWORD);
+}
+
 pub fn printed(output: &str, label: &str) -> String {
     output
         .lines()
@@ -60,10 +66,11 @@ impl Server {
     }
 
     pub async fn start_on(db: &TestDatabase, port: u16, env: &[(&str, &str)]) -> Self {
-        let child = wisp(db, env)
+        let no_site = std::env::temp_dir().join("wisp-no-site");
+        let child = wisp(db, &[("LEPTOS_SITE_ROOT", no_site.to_str().unwrap())])
+            .envs(env.iter().copied())
             .args(["serve"])
             .env("WISP_LISTEN", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_SITE_ROOT", std::env::temp_dir().join("wisp-no-site"))
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
@@ -82,16 +89,17 @@ impl Server {
 
     /// Calls a server function the way the browser does: a same-site form POST.
     pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
-        let response = client
-            .post(format!("{}/api/{endpoint}", self.base))
-            .header("Origin", &self.base)
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        answer(self.post(client, endpoint).form(form).send().await.unwrap()).await
+    }
+
+    /// Calls a server function as an API client might: a JSON object.
+    pub async fn call_json(&self, client: &Client, endpoint: &str, body: Value) -> (StatusCode, Value) {
+        answer(self.post(client, endpoint).json(&body).send().await.unwrap()).await
+    }
+
+    /// A same-site POST to a server function, for tests that build the body themselves.
+    pub fn post(&self, client: &Client, endpoint: &str) -> reqwest::RequestBuilder {
+        client.post(format!("{}/api/{endpoint}", self.base)).header("Origin", &self.base)
     }
 
     pub async fn signed_in(&self, email: &str, password: &str) -> Client {
@@ -100,6 +108,27 @@ impl Server {
         assert!(status.is_success(), "sign-in as {email}: {status} {body}");
         client
     }
+}
+
+pub async fn answer(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The error code of an envelope, after checking the envelope has every part DESIGN names.
+pub fn code(body: &Value) -> &str {
+    let error = &body["error"];
+    for part in ["message", "hint"] {
+        assert!(error[part].as_str().is_some_and(|s| !s.is_empty()), "no {part} in {body}");
+    }
+    assert!(error["fields"].is_array(), "no fields in {body}");
+    error["code"].as_str().unwrap_or_else(|| panic!("not an error envelope: {body}"))
+}
+
+/// The fields an error names, in order.
+pub fn fields(body: &Value) -> Vec<&str> {
+    body["error"]["fields"].as_array().map_or_else(Vec::new, |f| f.iter().filter_map(|f| f["field"].as_str()).collect())
 }
 
 impl Drop for Server {

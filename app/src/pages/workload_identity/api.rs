@@ -1,0 +1,209 @@
+//! Settings → Workload Identity: configs, their default, the trust-policy helper, Test Connection.
+use leptos::prelude::*;
+use vocabulary::{
+    aws::{CloudProvider, Region},
+    dto::{
+        connection::ConnectionReportView,
+        workload_identity::{ConfigView, TrustSetupView},
+    },
+    ids::WorkloadIdentityConfigId,
+};
+
+use crate::{codec::FormOrJson, error::AppError};
+
+#[cfg(feature = "ssr")]
+mod convert {
+    use service::{
+        aws::connection_test::{ConnectionReport, StepOutcome},
+        workload_identity::WorkloadIdentityConfig,
+    };
+    use vocabulary::dto::connection::{StepStatus, StepView};
+
+    use super::*;
+
+    pub fn config(config: WorkloadIdentityConfig) -> ConfigView {
+        ConfigView {
+            id: config.id,
+            name: config.name,
+            provider: config.provider,
+            role_arn: config.role_arn,
+            region: config.region,
+            is_default: config.is_default,
+        }
+    }
+
+    pub fn report(report: ConnectionReport) -> ConnectionReportView {
+        let steps = report
+            .steps
+            .iter()
+            .map(|step| {
+                let bare = |status, detail: &str| StepView {
+                    step: step.step,
+                    status,
+                    detail: detail.to_owned(),
+                    warnings: Vec::new(),
+                    code: None,
+                    aws_message: None,
+                    cause: String::new(),
+                    fix: String::new(),
+                };
+                match &step.outcome {
+                    StepOutcome::Passed { detail, warnings } => {
+                        StepView { warnings: warnings.clone(), ..bare(StepStatus::Passed, detail) }
+                    }
+                    StepOutcome::Failed(d) => StepView {
+                        code: d.code.clone(),
+                        aws_message: d.aws_message.clone(),
+                        cause: d.cause.clone(),
+                        fix: d.fix.clone(),
+                        ..bare(StepStatus::Failed, "")
+                    },
+                    StepOutcome::Skipped => bare(StepStatus::Skipped, "Not run: an earlier step failed."),
+                }
+            })
+            .collect();
+        ConnectionReportView { passed: report.passed(), assumed_role_arn: report.assumed_role_arn, steps }
+    }
+}
+
+#[server(endpoint = "workload_identity/list", input = FormOrJson)]
+pub async fn list_workload_identity_configs() -> Result<Vec<ConfigView>, AppError> {
+    use service::{
+        access::{Read, resource::WorkloadIdentityConfigs},
+        workload_identity,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
+    let configs = workload_identity::list(&state.db, &proof).await?;
+    Ok(configs.into_iter().map(convert::config).collect())
+}
+
+#[server(endpoint = "workload_identity/create", input = FormOrJson)]
+pub async fn create_workload_identity_config(
+    name: String,
+    provider: CloudProvider,
+    role_arn: String,
+    region: Region,
+    set_default: Option<bool>,
+) -> Result<ConfigView, AppError> {
+    use service::{
+        access::{Manage, resource::WorkloadIdentityConfigs},
+        workload_identity::{self, ConfigInput},
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
+    let input = ConfigInput::parse(&name, provider, &role_arn, region)?;
+    let created = workload_identity::create(&state.db, &proof, input, set_default.into()).await?;
+    Ok(convert::config(created))
+}
+
+#[server(endpoint = "workload_identity/update", input = FormOrJson)]
+pub async fn update_workload_identity_config(
+    id: WorkloadIdentityConfigId,
+    name: String,
+    provider: CloudProvider,
+    role_arn: String,
+    region: Region,
+    set_default: bool,
+) -> Result<ConfigView, AppError> {
+    use service::{
+        access::{Manage, resource::WorkloadIdentityConfigs},
+        workload_identity::{self, ConfigInput},
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
+    let input = ConfigInput::parse(&name, provider, &role_arn, region)?;
+    let updated = workload_identity::update(&state.db, &proof, id, input, set_default).await?;
+    Ok(convert::config(updated))
+}
+
+#[server(endpoint = "workload_identity/make_default", input = FormOrJson)]
+pub async fn make_default_workload_identity_config(id: WorkloadIdentityConfigId) -> Result<(), AppError> {
+    use service::{
+        access::{Manage, resource::WorkloadIdentityConfigs},
+        workload_identity,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
+    workload_identity::make_default(&state.db, &proof, id).await?;
+    Ok(())
+}
+
+#[server(endpoint = "workload_identity/delete", input = FormOrJson)]
+pub async fn delete_workload_identity_config(id: WorkloadIdentityConfigId) -> Result<(), AppError> {
+    use service::{
+        access::{Manage, resource::WorkloadIdentityConfigs},
+        workload_identity,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
+    Ok(workload_identity::delete(&state.db, &proof, id).await?)
+}
+
+/// The trust policy, permissions policy and CLI commands for a role, from this organization's
+/// real issuer and UUID.
+#[server(endpoint = "workload_identity/trust_setup", input = FormOrJson)]
+pub async fn workload_identity_trust_setup(
+    role_arn: String,
+    region: Region,
+    secret_prefix: String,
+    kms_key_arn: String,
+) -> Result<TrustSetupView, AppError> {
+    use service::{
+        ServiceError,
+        access::{Read, resource::WorkloadIdentityConfigs},
+        aws::trust_setup::{SecretScope, trust_setup},
+        issuer::NO_ISSUER,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
+    let issuer = state.issuer.url.as_ref().ok_or(ServiceError::IssuerNotConfigured(NO_ISSUER))?;
+    let role = role_arn.parse().map_err(ServiceError::from)?;
+    let scope = SecretScope { name_prefix: secret_prefix, kms_key_arn: Some(kms_key_arn) };
+    let setup = trust_setup(issuer, proof.org_id(), &role, region, &scope)?;
+    Ok(TrustSetupView {
+        issuer_warnings: issuer.warnings().into_iter().map(|w| w.message().to_owned()).collect(),
+        trust_policy: setup.trust_policy,
+        permissions_policy: setup.permissions_policy,
+        cli_commands: setup.cli_commands,
+    })
+}
+
+#[server(endpoint = "workload_identity/test_connection", input = FormOrJson)]
+pub async fn test_workload_identity_connection(id: WorkloadIdentityConfigId) -> Result<ConnectionReportView, AppError> {
+    use service::{
+        access::{Read, resource::WorkloadIdentityConfigs},
+        aws::connection_test::check_workload_identity,
+        workload_identity,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
+    let config = workload_identity::get(&state.db, &proof, id).await?;
+    let report = check_workload_identity(&state.issuer, &state.aws, &config).await;
+    tracing::info!(config = %config.id, passed = report.passed(), failed_step = ?report.failed_step(), "test connection");
+    Ok(convert::report(report))
+}
+
+crate::codec::form_or_json!(
+    ListWorkloadIdentityConfigs,
+    CreateWorkloadIdentityConfig,
+    UpdateWorkloadIdentityConfig,
+    MakeDefaultWorkloadIdentityConfig,
+    DeleteWorkloadIdentityConfig,
+    WorkloadIdentityTrustSetup,
+    TestWorkloadIdentityConnection,
+);

@@ -1,0 +1,72 @@
+//! Test Connection's progress and report: each step passed, failed or skipped, with AWS's code,
+//! the likely cause and what to do.
+use leptos::prelude::*;
+use vocabulary::dto::connection::{CheckStep, ConnectionReportView, StepStatus, StepView};
+
+use super::api::TestWorkloadIdentityConnection;
+use crate::components::{error_message::ErrorMessage, warning_list::WarningList};
+
+#[component]
+pub fn ConnectionResult(test: ServerAction<TestWorkloadIdentityConnection>) -> impl IntoView {
+    move || {
+        if test.pending().get() {
+            return view! {
+                <div class="connection-test" role="status" aria-busy="true">
+                    <p><span class="spinner" aria-hidden="true"></span>"Testing connection… AWS calls time out after about 10 seconds."</p>
+                    <ol class="steps">
+                        {CheckStep::WORKLOAD_IDENTITY
+                            .iter()
+                            .map(|step| view! { <li class="step pending" data-status="pending">{step.title()}</li> })
+                            .collect_view()}
+                    </ol>
+                </div>
+            }
+            .into_any();
+        }
+        match test.value().get() {
+            Some(Ok(report)) => view! { <ConnectionReport report/> }.into_any(),
+            Some(Err(error)) => view! { <ErrorMessage error/> }.into_any(),
+            None => ().into_any(),
+        }
+    }
+}
+
+#[component]
+fn ConnectionReport(report: ConnectionReportView) -> impl IntoView {
+    let headline = if report.passed {
+        "Connection works".to_owned()
+    } else {
+        let failed = report.steps.iter().find(|s| s.status == StepStatus::Failed).map(|s| s.step.title());
+        format!("Connection failed at {}", failed.unwrap_or_default())
+    };
+    view! {
+        <section class="connection-test" aria-label="Test Connection result" aria-live="polite">
+            <h3 class=if report.passed { "passed" } else { "failed" }>{headline}</h3>
+            {report.assumed_role_arn.clone().map(|arn| view! {
+                <p>"Assumed role: " <code>{arn}</code></p>
+                <p class="hint">"Access to each secret is checked when an automation starts, with that secret's name."</p>
+            })}
+            <ol class="steps">{report.steps.into_iter().map(|step| view! { <Step step/> }).collect_view()}</ol>
+        </section>
+    }
+}
+
+#[component]
+fn Step(step: StepView) -> impl IntoView {
+    let status = match step.status {
+        StepStatus::Passed => "Passed",
+        StepStatus::Failed => "Failed",
+        StepStatus::Skipped => "Skipped",
+    };
+    view! {
+        <li class=format!("step {}", step.status) data-status=step.status.as_str()>
+            <strong>{status}": "</strong>{step.step.title()}
+            {(!step.detail.is_empty()).then(|| view! { " — " <span class="detail">{step.detail}</span> })}
+            {step.code.map(|code| view! { <p>"AWS error code: " <code>{code}</code></p> })}
+            {step.aws_message.map(|message| view! { <p>"AWS said: " {message}</p> })}
+            {(!step.cause.is_empty()).then(|| view! { <p>"Likely cause: " {step.cause}</p> })}
+            {(!step.fix.is_empty()).then(|| view! { <p>"What to do: " {step.fix}</p> })}
+            <WarningList warnings=step.warnings/>
+        </li>
+    }
+}

@@ -1,0 +1,139 @@
+//! Add or edit a config, with every field's error next to it and the AWS setup for the typed role.
+use leptos::prelude::*;
+use vocabulary::aws::{CloudProvider, Region};
+
+use super::{
+    Editing,
+    api::{CreateWorkloadIdentityConfig, UpdateWorkloadIdentityConfig},
+    trust_panel::TrustPanel,
+};
+use crate::components::{error_message::ErrorMessage, field::Field};
+
+#[component]
+pub fn ConfigForm(
+    target: Editing,
+    has_aws: bool,
+    create: ServerAction<CreateWorkloadIdentityConfig>,
+    update: ServerAction<UpdateWorkloadIdentityConfig>,
+    editing: RwSignal<Option<Editing>>,
+) -> impl IntoView {
+    let existing = match &target {
+        Editing::Existing(config) => Some(config.clone()),
+        Editing::New => None,
+    };
+    let name = RwSignal::new(existing.as_ref().map(|c| c.name.clone()).unwrap_or_default());
+    let provider = RwSignal::new(existing.as_ref().map_or(CloudProvider::Aws, |c| c.provider));
+    let role_arn = RwSignal::new(existing.as_ref().map(|c| c.role_arn.to_string()).unwrap_or_default());
+    let region = RwSignal::new(existing.as_ref().map_or(Region::DEFAULT, |c| c.region));
+    // The first AWS config becomes the default unless the admin unticks it.
+    let set_default = RwSignal::new(existing.as_ref().map_or(!has_aws, |c| c.is_default));
+    let id = existing.as_ref().map(|c| c.id);
+    let heading = match &existing {
+        Some(config) => format!("Edit {}", config.name),
+        None => "Add Workload Identity Config".to_owned(),
+    };
+    let error = move || match id {
+        Some(_) => update.value().get().and_then(Result::err),
+        None => create.value().get().and_then(Result::err),
+    };
+    let pending = move || create.pending().get() || update.pending().get();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (name, provider, role_arn, region) = (name.get(), provider.get(), role_arn.get(), region.get());
+        match id {
+            Some(id) => {
+                update.dispatch(UpdateWorkloadIdentityConfig {
+                    id,
+                    name,
+                    provider,
+                    role_arn,
+                    region,
+                    set_default: set_default.get(),
+                });
+            }
+            None => {
+                create.dispatch(CreateWorkloadIdentityConfig {
+                    name,
+                    provider,
+                    role_arn,
+                    region,
+                    set_default: Some(set_default.get()),
+                });
+            }
+        }
+    };
+    let field_error = move |field: &'static str| move || error().and_then(|e| e.for_field(field));
+    // The form opens where the admin is typing next.
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = name_input.get() {
+            let _ = input.focus();
+        }
+    });
+    let general_error = move || error().filter(|e| !e.is_about_fields());
+    view! {
+        <form
+            class="card config-form"
+            on:submit=submit
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    editing.set(None);
+                }
+            }
+            novalidate
+        >
+            <h2>{heading}</h2>
+            {move || general_error().map(|error| view! { <ErrorMessage error/> })}
+            <Field id="wi-name" label="Name" error=Signal::derive(field_error("name"))>
+                <input id="wi-name" type="text" required autocomplete="off" placeholder="aws-prod" node_ref=name_input
+                    aria-describedby="wi-name-error" aria-invalid=move || field_error("name")().is_some().to_string()
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            </Field>
+            <Field id="wi-provider" label="Cloud Provider" error=Signal::derive(field_error("provider"))>
+                <select id="wi-provider" aria-describedby="wi-provider-error" on:change=move |ev| {
+                    if let Ok(chosen) = event_target_value(&ev).parse() {
+                        provider.set(chosen);
+                    }
+                }>
+                    {CloudProvider::ALL
+                        .iter()
+                        .map(|p| view! { <option value=p.as_str() selected=move || provider.get() == *p>{p.label()}</option> })
+                        .collect_view()}
+                </select>
+            </Field>
+            <Field id="wi-role-arn" label="AWS Role ARN" error=Signal::derive(field_error("role_arn"))>
+                <input id="wi-role-arn" type="text" required autocomplete="off" spellcheck="false"
+                    placeholder="arn:aws:iam::123456789012:role/wisp-secrets-reader"
+                    aria-describedby="wi-role-arn-error" aria-invalid=move || field_error("role_arn")().is_some().to_string()
+                    prop:value=move || role_arn.get() on:input=move |ev| role_arn.set(event_target_value(&ev))/>
+            </Field>
+            <Field id="wi-region" label="AWS Region" error=Signal::derive(field_error("region"))>
+                <select id="wi-region" aria-describedby="wi-region-error" on:change=move |ev| {
+                    if let Ok(chosen) = event_target_value(&ev).parse() {
+                        region.set(chosen);
+                    }
+                }>
+                    {Region::all()
+                        .map(|r| view! {
+                            <option value=r.as_str() selected=move || region.get() == r>
+                                {format!("{} — {}", r.as_str(), r.location())}
+                            </option>
+                        })
+                        .collect_view()}
+                </select>
+            </Field>
+            <div class="field checkbox">
+                <input id="wi-default" type="checkbox" prop:checked=move || set_default.get()
+                    on:change=move |ev| set_default.set(event_target_checked(&ev))/>
+                <label for="wi-default">{move || format!("Set as default for {}", provider.get().label())}</label>
+            </div>
+            <div class="form-actions">
+                <button type="submit" class="primary" disabled=pending>{if id.is_some() { "Save" } else { "Create" }}</button>
+                <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
+            </div>
+            <Show when=move || !role_arn.get().trim().is_empty()>
+                <TrustPanel role_arn=role_arn.into() region=region.into()/>
+            </Show>
+        </form>
+    }
+}

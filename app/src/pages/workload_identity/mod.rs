@@ -1,0 +1,220 @@
+//! Settings → Workload Identity: the AWS roles this organization's tokens can assume.
+pub mod api;
+mod connection;
+mod form;
+mod trust_panel;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use vocabulary::{
+    access::{self, Permission},
+    aws::CloudProvider,
+    dto::workload_identity::ConfigView,
+};
+
+use self::{connection::ConnectionResult, form::ConfigForm, trust_panel::TrustPanel};
+use crate::{
+    components::{confirm_button::ConfirmButton, error_message::ErrorMessage, loading::Loading},
+    pages::settings::member_can,
+};
+
+/// What the form is editing: a new config, or an existing one.
+#[derive(Clone, Debug, PartialEq)]
+enum Editing {
+    New,
+    Existing(ConfigView),
+}
+
+#[component]
+pub fn WorkloadIdentityPage() -> impl IntoView {
+    let can_manage = member_can(Permission::manage(access::Resource::WorkloadIdentityConfigs));
+    let create = ServerAction::<api::CreateWorkloadIdentityConfig>::new();
+    let update = ServerAction::<api::UpdateWorkloadIdentityConfig>::new();
+    let make_default = ServerAction::<api::MakeDefaultWorkloadIdentityConfig>::new();
+    let delete = ServerAction::<api::DeleteWorkloadIdentityConfig>::new();
+    // Only a change that was saved reloads the list: a refused form keeps what was typed.
+    let saved = RwSignal::new(0_u32);
+    let configs = Resource::new(move || saved.get(), |_| api::list_workload_identity_configs());
+    let editing = RwSignal::new(None::<Editing>);
+    let reload = move || saved.update(|n| *n += 1);
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(_))) || matches!(update.value().get(), Some(Ok(_))) {
+            editing.set(None);
+            reload();
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(make_default.value().get(), Some(Ok(_))) || matches!(delete.value().get(), Some(Ok(_))) {
+            reload();
+        }
+    });
+    let row_error =
+        move || make_default.value().get().and_then(Result::err).or_else(|| delete.value().get().and_then(Result::err));
+
+    view! {
+        <Title text="Workload Identity"/>
+        <h1>"Workload Identity"</h1>
+        <p class="lead">
+            "Each config names an AWS role that this organization's Wisp tokens can assume, with no AWS key stored anywhere."
+        </p>
+        {move || row_error().map(|error| view! { <ErrorMessage error/> })}
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || {
+                configs.get().map(|result| match result {
+                    Ok(configs) => {
+                        let has_aws = configs.iter().any(|c| c.provider == CloudProvider::Aws);
+                        let add_button = move || {
+                            (can_manage && editing.get().is_none()).then(|| view! {
+                                <button type="button" class="primary" on:click=move |_| editing.set(Some(Editing::New))>
+                                    "Add Workload Identity Config"
+                                </button>
+                            })
+                        };
+                        let form = move || {
+                            editing.get().map(|target| view! { <ConfigForm target has_aws create update editing/> })
+                        };
+                        let list = if configs.is_empty() {
+                            view! {
+                                <div class="empty-state">
+                                    <h2>"No workload identity configs yet"</h2>
+                                    <p>
+                                        "Add one to let this organization's automations read AWS secrets through a role, without storing an access key."
+                                    </p>
+                                </div>
+                            }
+                            .into_any()
+                        } else {
+                            view! { <ConfigTable configs can_manage editing make_default delete/> }.into_any()
+                        };
+                        view! { {add_button} {form} {list} }.into_any()
+                    }
+                    Err(error) => view! { <ErrorMessage error/> }.into_any(),
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn ConfigTable(
+    configs: Vec<ConfigView>,
+    can_manage: bool,
+    editing: RwSignal<Option<Editing>>,
+    make_default: ServerAction<api::MakeDefaultWorkloadIdentityConfig>,
+    delete: ServerAction<api::DeleteWorkloadIdentityConfig>,
+) -> impl IntoView {
+    view! {
+        <table class="list">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Provider"</th>
+                    <th scope="col">"AWS Role ARN"</th>
+                    <th scope="col">"AWS Region"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            {configs
+                .into_iter()
+                .map(|config| view! { <ConfigRow config can_manage editing make_default delete/> })
+                .collect_view()}
+        </table>
+    }
+}
+
+/// What a row shows beneath itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RowPanel {
+    None,
+    TrustPolicy,
+    Connection,
+}
+
+#[component]
+fn ConfigRow(
+    config: ConfigView,
+    can_manage: bool,
+    editing: RwSignal<Option<Editing>>,
+    make_default: ServerAction<api::MakeDefaultWorkloadIdentityConfig>,
+    delete: ServerAction<api::DeleteWorkloadIdentityConfig>,
+) -> impl IntoView {
+    let id = config.id;
+    let panel = RwSignal::new(RowPanel::None);
+    let test = ServerAction::<api::TestWorkloadIdentityConnection>::new();
+    let toggle = move |which: RowPanel| panel.update(|p| *p = if *p == which { RowPanel::None } else { which });
+    let manage = can_manage.then(|| {
+        let edited = config.clone();
+        view! {
+            <button type="button" class="secondary small" on:click=move |_| editing.set(Some(Editing::Existing(edited.clone())))>
+                "Edit"
+            </button>
+            {(!config.is_default).then(|| view! {
+                <button type="button" class="secondary small" on:click=move |_| {
+                    make_default.dispatch(api::MakeDefaultWorkloadIdentityConfig { id });
+                }>
+                    "Make default"
+                </button>
+            })}
+            <ConfirmButton
+                label="Delete"
+                question=format!("Delete {}?", config.name)
+                confirm="Delete config"
+                on_confirm=move |()| {
+                    delete.dispatch(api::DeleteWorkloadIdentityConfig { id });
+                }
+            />
+        }
+    });
+    let (role_arn, region) = (config.role_arn.to_string(), config.region);
+    view! {
+        <tbody>
+            <tr>
+                <td>
+                    {config.name.clone()}
+                    {config.is_default.then(|| view! { " " <span class="badge">"(default)"</span> })}
+                </td>
+                <td>{config.provider.label()}</td>
+                <td><code>{role_arn.clone()}</code></td>
+                <td>{region.as_str()}</td>
+                <td class="actions">
+                    <button
+                        type="button"
+                        class="small"
+                        disabled=move || test.pending().get()
+                        on:click=move |_| {
+                            panel.set(RowPanel::Connection);
+                            test.dispatch(api::TestWorkloadIdentityConnection { id });
+                        }
+                    >
+                        "Test Connection"
+                    </button>
+                    <button
+                        type="button"
+                        class="secondary small"
+                        aria-expanded=move || (panel.get() == RowPanel::TrustPolicy).to_string()
+                        on:click=move |_| toggle(RowPanel::TrustPolicy)
+                    >
+                        "Trust policy"
+                    </button>
+                    {manage}
+                </td>
+            </tr>
+            <Show when=move || panel.get() != RowPanel::None>
+                <tr class="row-panel">
+                    <td colspan="5">
+                        {
+                            let role_arn = role_arn.clone();
+                            move || match panel.get() {
+                                RowPanel::TrustPolicy => view! {
+                                    <TrustPanel role_arn=Signal::stored(role_arn.clone()) region=Signal::stored(region)/>
+                                }
+                                .into_any(),
+                                _ => view! { <ConnectionResult test/> }.into_any(),
+                            }
+                        }
+                    </td>
+                </tr>
+            </Show>
+        </tbody>
+    }
+}

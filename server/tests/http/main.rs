@@ -1,0 +1,11 @@
+//! Wisp over HTTP: the real `wisp` binary against a real database (SQLite, or PostgreSQL when
+//! WISP_TEST_POSTGRES_URL is set). Tests marked `ignore` need the test command's virtualenv
+//! (PyJWT, SeaweedFS): `scripts/test.sh` runs them.
+mod common;
+mod seaweed;
+
+mod access;
+mod errors;
+mod issuer;
+mod web;
+mod workload_identity;
