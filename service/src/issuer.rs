@@ -115,6 +115,8 @@ impl IssuerState {
 
 #[cfg(test)]
 mod tests {
+    use vocabulary::token::SigningAlgorithm;
+
     use super::*;
 
     fn config(issuer: Option<&str>, key: Option<String>) -> IssuerConfig {
