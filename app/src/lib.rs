@@ -12,8 +12,8 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{ParentRoute, Redirect, Route, Router, Routes},
-    location::Url,
     path,
 };
 
@@ -26,9 +26,18 @@ use pages::{
 pub const HOME_PATH: &str = "/settings/organization";
 pub const LOGIN_PATH: &str = "/login";
 
-/// The sign-in page, returning to `next` (a path on this site) afterwards.
+/// The sign-in page, returning to `next` (a path on this site) afterwards. Slashes stay
+/// readable; everything that could end or split the query is escaped.
 pub fn login_path(next: &str) -> String {
-    format!("{LOGIN_PATH}?next={}", Url::escape(next))
+    let mut escaped = String::with_capacity(next.len());
+    for byte in next.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            escaped.push(char::from(byte));
+        } else {
+            escaped.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("{LOGIN_PATH}?next={escaped}")
 }
 
 /// The file name of the site's stylesheet under the package folder: content-hashed by the build,
@@ -75,7 +84,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path=HOME_PATH/> }/>
                 <Route path=path!("/login") view=LoginPage/>
-                <ParentRoute path=path!("/settings") view=SettingsLayout>
+                // In order: each page arrives whole, readable before (or without) the bundle.
+                <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::InOrder>
                     <Route path=path!("") view=|| view! { <Redirect path=HOME_PATH/> }/>
                     <Route path=path!("organization") view=OrganizationPage/>
                     <Route path=path!("members") view=MembersPage/>

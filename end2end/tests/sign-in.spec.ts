@@ -20,7 +20,7 @@ test('a wrong password shows an error and starts no session', async ({ page, con
   const cookies = await context.cookies();
   expect(cookies.filter((c) => c.name === 'wisp_session')).toEqual([]);
   await page.goto('/settings/organization');
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=\/settings\/organization$/);
 });
 
 test('the session cookie is HttpOnly and SameSite=Lax', async ({ page, context }) => {
@@ -37,11 +37,11 @@ test('sign out ends the session and the back button does not bring the page back
   expect((await context.cookies()).filter((c) => c.name === 'wisp_session')).toEqual([]);
 
   await page.goBack();
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login(\?|$)/);
   await expect(page.getByText(demoOrgId)).toHaveCount(0);
 
   await page.goto('/settings/organization');
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=\/settings\/organization$/);
 });
 
 test('a viewer sees no control it may not use', async ({ page }) => {
@@ -58,4 +58,45 @@ test('a viewer sees no control it may not use', async ({ page }) => {
   await page.goto('/settings/members');
   await expect(page.getByRole('alert')).toContainText('members: read');
   await expect(page.getByRole('combobox')).toHaveCount(0);
+});
+
+test('a page opened signed out asks for sign-in, then returns to that page', async ({ page }) => {
+  await page.goto('/settings/workload-identity');
+  await expect(page).toHaveURL(/\/login\?next=\/settings\/workload-identity$/);
+  await hydrated(page);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/settings\/workload-identity$/);
+  await expect(page.getByRole('heading', { name: 'Workload Identity', level: 1 })).toBeVisible();
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('sign-in works and returns to the page asked for', async ({ page }) => {
+    await page.goto('/settings/members');
+    await expect(page).toHaveURL(/\/login\?next=\/settings\/members$/);
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill('not-the-password-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert')).toHaveText('The e-mail or password is not correct.');
+
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/settings\/members$/);
+    await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
+  });
+});
+
+test('the bundle comes compressed, under a content-hashed name, cached for a year', async ({ page }) => {
+  const wasm = page.waitForResponse((r) => r.url().endsWith('.wasm'));
+  await page.goto('/login');
+  const response = await wasm;
+  expect(new URL(response.url()).pathname).toMatch(/^\/pkg\/wisp-[0-9a-f]{16}\.wasm$/);
+  const headers = await response.allHeaders();
+  expect(headers['content-encoding']).toBe('br');
+  expect(headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  await hydrated(page);
 });

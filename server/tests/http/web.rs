@@ -22,7 +22,7 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_back() {
 
     let page = client.get(format!("{}/settings/members?tab=all", server.base)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&page), "/login?next=%2Fsettings%2Fmembers%3Ftab%3Dall");
+    assert_eq!(location(&page), "/login?next=/settings/members%3Ftab%3Dall");
     let login = client.get(format!("{}{}", server.base, location(&page))).send().await.unwrap();
     assert_eq!(login.status(), StatusCode::OK);
     let html = login.text().await.unwrap();
@@ -34,7 +34,7 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_back() {
         .post(format!("{}/api/login", server.base))
         .header(header::ORIGIN, &server.base)
         .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, format!("{}/login?next=%2Fsettings%2Fmembers", server.base))
+        .header(header::REFERER, format!("{}/login?next=/settings/members", server.base))
         .form(&form)
         .send()
         .await

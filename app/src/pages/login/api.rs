@@ -14,7 +14,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let user = accounts::authenticate(&state.db, &email, &Password::attempt(password)).await?;
     auth::sign_in(&session, user.id).await?;
     tracing::info!(user = %user.id, "signed in");
-    leptos_axum::redirect(&super::return_path(next.as_deref()));
+    leptos_axum::redirect(&return_path(next.as_deref()));
     Ok(())
 }
 
@@ -28,3 +28,39 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 crate::codec::form_or_json!(Login, Logout);
+
+/// Where to go after signing in: `next` when it is a page of this site, else the home page.
+/// Anything else (another host, `//evil.example`, a control character) is ignored.
+#[cfg(feature = "ssr")]
+pub fn return_path(next: Option<&str>) -> String {
+    use crate::{HOME_PATH, LOGIN_PATH};
+
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.starts_with(LOGIN_PATH)
+                && !path.starts_with("/api/")
+                && path.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            path.to_owned()
+        }
+        _ => HOME_PATH.to_owned(),
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::HOME_PATH;
+
+    #[test]
+    fn only_paths_of_this_site_are_returned_to() {
+        assert_eq!(return_path(Some("/settings/members?tab=1")), "/settings/members?tab=1");
+        for outside in ["https://evil.example/", "//evil.example", "/\\evil.example", "/login", "/api/logout", "", "/a b"] {
+            assert_eq!(return_path(Some(outside)), HOME_PATH, "{outside}");
+        }
+        assert_eq!(return_path(None), HOME_PATH);
+    }
+}
