@@ -1,4 +1,4 @@
-# Sourced by run.sh and test.sh: local AWS for the demo and the browser tests (DESIGN §8).
+# Sourced by run.sh and test.sh: local AWS for the demo and the browser tests (see the README).
 # moto's server on a free loopback port, the fault proxy (tests/aws/fault_proxy.py) in front of
 # it, and the demo's role and secrets. Sets AWS_ENDPOINT_URL (the proxy) and AWS_FAULTS_URL.
 AWS_DIR=""

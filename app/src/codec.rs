@@ -110,7 +110,8 @@ mod server {
     }
 
     fn from_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-        let text = std::str::from_utf8(body).map_err(|_| bad_request("The request body is not valid UTF-8.", Vec::new()))?;
+        let text =
+            std::str::from_utf8(body).map_err(|_| bad_request("The request body is not valid UTF-8.", Vec::new()))?;
         let mut seen: Vec<String> = Vec::new();
         for pair in text.split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -145,7 +146,8 @@ mod server {
     /// serde says "missing field `x`" at the top level; anything else happened at `path`.
     fn argument_error(path: String, cause: &dyn std::fmt::Display) -> AppError {
         let cause = cause.to_string();
-        let named = |prefix: &str| cause.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
+        let named =
+            |prefix: &str| cause.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
         let (field, message) = if let Some(field) = named("missing field `") {
             let message = format!("The request has no `{field}`.");
             (field, message)
@@ -191,14 +193,23 @@ mod server {
             let cases: [(&[u8], bool, &str); 6] = [
                 (b"user_id=acme", false, "user_id"),
                 (b"flag=true", false, "user_id"),
-                (b"user_id=6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f&user_id=6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f", false, "user_id"),
+                (
+                    b"user_id=6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f&user_id=6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f",
+                    false,
+                    "user_id",
+                ),
                 (b"user_id=%FF", false, "user_id"),
                 (br#"{"user_id": 5}"#, true, "user_id"),
                 (br#"{"flag": true}"#, true, "user_id"),
             ];
             for (body, json, field) in cases {
                 let error = if json { from_json::<Args>(body) } else { from_form::<Args>(body) }.unwrap_err();
-                assert_eq!(field_of(error), (ErrorCode::BadRequest, field.to_owned()), "{}", String::from_utf8_lossy(body));
+                assert_eq!(
+                    field_of(error),
+                    (ErrorCode::BadRequest, field.to_owned()),
+                    "{}",
+                    String::from_utf8_lossy(body)
+                );
             }
             let garbage = from_form::<Args>(b"\xff\xfe").unwrap_err();
             assert_eq!(garbage.code, ErrorCode::BadRequest);

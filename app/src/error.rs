@@ -1,4 +1,4 @@
-//! The one error type server functions return: DESIGN's envelope (`vocabulary::ApiError`) with
+//! The one error type server functions return: the README's error envelope (`vocabulary::ApiError`) with
 //! a stable code, what happened, what to do, and the message for each field. The HTTP status
 //! follows from the code, set once by the server for every answer.
 use std::ops::Deref;
@@ -25,11 +25,7 @@ impl AppError {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(
-            ErrorCode::Unauthenticated,
-            "You are not signed in, or your session has ended.",
-            "Sign in again.",
-        )
+        Self::new(ErrorCode::Unauthenticated, "You are not signed in, or your session has ended.", "Sign in again.")
     }
 
     /// Whether the form shows this error next to its fields rather than above the form.

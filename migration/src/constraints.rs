@@ -13,7 +13,8 @@ impl UniqueIndex {
     /// (`UNIQUE constraint failed: table.a, table.b`).
     pub fn is_violated_by(&self, message: &str) -> bool {
         let columns: Vec<String> = self.columns.iter().map(|c| format!("{}.{c}", self.table)).collect();
-        message.contains(&format!("\"{}\"", self.name)) || message.trim_end().ends_with(&format!(": {}", columns.join(", ")))
+        message.contains(&format!("\"{}\"", self.name))
+            || message.trim_end().ends_with(&format!(": {}", columns.join(", ")))
     }
 }
 
@@ -49,6 +50,8 @@ mod tests {
             assert!(!WORKLOAD_IDENTITY_CONFIG_NAME.is_violated_by(message), "{message}");
         }
         assert!(ORGANIZATION_NAME.is_violated_by("UNIQUE constraint failed: organizations.name"));
-        assert!(!ORGANIZATION_NAME.is_violated_by("UNIQUE constraint failed: workload_identity_configs.org_id, workload_identity_configs.name"));
+        assert!(!ORGANIZATION_NAME.is_violated_by(
+            "UNIQUE constraint failed: workload_identity_configs.org_id, workload_identity_configs.name"
+        ));
     }
 }

@@ -181,7 +181,7 @@ mod tests {
         Cli::command().debug_assert();
     }
 
-    /// DESIGN §3: `wisp --help` shows every configuration variable.
+    /// The README lists every configuration variable; `wisp --help` must show each.
     #[test]
     fn help_lists_every_environment_variable() {
         let help = Cli::command().render_long_help().to_string();

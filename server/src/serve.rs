@@ -2,8 +2,7 @@ use std::{sync::Arc, time::Duration};
 
 use leptos::prelude::LeptosOptions;
 use service::{
-    access::AccessControl, aws::sdk::AwsSdk, issuer::IssuerState, master_key::MasterKey,
-    session_store::DbSessionStore,
+    access::AccessControl, aws::sdk::AwsSdk, issuer::IssuerState, master_key::MasterKey, session_store::DbSessionStore,
 };
 use tokio::net::TcpListener;
 

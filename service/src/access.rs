@@ -311,11 +311,8 @@ mod tests {
     #[tokio::test]
     async fn a_proof_names_its_permission_and_lists_what_the_role_holds() {
         let access = AccessControl::new().await.unwrap();
-        let proof = Authorized::<Read<resource::WorkloadIdentityConfigs>>::for_tests(
-            UserId::new(),
-            OrgId::new(),
-            Role::Viewer,
-        );
+        let proof =
+            Authorized::<Read<resource::WorkloadIdentityConfigs>>::for_tests(UserId::new(), OrgId::new(), Role::Viewer);
         assert!(format!("{proof:?}").contains("workload_identity_configs: read"));
         let viewer = access.permissions(&proof);
         assert!(viewer.allows(Permission::read(Resource::WorkloadIdentityConfigs)));

@@ -6,12 +6,7 @@ pub mod url;
 
 use std::sync::Arc;
 
-use self::{
-    documents::Document,
-    keys::KeyError,
-    mint::Minter,
-    url::IssuerUrl,
-};
+use self::{documents::Document, keys::KeyError, mint::Minter, url::IssuerUrl};
 use vocabulary::dto::organization::{IssuerView, KeyView};
 
 use crate::error::{ServiceError, ServiceResult};
@@ -33,7 +28,6 @@ pub struct Issuer {
     pub jwks: Document,
     pub minter: Minter,
 }
-
 
 /// What the issuer endpoints can serve: a working issuer, or the reason they cannot.
 pub struct IssuerState {
@@ -111,7 +105,6 @@ impl IssuerState {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -103,10 +103,8 @@ async fn authorize_answers_not_found_outside_and_forbidden_inside() {
             .unwrap();
     let other = accounts::create_organization(&db.db, "Other", &email("owner@other.test"), None).await.unwrap();
 
-    let refused = access
-        .authorize::<Manage<resource::Members>>(&db.db, viewer.user_id, acme.organization.id)
-        .await
-        .unwrap_err();
+    let refused =
+        access.authorize::<Manage<resource::Members>>(&db.db, viewer.user_id, acme.organization.id).await.unwrap_err();
     assert!(
         matches!(refused, ServiceError::Forbidden { permission } if permission == Permission::manage(Resource::Members)),
         "{refused:?}"

@@ -18,8 +18,9 @@ text_enum! {
 impl FromStr for Role {
     type Err = FieldError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::from_word(s.trim())
-            .ok_or_else(|| FieldError::new("role", format!("'{s}' is not a role: use owner, admin, developer or viewer.")))
+        Role::from_word(s.trim()).ok_or_else(|| {
+            FieldError::new("role", format!("'{s}' is not a role: use owner, admin, developer or viewer."))
+        })
     }
 }
 

@@ -231,7 +231,9 @@ impl FromStr for RoleArn {
         }
         let parts: Vec<&str> = text.splitn(6, ':').collect();
         let [_, partition, service, region, account, resource] = parts[..] else {
-            return Err(invalid_arn(format!("'{text}' is not a complete ARN; a role ARN looks like {EXAMPLE_ROLE_ARN}.")));
+            return Err(invalid_arn(format!(
+                "'{text}' is not a complete ARN; a role ARN looks like {EXAMPLE_ROLE_ARN}."
+            )));
         };
         if service == "sts" && resource.starts_with("assumed-role/") {
             return Err(invalid_arn(format!(

@@ -150,10 +150,8 @@ struct Body {
 
 impl Serialize for ApiError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Envelope {
-            error: BodyRef { code: self.code, message: &self.message, hint: &self.hint, fields: &self.fields },
-        }
-        .serialize(serializer)
+        Envelope { error: BodyRef { code: self.code, message: &self.message, hint: &self.hint, fields: &self.fields } }
+            .serialize(serializer)
     }
 }
 

@@ -1,5 +1,5 @@
-use leptos::{form::FromFormData, prelude::*, server_fn::ServerFn};
 use leptos::ev::SubmitEvent;
+use leptos::{form::FromFormData, prelude::*, server_fn::ServerFn};
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;

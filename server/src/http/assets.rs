@@ -33,9 +33,7 @@ const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=3153600
 
 pub fn routes(site_root: &str, pkg_dir: &str) -> Router {
     let files = ServeDir::new(Path::new(site_root).join(pkg_dir)).precompressed_br().precompressed_gzip();
-    Router::new()
-        .nest_service(&format!("/{pkg_dir}"), files)
-        .layer(axum::middleware::map_response(cache_forever))
+    Router::new().nest_service(&format!("/{pkg_dir}"), files).layer(axum::middleware::map_response(cache_forever))
 }
 
 async fn cache_forever(mut response: Response) -> Response {

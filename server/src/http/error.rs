@@ -1,4 +1,4 @@
-//! Every error an HTTP route answers with is DESIGN's envelope, with the status its code implies.
+//! Every error an HTTP route answers with is the README's error envelope, with the status its code implies.
 //! Server functions build theirs in `app`; this module answers for the routes around them, and
 //! [`api_statuses`] gives server functions' errors their status and wraps what axum itself
 //! answers under `/api` (an unknown path, a wrong method) in the same envelope.

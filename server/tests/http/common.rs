@@ -116,7 +116,7 @@ pub async fn answer(response: reqwest::Response) -> (StatusCode, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
-/// The error code of an envelope, after checking the envelope has every part DESIGN names.
+/// The error code of an envelope, after checking it has every part the README's envelope names.
 pub fn code(body: &Value) -> &str {
     let error = &body["error"];
     for part in ["message", "hint"] {

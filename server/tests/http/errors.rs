@@ -21,9 +21,8 @@ async fn server_functions_take_json_as_well_as_forms() {
     assert_eq!(status, StatusCode::OK, "{members}");
     let dev = members.as_array().unwrap().iter().find(|m| m["email"] == "dev@acme.test").unwrap();
     assert_eq!(dev["role"], "developer");
-    let (status, body) = server
-        .call_json(&client, "members/change_role", json!({ "user_id": dev["user_id"], "role": "viewer" }))
-        .await;
+    let (status, body) =
+        server.call_json(&client, "members/change_role", json!({ "user_id": dev["user_id"], "role": "viewer" })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, members) = server.call_json(&client, "members/list", json!({})).await;
     assert!(members.as_array().unwrap().iter().any(|m| m["email"] == "dev@acme.test" && m["role"] == "viewer"));
@@ -48,11 +47,19 @@ async fn malformed_missing_repeated_or_undecodable_arguments_are_named() {
         assert_eq!(fields(&body), [field], "{form:?}: {body}");
     }
 
-    let (status, body) = server.call_json(&owner, "members/change_role", json!({ "user_id": 7, "role": "viewer" })).await;
-    assert_eq!((status, code(&body), fields(&body)), (StatusCode::BAD_REQUEST, "bad_request", vec!["user_id"]), "{body}");
+    let (status, body) =
+        server.call_json(&owner, "members/change_role", json!({ "user_id": 7, "role": "viewer" })).await;
+    assert_eq!(
+        (status, code(&body), fields(&body)),
+        (StatusCode::BAD_REQUEST, "bad_request", vec!["user_id"]),
+        "{body}"
+    );
 
     let raw = |body: &'static [u8]| {
-        server.post(&owner, "members/remove").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(body)
+        server
+            .post(&owner, "members/remove")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
     };
     let (status, body) = answer(raw(b"user_id=\xff\xfe").send().await.unwrap()).await;
     assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_request"), "invalid UTF-8: {body}");
@@ -60,20 +67,38 @@ async fn malformed_missing_repeated_or_undecodable_arguments_are_named() {
     assert_eq!((status, code(&body), fields(&body)), (StatusCode::BAD_REQUEST, "bad_request", vec!["user_id"]));
 
     let (status, body) = answer(
-        server.post(&owner, "members/remove").header(header::CONTENT_TYPE, "application/json").body("{\"user_id\":").send().await.unwrap(),
+        server
+            .post(&owner, "members/remove")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body("{\"user_id\":")
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_request"), "broken JSON: {body}");
 
     let huge = format!("user_id={id}&padding={}", "x".repeat(200 * 1024));
     let (status, body) = answer(
-        server.post(&owner, "members/remove").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(huge).send().await.unwrap(),
+        server
+            .post(&owner, "members/remove")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(huge)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!((status, code(&body)), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"), "{body}");
 
     let (status, body) = answer(
-        server.post(&owner, "members/remove").header(header::CONTENT_TYPE, "text/plain").body("user_id").send().await.unwrap(),
+        server
+            .post(&owner, "members/remove")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body("user_id")
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!((status, code(&body)), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"), "{body}");

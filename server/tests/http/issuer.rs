@@ -229,7 +229,11 @@ async fn a_real_sts_trades_a_wisp_token_for_credentials_and_refuses_the_wrong_on
     let mint = |org: &str, audience: &str| run(&db, &env, &["token", "mint", "--org", org, "--audience", audience], "");
 
     let answer = sts.assume_role_with_web_identity(role, &mint(&acme, AUDIENCE)).await;
-    assert!(matches!(&answer, StsAnswer::Credentials { access_key_id } if !access_key_id.is_empty()), "{answer:?}\n{}", sts.log());
+    assert!(
+        matches!(&answer, StsAnswer::Credentials { access_key_id } if !access_key_id.is_empty()),
+        "{answer:?}\n{}",
+        sts.log()
+    );
 
     // Signed by the real key an hour and a half ago with a 15-minute lifetime.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();

@@ -87,7 +87,9 @@ async fn the_bundle_is_served_precompressed_under_hashed_names_and_cached_for_go
     let pkg = site.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(site.join("assets.json"), r#"{"app":"wisp-0123abcd","stylesheet":"wisp-4567ef01.css"}"#).unwrap();
-    for (name, body) in [("wisp-0123abcd.js", "plain"), ("wisp-0123abcd.js.br", "brotli"), ("wisp-0123abcd.js.gz", "gzip")] {
+    for (name, body) in
+        [("wisp-0123abcd.js", "plain"), ("wisp-0123abcd.js.br", "brotli"), ("wisp-0123abcd.js.gz", "gzip")]
+    {
         std::fs::write(pkg.join(name), body).unwrap();
     }
     let port = free_port();
@@ -112,7 +114,10 @@ async fn the_bundle_is_served_precompressed_under_hashed_names_and_cached_for_go
     }
     let missing = client.get(format!("{}/pkg/wisp-old.js", server.base)).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    assert_ne!(missing.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("public, max-age=31536000, immutable"));
+    assert_ne!(
+        missing.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()),
+        Some("public, max-age=31536000, immutable")
+    );
     drop(server);
     let _ = std::fs::remove_dir_all(site);
 }

@@ -49,7 +49,11 @@ async fn viewers_read_but_cannot_change_and_other_organizations_see_nothing() {
     // Reading is enough to test a connection (this server has no issuer: it stops before AWS).
     let (status, report) = server.call(&viewer, "workload_identity/test_connection", &[("id", &id)]).await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    assert_eq!((&report["steps"][0]["step"], &report["steps"][0]["status"]), (&"issuer".into(), &"failed".into()), "{report}");
+    assert_eq!(
+        (&report["steps"][0]["step"], &report["steps"][0]["status"]),
+        (&"issuer".into(), &"failed".into()),
+        "{report}"
+    );
     assert!(report["steps"][0]["cause"].as_str().unwrap().contains("set OIDC_ISSUER"), "{report}");
 
     let outsider = server.signed_in("owner@other.test", PASSWORD).await;

@@ -70,8 +70,7 @@ async fn record_user_change(
     user_id: UserId,
     details: serde_json::Value,
 ) -> ServiceResult<()> {
-    audit::record(db, Change { org_id: Some(org_id), actor, action, target: AuditTarget::User(user_id), details })
-        .await
+    audit::record(db, Change { org_id: Some(org_id), actor, action, target: AuditTarget::User(user_id), details }).await
 }
 
 fn parse_org_name(name: &str) -> ServiceResult<String> {
@@ -175,7 +174,8 @@ async fn enroll(
             }
             .insert(db)
             .await?;
-            record_user_change(db, org_id, actor, AuditAction::UserCreate, user_id, json!({ "email": email.as_str() })).await?;
+            record_user_change(db, org_id, actor, AuditAction::UserCreate, user_id, json!({ "email": email.as_str() }))
+                .await?;
             (user_id, generated, true)
         }
     };
@@ -254,4 +254,3 @@ pub async fn organizations_of(db: &impl ConnectionTrait, user_id: UserId) -> Ser
         .filter_map(|(membership, org)| org.map(|org| (Organization::from(org), membership.role.0)))
         .collect())
 }
-

@@ -46,9 +46,16 @@ impl<T: FromStr> TryGetable for Text<T> {
     fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
         let text = String::try_get_by(res, index)?;
         text.parse().map(Text).map_err(|_| {
-            let corrupt =
-                CorruptValue { column: format!("{index:?}").replace('"', ""), kind: short_type_name::<T>(), value: text };
-            TryGetError::DbErr(DbErr::TryIntoErr { from: "text", into: short_type_name::<T>(), source: Arc::new(corrupt) })
+            let corrupt = CorruptValue {
+                column: format!("{index:?}").replace('"', ""),
+                kind: short_type_name::<T>(),
+                value: text,
+            };
+            TryGetError::DbErr(DbErr::TryIntoErr {
+                from: "text",
+                into: short_type_name::<T>(),
+                source: Arc::new(corrupt),
+            })
         })
     }
 }

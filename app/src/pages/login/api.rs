@@ -58,7 +58,9 @@ mod tests {
     #[test]
     fn only_paths_of_this_site_are_returned_to() {
         assert_eq!(return_path(Some("/settings/members?tab=1")), "/settings/members?tab=1");
-        for outside in ["https://evil.example/", "//evil.example", "/\\evil.example", "/login", "/api/logout", "", "/a b"] {
+        for outside in
+            ["https://evil.example/", "//evil.example", "/\\evil.example", "/login", "/api/logout", "", "/a b"]
+        {
             assert_eq!(return_path(Some(outside)), HOME_PATH, "{outside}");
         }
         assert_eq!(return_path(None), HOME_PATH);

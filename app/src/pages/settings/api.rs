@@ -21,9 +21,11 @@ pub async fn current_session() -> Result<SessionInfo, AppError> {
         .into_iter()
         .map(|(org, role)| OrgChoice { id: org.id, name: org.name, role })
         .collect();
-    let org = orgs.iter().find(|o| o.id == proof.org_id()).cloned().ok_or(service::ServiceError::NotFound {
-        what: "The organization",
-    })?;
+    let org = orgs
+        .iter()
+        .find(|o| o.id == proof.org_id())
+        .cloned()
+        .ok_or(service::ServiceError::NotFound { what: "The organization" })?;
     Ok(SessionInfo { email: user.email.to_string(), org, orgs, permissions: state.access.permissions(&proof) })
 }
 
