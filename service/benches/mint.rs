@@ -2,14 +2,12 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use service::{
-    ids::OrgId,
-    issuer::{
-        keys::{SigningAlgorithm, generate, parse_signing_key},
-        mint::{Audience, Minter},
-        url::IssuerUrl,
-    },
+use service::issuer::{
+    keys::{SigningAlgorithm, generate, parse_signing_key},
+    mint::{Audience, Minter},
+    url::IssuerUrl,
 };
+use vocabulary::ids::OrgId;
 
 fn minter(alg: SigningAlgorithm) -> Minter {
     let key = parse_signing_key(&generate(alg), "OIDC_PRIVATE_KEY").expect("a generated key parses");

@@ -1,13 +1,9 @@
 //! Roles, resources and actions: what casbin decides with, and what the UI shows a member may do.
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
-
-use crate::error::FieldError;
 
 text_enum! {
     /// A built-in role, held by a user within one organization.
-    pub enum Role {
+    pub enum Role ("role", "a role") {
         Owner = "owner",
         Admin = "admin",
         Developer = "developer",
@@ -15,17 +11,8 @@ text_enum! {
     }
 }
 
-impl FromStr for Role {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::from_word(s.trim()).ok_or_else(|| {
-            FieldError::new("role", format!("'{s}' is not a role: use owner, admin, developer or viewer."))
-        })
-    }
-}
-
 text_enum! {
-    pub enum Resource {
+    pub enum Resource ("resource", "a resource") {
         Organization = "organization",
         WorkloadIdentityConfigs = "workload_identity_configs",
         SecretProviders = "secret_providers",
@@ -35,26 +22,11 @@ text_enum! {
     }
 }
 
-impl FromStr for Resource {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Resource::from_word(s.trim()).ok_or_else(|| FieldError::new("resource", format!("'{s}' is not a resource.")))
-    }
-}
-
 text_enum! {
     /// `Manage` implies `Read`: the policy model says so, not each caller.
-    pub enum Action {
+    pub enum Action ("action", "an action") {
         Read = "read",
         Manage = "manage",
-    }
-}
-
-impl FromStr for Action {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Action::from_word(s.trim())
-            .ok_or_else(|| FieldError::new("action", format!("'{s}' is not an action: use read or manage.")))
     }
 }
 

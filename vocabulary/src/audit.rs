@@ -7,7 +7,7 @@ use crate::{
 };
 
 text_enum! {
-    pub enum AuditAction {
+    pub enum AuditAction ("action", "an audited action") {
         OrganizationCreate = "organization.create",
         UserCreate = "user.create",
         MemberAdd = "member.add",
@@ -17,14 +17,6 @@ text_enum! {
         WorkloadIdentityUpdate = "workload_identity.update",
         WorkloadIdentityMakeDefault = "workload_identity.make_default",
         WorkloadIdentityDelete = "workload_identity.delete",
-    }
-}
-
-impl FromStr for AuditAction {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        AuditAction::from_word(s.trim())
-            .ok_or_else(|| FieldError::new("action", format!("'{s}' is not an audited action.")))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::error::FieldError;
 
 text_enum! {
     /// A cloud whose roles Wisp's tokens can assume. GCP and Azure may come later.
-    pub enum CloudProvider {
+    pub enum CloudProvider ("provider", "a cloud provider Wisp supports") {
         Aws = "aws",
     }
 }
@@ -21,17 +21,8 @@ impl CloudProvider {
     }
 }
 
-impl FromStr for CloudProvider {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CloudProvider::ALL.iter().copied().find(|p| p.as_str().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
-            FieldError::new("provider", format!("'{s}' is not a cloud provider Wisp supports; choose AWS."))
-        })
-    }
-}
-
 text_enum! {
-    pub enum Partition {
+    pub enum Partition ("role_arn", "an AWS partition") {
         Aws = "aws",
         AwsCn = "aws-cn",
         AwsUsGov = "aws-us-gov",
@@ -45,15 +36,6 @@ impl Partition {
             Partition::AwsCn => "amazonaws.com.cn",
             Partition::Aws | Partition::AwsUsGov => "amazonaws.com",
         }
-    }
-}
-
-impl FromStr for Partition {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Partition::from_word(s).ok_or_else(|| {
-            FieldError::new("role_arn", format!("'{s}' is not an AWS partition; use aws, aws-cn or aws-us-gov."))
-        })
     }
 }
 

@@ -5,9 +5,10 @@
 //!
 //! Only `serde` and `uuid` may be dependencies: anything heavier would land in the bundle.
 /// An enum whose values travel as fixed words (`owner`, `aws`, `member.add`): the words are
-/// spelled once, in the variant list; `FromStr` (written per type, with its own message) parses.
+/// spelled once, in the variant list. `("role", "a role")` names the field a bad word is
+/// reported against and what the word should have been.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+    ($(#[$meta:meta])* pub enum $name:ident ($field:literal, $what:literal) { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
@@ -26,6 +27,16 @@ macro_rules! text_enum {
             /// The value spelled exactly `text`.
             pub fn from_word(text: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|value| value.as_str() == text)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::error::FieldError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::from_word(s.trim()).ok_or_else(|| {
+                    let words: Vec<&str> = Self::ALL.iter().map(|value| value.as_str()).collect();
+                    $crate::error::FieldError::new($field, format!("'{s}' is not {}: use {}.", $what, $crate::one_of(&words)))
+                })
             }
         }
 
@@ -59,3 +70,12 @@ pub mod ids;
 pub mod token;
 
 pub use error::{ApiError, ErrorCode, FieldError};
+
+/// "a", "a or b", "a, b or c": choices as a sentence names them.
+fn one_of(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}

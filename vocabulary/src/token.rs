@@ -1,21 +1,13 @@
 //! The subjects Wisp's tokens carry, which cloud trust policies match: spelled here only.
-use std::{fmt, str::FromStr};
+use std::fmt;
 
-use crate::{error::FieldError, ids::OrgId};
+use crate::ids::OrgId;
 
 text_enum! {
     /// How Wisp signs tokens: what AWS STS accepts and the JWKS announces per key.
-    pub enum SigningAlgorithm {
+    pub enum SigningAlgorithm ("alg", "a signing algorithm") {
         RS256 = "RS256",
         ES256 = "ES256",
-    }
-}
-
-impl FromStr for SigningAlgorithm {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SigningAlgorithm::from_word(s)
-            .ok_or_else(|| FieldError::new("alg", format!("'{s}' is not a signing algorithm: use RS256 or ES256.")))
     }
 }
 

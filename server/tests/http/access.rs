@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use service::testing::TestDatabase;
 
-use crate::common::{PASSWORD, Server, add_member, code, create_org};
+use crate::common::{PASSWORD, Server, acme_with_viewer_and_other, code, create_org};
 
 fn member_id(members: &Value, email: &str) -> String {
     members.as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].as_str().unwrap().to_owned()
@@ -13,11 +13,7 @@ fn member_id(members: &Value, email: &str) -> String {
 
 #[tokio::test]
 async fn manage_calls_are_refused_to_viewers_and_to_other_organizations() {
-    let db = TestDatabase::new().await;
-    let acme = create_org(&db, "acme");
-    add_member(&db, &acme, "viewer@acme.test", "viewer");
-    create_org(&db, "other");
-    let server = Server::start(&db).await;
+    let (_db, acme, server) = acme_with_viewer_and_other().await;
 
     let owner = server.signed_in("owner@acme.test", PASSWORD).await;
     let (status, members) = server.call(&owner, "members/list", &[]).await;

@@ -46,6 +46,17 @@ pub fn add_member(db: &TestDatabase, org: &str, email: &str, role: &str) {
     run(db, &[], &["member", "add", "--org", org, "--email", email, "--role", role], PASSWORD);
 }
 
+/// The usual cast of access tests, served: Acme with its owner and `viewer@acme.test`, and
+/// another organization with its owner. Returns Acme's UUID.
+pub async fn acme_with_viewer_and_other() -> (TestDatabase, String, Server) {
+    let db = TestDatabase::new().await;
+    let acme = create_org(&db, "acme");
+    add_member(&db, &acme, "viewer@acme.test", "viewer");
+    create_org(&db, "other");
+    let server = Server::start(&db).await;
+    (db, acme, server)
+}
+
 pub fn printed(output: &str, label: &str) -> String {
     output
         .lines()

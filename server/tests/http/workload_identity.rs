@@ -5,7 +5,7 @@ use serde_json::Value;
 use service::testing::TestDatabase;
 
 use crate::{
-    common::{PASSWORD, Server, add_member, code, create_org, fields, free_port, run},
+    common::{PASSWORD, Server, acme_with_viewer_and_other, code, create_org, fields, free_port, run},
     seaweed::{SeaweedSts, TrustedRole},
 };
 
@@ -17,11 +17,7 @@ fn config_form<'a>(name: &'a str, role: &'a str) -> [(&'a str, &'a str); 4] {
 
 #[tokio::test]
 async fn viewers_read_but_cannot_change_and_other_organizations_see_nothing() {
-    let db = TestDatabase::new().await;
-    let acme = create_org(&db, "acme");
-    add_member(&db, &acme, "viewer@acme.test", "viewer");
-    create_org(&db, "other");
-    let server = Server::start(&db).await;
+    let (_db, _, server) = acme_with_viewer_and_other().await;
 
     let owner = server.signed_in("owner@acme.test", PASSWORD).await;
     let (status, created) = server.call(&owner, "workload_identity/create", &config_form("aws-prod", ROLE)).await;

@@ -122,8 +122,8 @@ pub async fn create_organization(
     Ok(Bootstrapped { organization: org, owner })
 }
 
-/// Adds `email` to an organization with `role`, creating the user when there is none.
-/// `actor` is the operator (CLI) or a member allowed to manage members.
+/// Adds `email` to an organization with `role`, creating the user when there is none: the
+/// operator's path, from the command line, which no member's proof guards.
 pub async fn add_member(
     db: &impl TransactionTrait,
     actor: Actor,

@@ -125,21 +125,14 @@ pub async fn create(
             if is_default {
                 clear_default(txn, org_id, input.provider).await?;
             }
-            let now = Utc::now();
-            let model = config::ActiveModel {
+            let mut model = config::ActiveModel {
                 id: Set(id.as_uuid()),
                 org_id: Set(org_id.as_uuid()),
-                name: Set(input.name.clone()),
-                provider: Set(Text(input.provider)),
-                role_arn: Set(Text(input.role_arn.clone())),
-                region: Set(Text(input.region)),
-                is_default: Set(is_default),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(txn)
-            .await
-            .map_err(|e| name_taken(e, &input.name))?;
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            };
+            write(&mut model, &input, is_default);
+            let model = model.insert(txn).await.map_err(|e| name_taken(e, &input.name))?;
             record(txn, &actor, AuditAction::WorkloadIdentityCreate, &model).await?;
             Ok(model)
         })
@@ -165,12 +158,7 @@ pub async fn update(
                 clear_default(txn, actor.org_id(), input.provider).await?;
             }
             let mut model: config::ActiveModel = existing.into();
-            model.name = Set(input.name.clone());
-            model.provider = Set(Text(input.provider));
-            model.role_arn = Set(Text(input.role_arn.clone()));
-            model.region = Set(Text(input.region));
-            model.is_default = Set(is_default);
-            model.updated_at = Set(Utc::now());
+            write(&mut model, &input, is_default);
             let model = model.update(txn).await.map_err(|e| name_taken(e, &input.name))?;
             record(txn, &actor, AuditAction::WorkloadIdentityUpdate, &model).await?;
             Ok(model)
@@ -213,6 +201,16 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: WorkloadIde
     record(&txn, actor, AuditAction::WorkloadIdentityDelete, &existing).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The fields an admin edits, as one form saves them.
+fn write(model: &mut config::ActiveModel, input: &ConfigInput, is_default: bool) {
+    model.name = Set(input.name.clone());
+    model.provider = Set(Text(input.provider));
+    model.role_arn = Set(Text(input.role_arn.clone()));
+    model.region = Set(Text(input.region));
+    model.is_default = Set(is_default);
+    model.updated_at = Set(Utc::now());
 }
 
 async fn provider_has_configs(

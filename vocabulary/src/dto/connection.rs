@@ -1,13 +1,9 @@
 //! Test Connection: the checks it runs, in order, and how each went.
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
-
-use crate::error::FieldError;
 
 text_enum! {
     /// One link of the chain AWS walks at kickoff.
-    pub enum CheckStep {
+    pub enum CheckStep ("step", "a Test Connection step") {
         Issuer = "issuer",
         Token = "token",
         AssumeRole = "assume_role_with_web_identity",
@@ -30,26 +26,12 @@ impl CheckStep {
     }
 }
 
-impl FromStr for CheckStep {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CheckStep::from_word(s).ok_or_else(|| FieldError::new("step", format!("'{s}' is not a check.")))
-    }
-}
-
 text_enum! {
     /// As the page's `data-status` attribute spells it.
-    pub enum StepStatus {
+    pub enum StepStatus ("status", "a step status") {
         Passed = "passed",
         Failed = "failed",
         Skipped = "skipped",
-    }
-}
-
-impl FromStr for StepStatus {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        StepStatus::from_word(s).ok_or_else(|| FieldError::new("status", format!("'{s}' is not a step status.")))
     }
 }
 

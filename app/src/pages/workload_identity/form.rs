@@ -1,4 +1,6 @@
 //! Add or edit a config, with every field's error next to it and the AWS setup for the typed role.
+use std::str::FromStr;
+
 use leptos::prelude::*;
 use vocabulary::aws::{CloudProvider, Region};
 
@@ -90,11 +92,7 @@ pub fn ConfigForm(
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
             </Field>
             <Field id="wi-provider" label="Cloud Provider" error=Signal::derive(field_error("provider"))>
-                <select id="wi-provider" aria-describedby="wi-provider-error" on:change=move |ev| {
-                    if let Ok(chosen) = event_target_value(&ev).parse() {
-                        provider.set(chosen);
-                    }
-                }>
+                <select id="wi-provider" aria-describedby="wi-provider-error" on:change=choose(provider)>
                     {CloudProvider::ALL
                         .iter()
                         .map(|p| view! { <option value=p.as_str() selected=move || provider.get() == *p>{p.label()}</option> })
@@ -108,11 +106,7 @@ pub fn ConfigForm(
                     prop:value=move || role_arn.get() on:input=move |ev| role_arn.set(event_target_value(&ev))/>
             </Field>
             <Field id="wi-region" label="AWS Region" error=Signal::derive(field_error("region"))>
-                <select id="wi-region" aria-describedby="wi-region-error" on:change=move |ev| {
-                    if let Ok(chosen) = event_target_value(&ev).parse() {
-                        region.set(chosen);
-                    }
-                }>
+                <select id="wi-region" aria-describedby="wi-region-error" on:change=choose(region)>
                     {Region::all()
                         .map(|r| view! {
                             <option value=r.as_str() selected=move || region.get() == r>
@@ -135,5 +129,14 @@ pub fn ConfigForm(
                 <TrustPanel role_arn=role_arn.into() region=region.into()/>
             </Show>
         </form>
+    }
+}
+
+/// Sets `signal` to the picked option, parsed: pickers offer only values that parse.
+fn choose<T: FromStr + Send + Sync + 'static>(signal: RwSignal<T>) -> impl Fn(leptos::ev::Event) {
+    move |ev| {
+        if let Ok(chosen) = event_target_value(&ev).parse() {
+            signal.set(chosen);
+        }
     }
 }
