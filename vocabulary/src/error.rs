@@ -182,6 +182,17 @@ mod tests {
         assert_eq!(error.for_field("name").as_deref(), Some("Enter a name."));
     }
 
+    /// The README's table is what clients read: it lists every code with the status it is sent with.
+    #[test]
+    fn the_readme_lists_every_code_with_its_status() {
+        let readme = include_str!("../../README.md");
+        for code in ErrorCode::ALL {
+            let status = if *code == ErrorCode::Unreachable { "—".to_owned() } else { code.status().to_string() };
+            let row = format!("| `{code}` | {status} |");
+            assert!(readme.contains(&row), "the README's error table lacks {row}");
+        }
+    }
+
     #[test]
     fn codes_are_snake_case_and_unique_with_a_client_or_server_status() {
         let mut seen = std::collections::HashSet::new();

@@ -55,52 +55,21 @@ async fn malformed_missing_repeated_or_undecodable_arguments_are_named() {
         "{body}"
     );
 
-    let raw = |body: &'static [u8]| {
-        server
-            .post(&owner, "members/remove")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let remove = async |content_type: &str, body: Vec<u8>| {
+        let request = server.post(&owner, "members/remove").header(header::CONTENT_TYPE, content_type).body(body);
+        answer(request.send().await.unwrap()).await
     };
-    let (status, body) = answer(raw(b"user_id=\xff\xfe").send().await.unwrap()).await;
+    let (status, body) = remove(FORM, b"user_id=\xff\xfe".to_vec()).await;
     assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_request"), "invalid UTF-8: {body}");
-    let (status, body) = answer(raw(b"user_id=%C3%28").send().await.unwrap()).await;
+    let (status, body) = remove(FORM, b"user_id=%C3%28".to_vec()).await;
     assert_eq!((status, code(&body), fields(&body)), (StatusCode::BAD_REQUEST, "bad_request", vec!["user_id"]));
-
-    let (status, body) = answer(
-        server
-            .post(&owner, "members/remove")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body("{\"user_id\":")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = remove("application/json", b"{\"user_id\":".to_vec()).await;
     assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_request"), "broken JSON: {body}");
-
     let huge = format!("user_id={id}&padding={}", "x".repeat(200 * 1024));
-    let (status, body) = answer(
-        server
-            .post(&owner, "members/remove")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(huge)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = remove(FORM, huge.into_bytes()).await;
     assert_eq!((status, code(&body)), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"), "{body}");
-
-    let (status, body) = answer(
-        server
-            .post(&owner, "members/remove")
-            .header(header::CONTENT_TYPE, "text/plain")
-            .body("user_id")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = remove("text/plain", b"user_id".to_vec()).await;
     assert_eq!((status, code(&body)), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"), "{body}");
 
     // Nothing was changed by any of it.
