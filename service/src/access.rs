@@ -1,7 +1,26 @@
 //! Every authorization decision goes through [`AccessControl::authorize`], which hands back an
 //! [`Authorized`] proof naming, in its type, the permission it proves. Only this module builds
 //! proofs, and every service function that reads or changes an organization's objects takes
-//! one: a call that skipped the check, or checked `read` before a delete, does not compile.
+//! one: a call that skipped the check, or checked `read` before a delete, does not compile. A
+//! member proven to manage configs may delete one:
+//!
+//! ```no_run
+//! # use service::access::{Authorized, Manage, resource::WorkloadIdentityConfigs};
+//! # async fn remove(db: &sea_orm::DatabaseConnection, admin: Authorized<Manage<WorkloadIdentityConfigs>>,
+//! #     id: vocabulary::ids::WorkloadIdentityConfigId) -> service::ServiceResult<()> {
+//! service::workload_identity::delete(db, &admin, id).await
+//! # }
+//! ```
+//!
+//! while the same call with a proof of `read` does not compile:
+//!
+//! ```compile_fail
+//! # use service::access::{Authorized, Read, resource::WorkloadIdentityConfigs};
+//! # async fn remove(db: &sea_orm::DatabaseConnection, viewer: Authorized<Read<WorkloadIdentityConfigs>>,
+//! #     id: vocabulary::ids::WorkloadIdentityConfigId) -> service::ServiceResult<()> {
+//! service::workload_identity::delete(db, &viewer, id).await
+//! # }
+//! ```
 //!
 //! casbin decides with the organization as the domain. The subject is the role the user holds in
 //! that organization, read from the memberships table on each request: the table is the one
