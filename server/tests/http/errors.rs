@@ -1,6 +1,7 @@
 //! One error envelope for every server function and API route, with the status its code implies;
 //! JSON bodies as well as forms; bad input is a 4xx naming the argument, never a 500.
 use reqwest::{StatusCode, header};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use service::testing::TestDatabase;
 
@@ -86,4 +87,27 @@ async fn unknown_calls_and_wrong_methods_answer_in_the_envelope() {
     assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"), "{body}");
     let (status, body) = answer(client.get(format!("{}/api/members/list", server.base)).send().await.unwrap()).await;
     assert_eq!((status, code(&body)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"), "{body}");
+}
+
+#[tokio::test]
+async fn a_damaged_row_is_a_corrupt_record_answered_with_a_reference_not_the_value() {
+    let db = TestDatabase::new().await;
+    create_org(&db, "acme");
+    let server = Server::start(&db).await;
+    let owner = server.signed_in("owner@acme.test", PASSWORD).await;
+    let form = [
+        ("name", "aws-prod"),
+        ("provider", "aws"),
+        ("role_arn", "arn:aws:iam::123456789012:role/r"),
+        ("region", "us-east-1"),
+    ];
+    let (status, created) = server.call(&owner, "workload_identity/create", &form).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let sql = "UPDATE workload_identity_configs SET region = 'mars-1'";
+    db.db.execute_raw(Statement::from_string(db.db.get_database_backend(), sql)).await.unwrap();
+
+    let (status, body) = server.call(&owner, "workload_identity/list", &[]).await;
+    assert_eq!((status, code(&body)), (StatusCode::INTERNAL_SERVER_ERROR, "corrupt_record"), "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("reference") && !message.contains("mars-1"), "{message}");
 }
