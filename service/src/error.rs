@@ -105,8 +105,9 @@ impl ServiceError {
     }
 }
 
+/// No connection, or SQLite still busy with another writer after its busy timeout: both pass.
 fn is_unavailable(error: &DbErr) -> bool {
-    matches!(error, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+    matches!(error, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) || error.to_string().contains("database is locked")
 }
 
 impl From<FieldError> for ServiceError {

@@ -172,3 +172,32 @@ async fn a_member_of_another_organization_is_not_found() {
     let other_owner = member(&db, &access, other.organization.id, other.owner.user_id).await;
     assert_eq!(accounts::list_members(&db.db, &other_owner.read()).await.unwrap().len(), 1);
 }
+
+/// On SQLite a transaction that reads and then writes used to fail at once ("database is locked")
+/// when another writer got there first; write transactions now take the lock up front and wait.
+#[tokio::test]
+async fn concurrent_role_changes_all_succeed() {
+    let db = TestDatabase::new().await;
+    let access = AccessControl::new().await.unwrap();
+    let acme = accounts::create_organization(&db.db, "Acme", &email("owner@acme.test"), None).await.unwrap();
+    let org = acme.organization.id;
+    let owner = member(&db, &access, org, acme.owner.user_id).await;
+    let mut members = Vec::new();
+    for n in 0..12 {
+        let address = email(&format!("m{n}@acme.test"));
+        members
+            .push(accounts::add_member(&db.db, Actor::Cli, org, &address, Role::Viewer, None).await.unwrap().user_id);
+    }
+    let changes: Vec<_> = members
+        .iter()
+        .map(|user| {
+            let (db, user) = (db.db.clone(), *user);
+            tokio::spawn(async move { accounts::change_role(&db, &owner, user, Role::Developer).await })
+        })
+        .collect();
+    for change in changes {
+        change.await.unwrap().expect("every change succeeds");
+    }
+    let roles = accounts::list_members(&db.db, &owner.read()).await.unwrap();
+    assert_eq!(roles.iter().filter(|m| m.role == Role::Developer).count(), 12);
+}

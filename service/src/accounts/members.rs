@@ -10,6 +10,7 @@ use vocabulary::{access::Role, audit::AuditAction, ids::UserId};
 use super::record_user_change;
 use crate::{
     access::{Authorized, Manage, Read, resource::Members},
+    db::begin_write,
     db::text::Text,
     entity::{membership, user},
     error::{ServiceError, ServiceResult},
@@ -81,7 +82,7 @@ pub async fn change_role(
     user_id: UserId,
     role: Role,
 ) -> ServiceResult<()> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let target = find_membership(&txn, actor, user_id).await?;
     let previous = target.role.0;
     if previous == role {
@@ -109,7 +110,7 @@ pub async fn remove_member(
     actor: &Authorized<Manage<Members>>,
     user_id: UserId,
 ) -> ServiceResult<()> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let target = find_membership(&txn, actor, user_id).await?;
     let role = target.role.0;
     check_owner_rules(&txn, actor, role, None).await?;

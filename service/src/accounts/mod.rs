@@ -19,6 +19,7 @@ pub use self::members::{MemberSummary, change_role, list_members, remove_member}
 use crate::{
     access::{Authorized, Read, resource},
     audit::{self, Actor, Change},
+    db::begin_write,
     db::{text::Text, unique::violates},
     email::Email,
     entity::{membership, organization, user},
@@ -92,7 +93,7 @@ pub async fn create_organization(
     owner_password: Option<Password>,
 ) -> ServiceResult<Bootstrapped> {
     let name = parse_org_name(name)?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let taken = || ServiceError::NameTaken { what: "An organization", name: name.clone(), within_org: false };
     if organization::Entity::find().filter(organization::Column::Name.eq(&name)).count(&txn).await? > 0 {
         return Err(taken());
@@ -132,7 +133,7 @@ pub async fn add_member(
     role: Role,
     password: Option<Password>,
 ) -> ServiceResult<Enrolled> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     find_organization(&txn, org_id).await?;
     let enrolled = enroll(&txn, actor, org_id, email, role, password).await?;
     txn.commit().await?;

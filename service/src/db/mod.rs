@@ -7,7 +7,7 @@ use std::{path::Path, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 pub use sea_orm::DatabaseConnection;
-use sea_orm::{ConnectOptions, Database};
+use sea_orm::{ConnectOptions, Database, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 use crate::error::{ServiceError, ServiceResult};
 
@@ -36,6 +36,18 @@ pub async fn connect(url: &str) -> ServiceResult<DatabaseConnection> {
             redact_password(url)
         ),
     })
+}
+
+/// Begins a transaction that will write. SQLite takes the write lock at once (`BEGIN IMMEDIATE`),
+/// so a concurrent writer makes it wait out the busy timeout instead of failing with "database is
+/// locked" when it would upgrade from reading; PostgreSQL ignores the mode. Every write
+/// transaction starts here.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    db.begin_with_options(options).await
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> ServiceResult<()> {

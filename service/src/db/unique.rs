@@ -4,8 +4,9 @@
 use std::{future::Future, pin::Pin, time::Duration};
 
 pub use migration::constraints::UniqueIndex;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, SqlErr};
 
+use super::begin_write;
 use crate::error::{ServiceError, ServiceResult};
 
 /// A transaction that loses the race this many times in a row gives up.
@@ -29,7 +30,7 @@ where
     let lost_race = |error: &DbErr| violates(error, slot) || error.to_string().contains("database is locked");
     let mut attempt = 1;
     loop {
-        let txn = db.begin().await?;
+        let txn = begin_write(db).await?;
         let lost = match work(&txn).await {
             Ok(value) => match txn.commit().await {
                 Ok(()) => return Ok(value),

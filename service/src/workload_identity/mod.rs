@@ -19,6 +19,7 @@ pub use self::input::ConfigInput;
 use crate::{
     access::{Authorized, Manage, Read, resource::WorkloadIdentityConfigs},
     audit::{self, Change},
+    db::begin_write,
     db::{
         text::Text,
         unique::{retry_lost_race, violates},
@@ -195,7 +196,7 @@ pub async fn make_default(
 }
 
 pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: WorkloadIdentityConfigId) -> ServiceResult<()> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let existing = find_model(&txn, actor.org_id(), id).await?;
     config::Entity::delete_by_id(existing.id).exec(&txn).await?;
     record(&txn, actor, AuditAction::WorkloadIdentityDelete, &existing).await?;
