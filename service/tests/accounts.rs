@@ -201,3 +201,53 @@ async fn concurrent_role_changes_all_succeed() {
     let roles = accounts::list_members(&db.db, &owner.read()).await.unwrap();
     assert_eq!(roles.iter().filter(|m| m.role == Role::Developer).count(), 12);
 }
+
+/// Two owners demoting, or removing, each other at the same moment: one may win, never both, so
+/// the organization keeps an owner (PostgreSQL once let both through). The loser hears why.
+#[tokio::test]
+async fn owners_racing_to_demote_or_remove_each_other_leave_one_owner() {
+    let db = TestDatabase::new().await;
+    let access = AccessControl::new().await.unwrap();
+    for round in 0..8 {
+        let acme = accounts::create_organization(
+            &db.db,
+            &format!("Acme {round}"),
+            &email(&format!("a{round}@acme.test")),
+            None,
+        )
+        .await
+        .unwrap();
+        let org = acme.organization.id;
+        let second = email(&format!("b{round}@acme.test"));
+        let b = accounts::add_member(&db.db, Actor::Cli, org, &second, Role::Owner, None).await.unwrap().user_id;
+        let a = acme.owner.user_id;
+        let (as_a, as_b) = (member(&db, &access, org, a).await, member(&db, &access, org, b).await);
+        let (first, second) = {
+            let (db1, db2) = (db.db.clone(), db.db.clone());
+            if round % 2 == 0 {
+                tokio::join!(
+                    tokio::spawn(async move { accounts::change_role(&db1, &as_a, b, Role::Admin).await }),
+                    tokio::spawn(async move { accounts::change_role(&db2, &as_b, a, Role::Admin).await }),
+                )
+            } else {
+                tokio::join!(
+                    tokio::spawn(async move { accounts::remove_member(&db1, &as_a, b).await }),
+                    tokio::spawn(async move { accounts::remove_member(&db2, &as_b, a).await }),
+                )
+            }
+        };
+        for outcome in [first.unwrap(), second.unwrap()] {
+            assert!(
+                matches!(
+                    outcome,
+                    Ok(()) | Err(ServiceError::LastOwner | ServiceError::OwnerOnly | ServiceError::NotFound { .. })
+                ),
+                "round {round}: {outcome:?}"
+            );
+        }
+        let reader = Authorized::<Read<resource::Members>>::for_tests(UserId::new(), org, Role::Owner);
+        let members = accounts::list_members(&db.db, &reader).await.unwrap();
+        let owners = members.iter().filter(|m| m.role == Role::Owner).count();
+        assert_eq!(owners, 1, "round {round}: exactly one owner left");
+    }
+}

@@ -81,6 +81,26 @@ async fn concurrent_make_default_requests_leave_exactly_one_default() {
     }
 }
 
+/// A hundred at once, as a busy PostgreSQL saw them: every call succeeds (none deadlocks, times
+/// out, or loses the default slot) and one default is left.
+#[tokio::test]
+async fn a_hundred_concurrent_make_default_calls_all_succeed() {
+    let db = TestDatabase::new().await;
+    let admin = owner(&db, "acme").await;
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        ids.push(wi::create(&db.db, &admin, input(&format!("aws-{n}")), DefaultChoice::No).await.unwrap().id);
+    }
+    let requests = (0..100).map(|n| {
+        let (db, id) = (db.db.clone(), ids[n % ids.len()]);
+        tokio::spawn(async move { wi::make_default(&db, &admin, id).await })
+    });
+    for outcome in futures_join(requests).await {
+        outcome.expect("every request succeeds");
+    }
+    assert_eq!(defaults(&db, &admin).await.len(), 1);
+}
+
 async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
     let mut results = Vec::new();
     for handle in handles.collect::<Vec<_>>() {

@@ -10,8 +10,8 @@ use vocabulary::{access::Role, audit::AuditAction, ids::UserId};
 use super::record_user_change;
 use crate::{
     access::{Authorized, Manage, Read, resource::Members},
-    db::begin_write,
     db::text::Text,
+    db::{begin_write, lock_organization},
     entity::{membership, user},
     error::{ServiceError, ServiceResult},
 };
@@ -40,6 +40,8 @@ pub async fn list_members(
         .collect())
 }
 
+/// Checked under the organization's lock, with the actor's role as it is now: a concurrent
+/// change may have demoted the actor since the request was authorized.
 async fn check_owner_rules(
     db: &impl ConnectionTrait,
     actor: &Authorized<Manage<Members>>,
@@ -47,7 +49,7 @@ async fn check_owner_rules(
     new_role: Option<Role>,
 ) -> ServiceResult<()> {
     let touches_owner = current == Role::Owner || new_role == Some(Role::Owner);
-    if touches_owner && actor.role() != Role::Owner {
+    if touches_owner && find_membership(db, actor, actor.user_id()).await?.role.0 != Role::Owner {
         return Err(ServiceError::OwnerOnly);
     }
     if current == Role::Owner && new_role != Some(Role::Owner) {
@@ -83,6 +85,7 @@ pub async fn change_role(
     role: Role,
 ) -> ServiceResult<()> {
     let txn = begin_write(db).await?;
+    lock_organization(&txn, actor.org_id()).await?;
     let target = find_membership(&txn, actor, user_id).await?;
     let previous = target.role.0;
     if previous == role {
@@ -111,6 +114,7 @@ pub async fn remove_member(
     user_id: UserId,
 ) -> ServiceResult<()> {
     let txn = begin_write(db).await?;
+    lock_organization(&txn, actor.org_id()).await?;
     let target = find_membership(&txn, actor, user_id).await?;
     let role = target.role.0;
     check_owner_rules(&txn, actor, role, None).await?;

@@ -7,9 +7,16 @@ use std::{path::Path, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 pub use sea_orm::DatabaseConnection;
-use sea_orm::{ConnectOptions, Database, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DbErr, EntityTrait, QuerySelect, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+use vocabulary::ids::OrgId;
 
-use crate::error::{ServiceError, ServiceResult};
+use crate::{
+    entity::organization,
+    error::{ServiceError, ServiceResult},
+};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/wisp.db?mode=rwc";
 
@@ -48,6 +55,19 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
         ..TransactionOptions::default()
     };
     db.begin_with_options(options).await
+}
+
+/// Holds `org`'s lock until the transaction ends: rules that span an organization's rows (it
+/// keeps an owner; a provider has one default) are checked and changed by one transaction at a
+/// time per organization, on every replica. PostgreSQL locks the organization's row
+/// (`SELECT … FOR UPDATE`); on SQLite a write transaction already excludes every other writer.
+pub async fn lock_organization(txn: &impl ConnectionTrait, org: OrgId) -> ServiceResult<()> {
+    organization::Entity::find_by_id(org.as_uuid())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NotFound { what: "The organization" })?;
+    Ok(())
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> ServiceResult<()> {

@@ -1,12 +1,13 @@
 //! Workload identity configurations: the cloud role an organization's tokens are traded for.
-//! At most one default per (organization, provider), guaranteed by a partial unique index.
+//! At most one default per (organization, provider): a partial unique index guarantees it, and
+//! changes run under the organization's lock so concurrent requests take turns rather than fail.
 mod input;
 
 use chrono::Utc;
-use migration::constraints::{WORKLOAD_IDENTITY_CONFIG_DEFAULT, WORKLOAD_IDENTITY_CONFIG_NAME};
+use migration::constraints::WORKLOAD_IDENTITY_CONFIG_NAME;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait, sea_query::Expr,
 };
 use serde_json::json;
 use vocabulary::{
@@ -19,11 +20,7 @@ pub use self::input::ConfigInput;
 use crate::{
     access::{Authorized, Manage, Read, resource::WorkloadIdentityConfigs},
     audit::{self, Change},
-    db::begin_write,
-    db::{
-        text::Text,
-        unique::{retry_lost_race, violates},
-    },
+    db::{begin_write, lock_organization, text::Text, unique::violates},
     entity::workload_identity_config as config,
     error::{ServiceError, ServiceResult},
 };
@@ -108,91 +105,77 @@ async fn find_model(
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait,
     actor: &Manager,
     input: ConfigInput,
     default: DefaultChoice,
 ) -> ServiceResult<WorkloadIdentityConfig> {
-    let (id, actor) = (WorkloadIdentityConfigId::new(), *actor);
     let org_id = actor.org_id();
-    let created = retry_lost_race(db, &WORKLOAD_IDENTITY_CONFIG_DEFAULT, |txn| {
-        let input = input.clone();
-        Box::pin(async move {
-            let is_default = match default {
-                DefaultChoice::Yes => true,
-                DefaultChoice::No => false,
-                DefaultChoice::Automatic => !provider_has_configs(txn, org_id, input.provider).await?,
-            };
-            if is_default {
-                clear_default(txn, org_id, input.provider).await?;
-            }
-            let mut model = config::ActiveModel {
-                id: Set(id.as_uuid()),
-                org_id: Set(org_id.as_uuid()),
-                created_at: Set(Utc::now()),
-                ..Default::default()
-            };
-            write(&mut model, &input, is_default);
-            let model = model.insert(txn).await.map_err(|e| name_taken(e, &input.name))?;
-            record(txn, &actor, AuditAction::WorkloadIdentityCreate, &model).await?;
-            Ok(model)
-        })
-    })
-    .await?;
-    Ok(created.into())
+    let txn = begin_write(db).await?;
+    lock_organization(&txn, org_id).await?;
+    let is_default = match default {
+        DefaultChoice::Yes => true,
+        DefaultChoice::No => false,
+        DefaultChoice::Automatic => !provider_has_configs(&txn, org_id, input.provider).await?,
+    };
+    if is_default {
+        clear_default(&txn, org_id, input.provider).await?;
+    }
+    let mut model = config::ActiveModel {
+        id: Set(WorkloadIdentityConfigId::new().as_uuid()),
+        org_id: Set(org_id.as_uuid()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    write(&mut model, &input, is_default);
+    let model = model.insert(&txn).await.map_err(|e| name_taken(e, &input.name))?;
+    record(&txn, actor, AuditAction::WorkloadIdentityCreate, &model).await?;
+    txn.commit().await?;
+    Ok(model.into())
 }
 
 /// Saves the edited fields; `is_default` makes it the default (clearing the other) or not.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait,
     actor: &Manager,
     id: WorkloadIdentityConfigId,
     input: ConfigInput,
     is_default: bool,
 ) -> ServiceResult<WorkloadIdentityConfig> {
-    let actor = *actor;
-    let updated = retry_lost_race(db, &WORKLOAD_IDENTITY_CONFIG_DEFAULT, |txn| {
-        let input = input.clone();
-        Box::pin(async move {
-            let existing = find_model(txn, actor.org_id(), id).await?;
-            if is_default {
-                clear_default(txn, actor.org_id(), input.provider).await?;
-            }
-            let mut model: config::ActiveModel = existing.into();
-            write(&mut model, &input, is_default);
-            let model = model.update(txn).await.map_err(|e| name_taken(e, &input.name))?;
-            record(txn, &actor, AuditAction::WorkloadIdentityUpdate, &model).await?;
-            Ok(model)
-        })
-    })
-    .await?;
-    Ok(updated.into())
+    let txn = begin_write(db).await?;
+    lock_organization(&txn, actor.org_id()).await?;
+    let existing = find_model(&txn, actor.org_id(), id).await?;
+    if is_default {
+        clear_default(&txn, actor.org_id(), input.provider).await?;
+    }
+    let mut model: config::ActiveModel = existing.into();
+    write(&mut model, &input, is_default);
+    let model = model.update(&txn).await.map_err(|e| name_taken(e, &input.name))?;
+    record(&txn, actor, AuditAction::WorkloadIdentityUpdate, &model).await?;
+    txn.commit().await?;
+    Ok(model.into())
 }
 
 /// Makes `id` its provider's default and clears the previous default, in one transaction.
 pub async fn make_default(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait,
     actor: &Manager,
     id: WorkloadIdentityConfigId,
 ) -> ServiceResult<WorkloadIdentityConfig> {
-    let actor = *actor;
-    let updated = retry_lost_race(db, &WORKLOAD_IDENTITY_CONFIG_DEFAULT, |txn| {
-        Box::pin(async move {
-            let existing = find_model(txn, actor.org_id(), id).await?;
-            if existing.is_default {
-                return Ok(existing);
-            }
-            clear_default(txn, actor.org_id(), existing.provider.0).await?;
-            let mut model: config::ActiveModel = existing.into();
-            model.is_default = Set(true);
-            model.updated_at = Set(Utc::now());
-            let model = model.update(txn).await?;
-            record(txn, &actor, AuditAction::WorkloadIdentityMakeDefault, &model).await?;
-            Ok(model)
-        })
-    })
-    .await?;
-    Ok(updated.into())
+    let txn = begin_write(db).await?;
+    lock_organization(&txn, actor.org_id()).await?;
+    let existing = find_model(&txn, actor.org_id(), id).await?;
+    if existing.is_default {
+        return Ok(existing.into());
+    }
+    clear_default(&txn, actor.org_id(), existing.provider.0).await?;
+    let mut model: config::ActiveModel = existing.into();
+    model.is_default = Set(true);
+    model.updated_at = Set(Utc::now());
+    let model = model.update(&txn).await?;
+    record(&txn, actor, AuditAction::WorkloadIdentityMakeDefault, &model).await?;
+    txn.commit().await?;
+    Ok(model.into())
 }
 
 pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: WorkloadIdentityConfigId) -> ServiceResult<()> {
