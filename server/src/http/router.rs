@@ -20,6 +20,7 @@ pub const SESSION_COOKIE: &str = "wisp_session";
 pub fn build(state: AppState, options: LeptosOptions, stylesheet: StylesheetName) -> Router {
     // `/` is answered by a plain redirect, before any page renders.
     let routes: Vec<_> = generate_route_list(App).into_iter().filter(|route| route.path() != "/").collect();
+    let public_origin = origin::PublicOrigin(state.issuer.url.as_ref().map(|url| url.origin()));
     // Cookies are `Secure` when users reach Wisp over https, which a public issuer requires.
     let secure = state.issuer.url.as_ref().is_some_and(|url| url.as_str().starts_with("https://"));
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
@@ -52,7 +53,7 @@ pub fn build(state: AppState, options: LeptosOptions, stylesheet: StylesheetName
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(options.clone())
         .layer(middleware::from_fn(error::api_statuses))
-        .layer(middleware::from_fn(origin::same_origin_only))
+        .layer(middleware::from_fn_with_state(public_origin, origin::same_origin_only))
         .layer(sessions);
 
     Router::new()

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use service::testing::TestDatabase;
 
-use crate::common::{PASSWORD, Server, acme_with_viewer_and_other, code, create_org};
+use crate::common::{PASSWORD, Server, acme_with_viewer_and_other, code, create_org, free_port};
 
 fn member_id(members: &Value, email: &str) -> String {
     members.as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].as_str().unwrap().to_owned()
@@ -137,4 +137,29 @@ fn logs_are_json_lines_when_asked() {
     let line: Value = serde_json::from_str(first).unwrap_or_else(|e| panic!("not JSON ({e}): {first}"));
     assert_eq!(line["level"], "WARN", "{line}");
     assert!(line["message"].as_str().unwrap().contains("development master key"), "{line}");
+}
+
+#[tokio::test]
+async fn the_origin_must_be_the_configured_public_origin_whatever_the_host_header_says() {
+    let db = TestDatabase::new().await;
+    create_org(&db, "acme");
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let server = Server::start_on(&db, port, &[("OIDC_ISSUER", &issuer)]).await;
+    let owner = server.signed_in("owner@acme.test", PASSWORD).await;
+    for (host, origin) in
+        [("evil.example", "http://evil.example"), (&format!("127.0.0.1:{port}")[..], "foo://127.0.0.1")]
+    {
+        let forged = owner
+            .post(format!("{}/api/members/list", server.base))
+            .header("Host", host)
+            .header("Origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "{host} {origin}");
+        assert_eq!(code(&forged.json().await.unwrap()), "cross_site_request");
+    }
+    let (status, _) = server.call(&owner, "members/list", &[]).await;
+    assert_eq!(status, StatusCode::OK, "the real origin still works");
 }

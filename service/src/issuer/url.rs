@@ -63,6 +63,11 @@ impl IssuerUrl {
         &self.text
     }
 
+    /// `scheme://host[:port]`, as browsers send it in `Origin` (no default port, no path).
+    pub fn origin(&self) -> String {
+        self.parsed.origin().ascii_serialization()
+    }
+
     /// The issuer without its trailing slash, the base of the endpoints' URLs.
     fn base(&self) -> &str {
         self.text.trim_end_matches('/')
