@@ -25,11 +25,11 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Settings {
     /// Database: SQLite file or PostgreSQL server.
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = service::db::DEFAULT_DATABASE_URL, hide_env_values = true)]
+    #[arg(long, global = true, env = "DATABASE_URL", value_name = "DATABASE_URL", default_value = service::db::DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
 
     /// Public issuer URL, https://host[/path] with no trailing slash.
-    #[arg(long, global = true, env = "OIDC_ISSUER")]
+    #[arg(long, global = true, env = "OIDC_ISSUER", value_name = "OIDC_ISSUER")]
     pub oidc_issuer: Option<String>,
 
     /// PEM private key that signs tokens: RSA of 2048 bits or more (RS256) or EC P-256 (ES256).
@@ -37,13 +37,14 @@ pub struct Settings {
         long,
         global = true,
         env = "OIDC_PRIVATE_KEY",
+        value_name = "OIDC_PRIVATE_KEY",
         hide_env_values = true,
         conflicts_with = "oidc_private_key_file"
     )]
     pub oidc_private_key: Option<String>,
 
     /// File holding the PEM signing key, instead of OIDC_PRIVATE_KEY.
-    #[arg(long, global = true, env = "OIDC_PRIVATE_KEY_FILE")]
+    #[arg(long, global = true, env = "OIDC_PRIVATE_KEY_FILE", value_name = "OIDC_PRIVATE_KEY_FILE")]
     pub oidc_private_key_file: Option<PathBuf>,
 
     /// More PEM keys (public or private) published in the JWKS and never used to sign: the next
@@ -52,37 +53,50 @@ pub struct Settings {
         long,
         global = true,
         env = "OIDC_PUBLISHED_KEYS",
+        value_name = "OIDC_PUBLISHED_KEYS",
         hide_env_values = true,
         conflicts_with = "oidc_published_keys_file"
     )]
     pub oidc_published_keys: Option<String>,
 
     /// File holding the published keys, instead of OIDC_PUBLISHED_KEYS.
-    #[arg(long, global = true, env = "OIDC_PUBLISHED_KEYS_FILE")]
+    #[arg(long, global = true, env = "OIDC_PUBLISHED_KEYS_FILE", value_name = "OIDC_PUBLISHED_KEYS_FILE")]
     pub oidc_published_keys_file: Option<PathBuf>,
 
     /// Lifetime of minted tokens, 900 to 3600 seconds.
-    #[arg(long, global = true, env = "OIDC_TOKEN_LIFETIME_SECONDS", default_value_t = 3600)]
+    #[arg(
+        long,
+        global = true,
+        env = "OIDC_TOKEN_LIFETIME_SECONDS",
+        value_name = "OIDC_TOKEN_LIFETIME_SECONDS",
+        default_value_t = 3600
+    )]
     pub oidc_token_lifetime_seconds: u32,
 
     /// 32-byte key, base64, that encrypts stored secrets. `serve --demo` generates one into the data folder.
-    #[arg(long, global = true, env = "WISP_MASTER_KEY", hide_env_values = true)]
+    #[arg(long, global = true, env = "WISP_MASTER_KEY", value_name = "WISP_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
 
     /// Address to listen on.
-    #[arg(long, global = true, env = "WISP_LISTEN", default_value = "127.0.0.1:3000")]
+    #[arg(long, global = true, env = "WISP_LISTEN", value_name = "WISP_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
     /// Folder for the demo's generated files (master key, demo sign-in).
-    #[arg(long, global = true, env = "WISP_DATA_DIR", default_value = "data")]
+    #[arg(long, global = true, env = "WISP_DATA_DIR", value_name = "WISP_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
     /// Folder holding the built site (pkg/ with the WebAssembly bundle, CSS, favicon).
-    #[arg(long, global = true, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    #[arg(
+        long,
+        global = true,
+        env = "LEPTOS_SITE_ROOT",
+        value_name = "LEPTOS_SITE_ROOT",
+        default_value = "target/site"
+    )]
     pub site_root: String,
 
     /// Log format.
-    #[arg(long, global = true, env = "WISP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
+    #[arg(long, global = true, env = "WISP_LOG_FORMAT", value_name = "WISP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
     pub log_format: LogFormat,
 }
 

@@ -23,15 +23,36 @@ use crate::{
     error::CliError,
 };
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    forget_empty_settings();
     let cli = Cli::parse();
     logging::init(cli.settings.log_format);
-    match run(&cli.settings, cli.command.unwrap_or(Command::Serve { demo: false })).await {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&cli.settings, cli.command.unwrap_or(Command::Serve { demo: false }))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// A setting's variable that is set but empty (`OIDC_ISSUER=`) means unset, as operators expect
+/// from shells and container specs; clap would read it as an empty value.
+fn forget_empty_settings() {
+    use clap::CommandFactory;
+
+    let command = Cli::command();
+    for variable in command.get_arguments().filter_map(|arg| arg.get_env()) {
+        if std::env::var_os(variable).is_some_and(|value| value.is_empty()) {
+            // SAFETY: called first in `main`, before the runtime or anything else starts a thread.
+            unsafe { std::env::remove_var(variable) };
         }
     }
 }

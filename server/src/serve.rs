@@ -24,6 +24,10 @@ pub async fn run(
         Ok(ready) => tracing::info!(issuer = %ready.url, keys = ready.keys.len(), "the OIDC issuer is ready"),
         Err(reason) => tracing::warn!("{reason}"),
     }
+    // What AWS would refuse, said to the operator now rather than at the first Test Connection.
+    for warning in issuer.url.iter().flat_map(|url| url.warnings()) {
+        tracing::warn!("OIDC_ISSUER: {}", warning.message());
+    }
     let state = AppState {
         db: db.clone(),
         access: AccessControl::new().await?,

@@ -122,6 +122,46 @@ fn a_bad_key_stops_start_up_naming_the_variable_and_not_the_key() {
 }
 
 #[tokio::test]
+async fn an_empty_variable_means_unset() {
+    let db = TestDatabase::new().await;
+    let empty = [
+        ("OIDC_ISSUER", ""),
+        ("OIDC_PRIVATE_KEY", ""),
+        ("OIDC_PRIVATE_KEY_FILE", ""),
+        ("OIDC_PUBLISHED_KEYS_FILE", ""),
+    ];
+    let server = Server::start_on(&db, free_port(), &empty).await;
+    let response = server.get("/oauth2/jwks").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(code(&json(response).await), "issuer_not_configured");
+}
+
+#[test]
+fn start_up_warns_about_an_issuer_aws_would_refuse_and_names_a_bad_variable() {
+    let dir = std::env::temp_dir().join(format!("wisp-warn-{}", std::process::id()));
+    // Held by this test, so serving stops right after start-up has logged.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let start = |extra: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wisp"));
+        command
+            .args(["serve", "--demo"])
+            .env("DATABASE_URL", format!("sqlite://{}/wisp.db?mode=rwc", dir.display()))
+            .env("WISP_DATA_DIR", &dir)
+            .env("WISP_LISTEN", taken.local_addr().unwrap().to_string())
+            .env("OIDC_ISSUER", "http://wisp.example/")
+            .env_remove("WISP_MASTER_KEY");
+        command.envs(extra.iter().copied());
+        let out = command.output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = start(&[]);
+    assert!(stderr.contains("OIDC_ISSUER: ") && stderr.contains("https"), "{stderr}");
+    let stderr = start(&[("OIDC_TOKEN_LIFETIME_SECONDS", "soon")]);
+    assert!(stderr.contains("OIDC_TOKEN_LIFETIME_SECONDS"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn token_mint_prints_a_token_for_an_existing_organization() {
     let db = TestDatabase::new().await;
     let org = create_org(&db, "acme");
