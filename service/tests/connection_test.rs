@@ -58,6 +58,16 @@ fn failure(report: &ConnectionReport, step: CheckStep) -> &Diagnosis {
     }
 }
 
+/// Any member may run Test Connection: an unreachable endpoint is described, but the connector's
+/// words (which name internal addresses such as AWS_ENDPOINT_URL's) stay in the server log.
+#[tokio::test]
+async fn an_unreachable_aws_is_explained_without_internal_addresses() {
+    let report = run("http://127.0.0.2:9").await;
+    let diagnosis = failure(&report, CheckStep::AssumeRole);
+    assert!(diagnosis.cause.contains("could not connect to AWS STS"), "{diagnosis:?}");
+    assert!(!format!("{report:?}").contains("127.0.0.2"), "{report:#?}");
+}
+
 #[tokio::test]
 #[ignore = "needs moto: scripts/test.sh runs it"]
 async fn a_working_setup_passes_every_step_and_shows_the_assumed_role() {

@@ -98,11 +98,12 @@ pub async fn check_workload_identity(
     let token = match issuer.minter.token(config.org_id, &Audience::sts()).await {
         Ok(token) => token,
         Err(error) => {
+            tracing::error!("Test Connection could not sign a token: {error}");
             return steps.fail(
                 CheckStep::Token,
                 local_problem(
-                    format!("Wisp could not sign a token: {error}"),
-                    "Check the issuer key configuration, then test again.",
+                    "Wisp could not sign a token.",
+                    "Ask your operator to check the issuer key configuration (the server log has the error), then test again.",
                 ),
             );
         }
@@ -179,9 +180,9 @@ async fn self_check(issuer: &Issuer) -> Result<Vec<String>, Diagnosis> {
     let discovery = match fetch_json(&client, &discovery_url).await {
         Ok(discovery) => discovery,
         Err(error) => {
+            tracing::warn!(%discovery_url, "Test Connection could not fetch the discovery document: {}", error.without_url());
             warnings.push(format!(
-                "Wisp could not fetch its own discovery document at {discovery_url} ({}). AWS must reach it from the internet: check it from outside your network.",
-                error.without_url()
+                "Wisp could not fetch its own discovery document at {discovery_url}. AWS must reach it from the internet: check it from outside your network."
             ));
             return Ok(warnings);
         }

@@ -116,17 +116,21 @@ fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, Stri
                 ),
             );
         }
+        // The connector's own words name internal addresses: they go to the operator's log, and
+        // members see what failed and what to do.
         Failure::Unreachable(detail) => {
+            tracing::warn!(call = call.name(), %region, "could not connect to AWS: {detail}");
             return (
-                format!("Wisp could not connect to AWS {service} in {region}: {detail}."),
-                "Check DNS and outbound HTTPS from Wisp's host (and AWS_ENDPOINT_URL if you set it), then test again."
+                format!("Wisp could not connect to AWS {service} in {region}."),
+                "Check DNS and outbound HTTPS from Wisp's host (and AWS_ENDPOINT_URL if you set it), then test again. The server log has the connection error."
                     .to_owned(),
             );
         }
         Failure::Other(detail) => {
+            tracing::warn!(call = call.name(), %region, "the AWS call failed before AWS answered: {detail}");
             return (
-                format!("The {} call failed before AWS answered: {detail}.", call.name()),
-                "Test again; if it keeps failing, give this message to your operator.".to_owned(),
+                format!("The {} call failed before AWS answered.", call.name()),
+                "Test again; if it keeps failing, ask your operator: the server log has the details.".to_owned(),
             );
         }
         Failure::Service { code, .. } => code.as_str(),
@@ -273,6 +277,7 @@ mod tests {
         assert!(timeout.fix.contains("https://secretsmanager.cn-north-1.amazonaws.com.cn"), "{}", timeout.fix);
         let ctx = Context { region: "us-east-2".parse().unwrap(), ..china };
         let refused = diagnose(AwsCall::ListSecrets, &Failure::Unreachable("connection refused".into()), &ctx);
-        assert!(refused.cause.contains("could not connect to AWS Secrets Manager in us-east-2: connection refused"));
+        assert!(refused.cause.contains("could not connect to AWS Secrets Manager in us-east-2"), "{}", refused.cause);
+        assert!(!format!("{refused:?}").contains("connection refused"), "the connector's words stay in the log");
     }
 }
