@@ -100,3 +100,16 @@ test('the bundle comes compressed, under a content-hashed name, cached for a yea
   expect(headers['cache-control']).toBe('public, max-age=31536000, immutable');
   await hydrated(page);
 });
+
+test('the app runs under its Content-Security-Policy, with nothing refused', async ({ page }) => {
+  const refused: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+  });
+  await signIn(page, admin);
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Members' }).click();
+  await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Workload Identity' }).click();
+  await expect(page.getByRole('heading', { name: 'Workload Identity', level: 1 })).toBeVisible();
+  expect(refused).toEqual([]);
+});

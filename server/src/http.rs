@@ -2,6 +2,7 @@
 //! protection, error statuses, headers, sessions.
 pub mod assets;
 pub mod error;
+pub mod headers;
 pub mod health;
 pub mod issuer;
 pub mod origin;

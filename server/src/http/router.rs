@@ -13,7 +13,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use app::{App, StylesheetName, shell, state::AppState};
 
-use super::{assets, error, health, issuer, origin, pages};
+use super::{assets, error, headers, health, issuer, origin, pages};
 
 pub const SESSION_COOKIE: &str = "wisp_session";
 
@@ -40,6 +40,7 @@ pub fn build(state: AppState, options: LeptosOptions, stylesheet: StylesheetName
         move || {
             provide_context(state.clone());
             provide_context(stylesheet.clone());
+            headers::content_security_policy();
         }
     };
     let app = Router::new()
@@ -56,7 +57,7 @@ pub fn build(state: AppState, options: LeptosOptions, stylesheet: StylesheetName
         .layer(middleware::from_fn_with_state(public_origin, origin::same_origin_only))
         .layer(sessions);
 
-    Router::new()
+    let router = Router::new()
         .merge(issuer::routes(state.issuer.clone()))
         .merge(probes)
         .merge(assets::routes(&options.site_root, &options.site_pkg_dir))
@@ -65,5 +66,6 @@ pub fn build(state: AppState, options: LeptosOptions, stylesheet: StylesheetName
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
+    if secure { router.layer(SetResponseHeaderLayer::overriding(headers::HSTS.0, headers::HSTS.1)) } else { router }
 }

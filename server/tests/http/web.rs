@@ -121,3 +121,23 @@ async fn the_bundle_is_served_precompressed_under_hashed_names_and_cached_for_go
     drop(server);
     let _ = std::fs::remove_dir_all(site);
 }
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_naming_their_own_nonce_and_https_brings_hsts() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let login = server.get("/login").await;
+    let policy = login.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert!(login.headers().get(header::STRICT_TRANSPORT_SECURITY).is_none(), "no HSTS over plain http");
+    let html = login.text().await.unwrap();
+    let nonce = html.split("<script type=\"module\" nonce=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+    assert!(policy.contains(&format!("script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'")), "{policy}");
+    assert!(policy.contains("object-src 'none'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    let again = server.get("/login").await.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert_ne!(again, policy, "a fresh nonce for every page");
+    drop(server);
+
+    let server = Server::start_on(&db, free_port(), &[("OIDC_ISSUER", "https://wisp.example")]).await;
+    let response = server.get("/login").await;
+    assert_eq!(response.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=63072000");
+}
