@@ -1,12 +1,7 @@
 //! `wisp serve --demo`: a working Wisp from a fresh clone, with nothing to configure.
 use std::path::Path;
 
-use service::{
-    accounts,
-    db::DatabaseConnection,
-    email::Email,
-    master_key::{MasterKey, write_private},
-};
+use service::{accounts, db::DatabaseConnection, email::Email, files::write_private, master_key::MasterKey};
 
 use crate::error::CliError;
 

@@ -2,11 +2,11 @@
 use std::path::{Path, PathBuf};
 
 use service::{
+    files::{create_private_dir, write_private},
     issuer::{
         IssuerConfig,
         keys::{self, SigningAlgorithm},
     },
-    master_key::write_private,
 };
 
 use crate::{cli::Settings, error::CliError};
@@ -52,7 +52,7 @@ pub fn with_demo_defaults(mut config: IssuerConfig, settings: &Settings) -> Resu
     if config.private_key_pem.is_none() {
         let path = settings.data_dir.join(DEV_KEY_FILE);
         if !path.exists() {
-            std::fs::create_dir_all(&settings.data_dir)
+            create_private_dir(&settings.data_dir)
                 .and_then(|()| write_private(&path, keys::generate(SigningAlgorithm::ES256).as_bytes()))
                 .map_err(|e| CliError::Usage(format!("cannot write the development key {}: {e}", path.display())))?;
             tracing::warn!(

@@ -7,6 +7,7 @@ pub mod db;
 pub mod email;
 pub mod entity;
 pub mod error;
+pub mod files;
 pub mod issuer;
 pub mod master_key;
 pub mod password;

@@ -7,7 +7,10 @@ use aes_gcm::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 
-use crate::error::{ServiceError, ServiceResult};
+use crate::{
+    error::{ServiceError, ServiceResult},
+    files::{create_private_dir, write_private},
+};
 
 const NONCE_LEN: usize = 12;
 
@@ -51,7 +54,7 @@ impl MasterKey {
             return Ok((Self::from_base64(&std::fs::read_to_string(path).map_err(io)?)?, false));
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
+            create_private_dir(parent).map_err(io)?;
         }
         let key = Self::generate();
         write_private(path, key.to_base64().as_bytes()).map_err(io)?;
@@ -89,16 +92,6 @@ impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MasterKey(***)")
     }
-}
-
-/// Writes a file only its owner can read.
-pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents)
 }
 
 #[cfg(test)]

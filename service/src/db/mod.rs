@@ -16,19 +16,23 @@ use vocabulary::ids::OrgId;
 use crate::{
     entity::organization,
     error::{ServiceError, ServiceResult},
+    files::{create_private_dir, make_private},
 };
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/wisp.db?mode=rwc";
 
 /// Connects, creating the folder of a SQLite file on first use so a fresh clone just runs.
 pub async fn connect(url: &str) -> ServiceResult<DatabaseConnection> {
-    if let Some(parent) =
-        sqlite_file(url).and_then(|path| Path::new(path).parent()).filter(|p| !p.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent).map_err(|e| ServiceError::Configuration {
+    // Sessions and sealed secrets live in the file: its folder and itself are the owner's alone.
+    if let Some(file) = sqlite_file(url).map(Path::new) {
+        let unusable = |e: std::io::Error| ServiceError::Configuration {
             variable: "DATABASE_URL",
-            message: format!("cannot create the database folder {}: {e}", parent.display()),
-        })?;
+            message: format!("cannot prepare the database file {}: {e}", file.display()),
+        };
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            create_private_dir(parent).map_err(unusable)?;
+        }
+        make_private(file).map_err(unusable)?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -106,6 +110,20 @@ mod tests {
         assert_eq!(sqlite_file("sqlite://data/wisp.db?mode=rwc"), Some("data/wisp.db"));
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://u@h/db"), None);
+    }
+
+    /// Sessions and sealed secrets live in the file: nobody but Wisp's user may read it.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_sqlite_database_and_its_folder_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = std::env::temp_dir().join(format!("wisp-private-{}", uuid::Uuid::new_v4().simple()));
+        let file = root.join("data/wisp.db");
+        let db = connect(&format!("sqlite://{}?mode=rwc", file.display())).await.unwrap();
+        migrate(&db).await.unwrap();
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(file.parent().unwrap()), mode(&file)), (0o700, 0o600));
+        std::fs::remove_dir_all(root).unwrap();
     }
 
     #[test]
