@@ -11,8 +11,13 @@ use crate::{
     state::AppState,
 };
 
-const USER_KEY: &str = "user_id";
+use service::session_store::USER_KEY;
+
 const ORG_KEY: &str = "org_id";
+/// When the session's user signed in (Unix seconds), for the absolute lifetime.
+const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// However active, a session ends this long after sign-in (it ends after 12 idle hours sooner).
+pub const MAX_SESSION_SECONDS: i64 = 7 * 24 * 3600;
 
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| internal("the server is missing its state"))
@@ -26,9 +31,24 @@ fn session_error(e: tower_sessions::session::Error) -> AppError {
     internal(format!("the session store failed: {e}"))
 }
 
+/// Who is signed in in this session, if anyone: a session past its absolute lifetime is ended.
+async fn user_of(session: &Session) -> Result<Option<UserId>, AppError> {
+    let Some(user) = session.get::<UserId>(USER_KEY).await.map_err(session_error)? else { return Ok(None) };
+    let signed_in_at = session.get::<i64>(SIGNED_IN_AT_KEY).await.map_err(session_error)?.unwrap_or(i64::MIN);
+    if now() - signed_in_at > MAX_SESSION_SECONDS {
+        sign_out(session).await?;
+        return Ok(None);
+    }
+    Ok(Some(user))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
 /// Whether someone is signed in in this session: the server asks before rendering a page.
 pub async fn is_signed_in(session: &Session) -> bool {
-    matches!(session.get::<UserId>(USER_KEY).await, Ok(Some(_)))
+    matches!(user_of(session).await, Ok(Some(_)))
 }
 
 /// A signed-in user making a request.
@@ -42,7 +62,7 @@ pub struct Caller {
 pub async fn signed_in() -> Result<Caller, AppError> {
     let state = state()?;
     let session = session().await?;
-    match session.get::<UserId>(USER_KEY).await.map_err(session_error)? {
+    match user_of(&session).await? {
         Some(user) => Ok(Caller { state, user, session }),
         None => Err(AppError::unauthenticated()),
     }
@@ -96,6 +116,7 @@ impl Caller {
 pub async fn sign_in(session: &Session, user: UserId) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
     session.insert(USER_KEY, user).await.map_err(session_error)?;
+    session.insert(SIGNED_IN_AT_KEY, now()).await.map_err(session_error)?;
     session.remove::<OrgId>(ORG_KEY).await.map(|_| ()).map_err(session_error)
 }
 

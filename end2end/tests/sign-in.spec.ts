@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { admin, demoOrgId, hydrated, signIn, viewer } from './helpers';
+import { admin, demoOrgId, env, hydrated, signIn, viewer } from './helpers';
 
 test('the demo admin signs in and sees the organization UUID', async ({ page }) => {
   await signIn(page, admin);
@@ -112,4 +112,18 @@ test('the app runs under its Content-Security-Policy, with nothing refused', asy
   await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Workload Identity' }).click();
   await expect(page.getByRole('heading', { name: 'Workload Identity', level: 1 })).toBeVisible();
   expect(refused).toEqual([]);
+});
+
+test('sign out everywhere ends the sessions on every device', async ({ browser }) => {
+  // A user no other test signs in as: its sessions are this test's alone.
+  const member = { email: env('WISP_E2E_MEMBER_EMAIL'), password: viewer.password };
+  const laptop = await browser.newPage();
+  const phone = await (await browser.newContext()).newPage();
+  await signIn(laptop, member);
+  await signIn(phone, member);
+  await laptop.getByText(member.email, { exact: true }).click();
+  await laptop.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(laptop).toHaveURL(/\/login$/);
+  await phone.reload();
+  await expect(phone).toHaveURL(/\/login\?next=/);
 });

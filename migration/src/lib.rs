@@ -5,12 +5,17 @@ pub mod constraints;
 
 mod m20261122_000001_accounts;
 mod m20261122_000002_workload_identity;
+mod m20261123_000003_session_owner;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_accounts::Migration), Box::new(m20261122_000002_workload_identity::Migration)]
+        vec![
+            Box::new(m20261122_000001_accounts::Migration),
+            Box::new(m20261122_000002_workload_identity::Migration),
+            Box::new(m20261123_000003_session_owner::Migration),
+        ]
     }
 }

@@ -1,18 +1,26 @@
 //! tower-sessions' store on our own database, so sessions survive restarts, are shared by every
-//! replica, and live in the tables our migrations create on SQLite and PostgreSQL alike.
+//! replica, and live in the tables our migrations create on SQLite and PostgreSQL alike. A
+//! session id is a bearer credential: rows are keyed by its SHA-256, so the database (or a copy
+//! of it) holds nothing that signs anyone in.
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    sea_query::OnConflict,
 };
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tower_sessions::{
     SessionStore,
     session::{Id, Record},
     session_store::{Error, Result},
 };
+use vocabulary::ids::UserId;
 
-use crate::entity::session;
+use crate::{entity::session, error::ServiceResult};
+
+/// The session entry naming who signed in; the store files the session under that user too.
+pub const USER_KEY: &str = "user_id";
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
@@ -32,6 +40,16 @@ impl DbSessionStore {
     }
 }
 
+/// Ends every session of `user`, on every replica ("Sign out everywhere"); returns how many.
+pub async fn end_sessions_of(db: &impl ConnectionTrait, user: UserId) -> ServiceResult<u64> {
+    let result = session::Entity::delete_many().filter(session::Column::UserId.eq(user.as_uuid())).exec(db).await?;
+    Ok(result.rows_affected)
+}
+
+fn key(id: &Id) -> String {
+    Sha256::digest(id.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn backend(e: sea_orm::DbErr) -> Error {
     Error::Backend(e.to_string())
 }
@@ -46,10 +64,12 @@ fn to_time(at: DateTime<Utc>) -> Result<OffsetDateTime> {
 }
 
 fn active_model(record: &Record) -> Result<session::ActiveModel> {
+    let user = record.data.get(USER_KEY).and_then(|v| serde_json::from_value::<UserId>(v.clone()).ok());
     Ok(session::ActiveModel {
-        id: Set(record.id.to_string()),
+        id: Set(key(&record.id)),
         data: Set(serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?),
         expires_at: Set(to_chrono(record.expiry_date)),
+        user_id: Set(user.map(|u| u.as_uuid())),
     })
 }
 
@@ -57,7 +77,7 @@ fn active_model(record: &Record) -> Result<session::ActiveModel> {
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> Result<()> {
         // Ids are 128 random bits; a collision is all but impossible, but must not reuse a session.
-        while session::Entity::find_by_id(record.id.to_string()).one(&self.db).await.map_err(backend)?.is_some() {
+        while session::Entity::find_by_id(key(&record.id)).one(&self.db).await.map_err(backend)?.is_some() {
             record.id = Id::default();
         }
         active_model(record)?.insert(&self.db).await.map_err(backend)?;
@@ -68,7 +88,7 @@ impl SessionStore for DbSessionStore {
         session::Entity::insert(active_model(record)?)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
+                    .update_columns([session::Column::Data, session::Column::ExpiresAt, session::Column::UserId])
                     .to_owned(),
             )
             .exec(&self.db)
@@ -78,7 +98,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let found = session::Entity::find_by_id(id.to_string())
+        let found = session::Entity::find_by_id(key(id))
             .filter(session::Column::ExpiresAt.gt(Utc::now()))
             .one(&self.db)
             .await
@@ -95,7 +115,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        session::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(key(id)).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
 }

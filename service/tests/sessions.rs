@@ -42,3 +42,38 @@ async fn expired_sessions_do_not_load_and_are_swept() {
     assert_eq!(store.delete_expired().await.unwrap(), 1);
     assert!(store.load(&live.id).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn the_database_holds_a_hash_of_the_id_never_the_id() {
+    use sea_orm::EntityTrait;
+    let db = TestDatabase::new().await;
+    let store = DbSessionStore::new(db.db.clone());
+    let mut rec = record(Duration::hours(1));
+    store.create(&mut rec).await.unwrap();
+    let rows = service::entity::session::Entity::find().all(&db.db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let raw = rec.id.to_string();
+    assert_ne!(rows[0].id, raw);
+    assert!(!rows[0].data.contains(&raw), "the id is not in the row");
+    assert_eq!(rows[0].id.len(), 64, "SHA-256, hex");
+    assert!(store.load(&rec.id).await.unwrap().is_some(), "found by the id all the same");
+}
+
+#[tokio::test]
+async fn ending_a_users_sessions_ends_them_all_and_no_one_elses() {
+    let db = TestDatabase::new().await;
+    let store = DbSessionStore::new(db.db.clone());
+    let mut mine = [record(Duration::hours(1)), record(Duration::hours(1))];
+    for rec in &mut mine {
+        store.create(rec).await.unwrap();
+    }
+    let mut theirs = record(Duration::hours(1));
+    theirs.data.insert("user_id".to_owned(), serde_json::json!("0b1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"));
+    store.create(&mut theirs).await.unwrap();
+    let me: vocabulary::ids::UserId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
+    assert_eq!(service::session_store::end_sessions_of(&db.db, me).await.unwrap(), 2);
+    for rec in &mine {
+        assert!(store.load(&rec.id).await.unwrap().is_none());
+    }
+    assert!(store.load(&theirs.id).await.unwrap().is_some());
+}

@@ -163,3 +163,45 @@ async fn the_origin_must_be_the_configured_public_origin_whatever_the_host_heade
     let (status, _) = server.call(&owner, "members/list", &[]).await;
     assert_eq!(status, StatusCode::OK, "the real origin still works");
 }
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_session_of_the_user() {
+    let (_db, _, server) = acme_with_viewer_and_other().await;
+    let laptop = server.signed_in("owner@acme.test", PASSWORD).await;
+    let phone = server.signed_in("owner@acme.test", PASSWORD).await;
+    let viewer = server.signed_in("viewer@acme.test", PASSWORD).await;
+    let (status, _) = server.call(&laptop, "logout_everywhere", &[]).await;
+    assert!(status.is_success(), "{status}");
+    for client in [&laptop, &phone] {
+        let (status, body) = server.call(client, "members/list", &[]).await;
+        assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+    }
+    let (status, _) = server.call(&viewer, "session", &[]).await;
+    assert_eq!(status, StatusCode::OK, "another user's session goes on");
+}
+
+#[tokio::test]
+async fn a_session_ends_seven_days_after_sign_in_however_active() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    use service::entity::session;
+
+    let db = TestDatabase::new().await;
+    create_org(&db, "acme");
+    let server = Server::start(&db).await;
+    let owner = server.signed_in("owner@acme.test", PASSWORD).await;
+    let (status, _) = server.call(&owner, "members/list", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Eight days ago, as far as the session knows.
+    let row = session::Entity::find().one(&db.db).await.unwrap().unwrap();
+    let mut data: serde_json::Value = serde_json::from_str(&row.data).unwrap();
+    let signed_in_at = data["signed_in_at"].as_i64().expect("sign-in time recorded");
+    data["signed_in_at"] = (signed_in_at - 8 * 24 * 3600).into();
+    let mut active: session::ActiveModel = row.into();
+    active.data = Set(data.to_string());
+    active.update(&db.db).await.unwrap();
+
+    let (status, body) = server.call(&owner, "members/list", &[]).await;
+    assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+    assert!(session::Entity::find().one(&db.db).await.unwrap().is_none(), "the session is gone");
+}

@@ -4,10 +4,12 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "sessions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
+    /// SHA-256 of the session id, hex: the id itself, a bearer credential, is never stored.
     pub id: String,
     #[sea_orm(column_type = "Text")]
     pub data: String,
     pub expires_at: ChronoDateTimeUtc,
+    pub user_id: Option<Uuid>,
 }
 
 // The id is a bearer credential: keep it out of logs.

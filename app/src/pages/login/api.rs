@@ -27,7 +27,22 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-crate::codec::form_or_json!(Login, Logout);
+/// Ends every session of the signed-in user, on every device and replica.
+#[server(endpoint = "logout_everywhere", input = FormOrJson)]
+pub async fn logout_everywhere() -> Result<(), AppError> {
+    use service::session_store::end_sessions_of;
+
+    use crate::auth;
+
+    let caller = auth::signed_in().await?;
+    let ended = end_sessions_of(&caller.state.db, caller.user).await?;
+    tracing::info!(user = %caller.user, sessions = ended, "signed out everywhere");
+    auth::sign_out(&auth::session().await?).await?;
+    leptos_axum::redirect(crate::LOGIN_PATH);
+    Ok(())
+}
+
+crate::codec::form_or_json!(Login, Logout, LogoutEverywhere);
 
 /// Where to go after signing in: `next` when it is a page of this site, else the home page.
 /// Anything else (another host, `//evil.example`, a control character) is ignored.

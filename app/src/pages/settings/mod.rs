@@ -18,7 +18,7 @@ use crate::{
     components::{error_message::ErrorMessage, loading::Loading, server_form::ServerForm},
     error::AppError,
     login_path,
-    pages::login::api::Logout,
+    pages::login::api::{Logout, LogoutEverywhere},
 };
 
 /// Only for signed-in members (the server redirects anyone else before rendering); shares
@@ -49,13 +49,23 @@ pub fn SettingsLayout() -> impl IntoView {
 fn SignedIn(info: SessionInfo) -> impl IntoView {
     provide_context(info.clone());
     let logout = ServerAction::<Logout>::new();
+    let logout_everywhere = ServerAction::<LogoutEverywhere>::new();
     let can = |resource| info.can(Permission::read(resource));
     let (workload_identity, members) = (can(access::Resource::WorkloadIdentityConfigs), can(access::Resource::Members));
     view! {
         <header class="topbar">
             <a class="brand" href=HOME_PATH>"Wisp"</a>
             <OrgSwitcher info=info.clone()/>
-            <span class="who">{info.email.clone()}</span>
+            // The rarer control waits behind the user's name, so "Sign out" is the only one in view.
+            <details class="who">
+                <summary>{info.email.clone()}</summary>
+                <div class="account-menu">
+                    <p class="hint">"Ends your sessions on every device and browser."</p>
+                    <ServerForm action=logout_everywhere>
+                        <button type="submit" class="secondary">"Sign out everywhere"</button>
+                    </ServerForm>
+                </div>
+            </details>
             <ServerForm action=logout class="inline">
                 <button type="submit" class="secondary">"Sign out"</button>
             </ServerForm>
