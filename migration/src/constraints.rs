@@ -22,12 +22,17 @@ impl UniqueIndex {
 pub const ORGANIZATION_NAME: UniqueIndex =
     UniqueIndex { name: "organizations_name_key", table: "organizations", columns: &["name"] };
 
+/// Names that read alike (`vocabulary::name::Name::key`) are one name.
+pub const ORGANIZATION_NAME_KEY: UniqueIndex =
+    UniqueIndex { name: "uq_organizations_name_key", table: "organizations", columns: &["name_key"] };
+
 pub const USER_EMAIL: UniqueIndex = UniqueIndex { name: "users_email_key", table: "users", columns: &["email"] };
 
+/// Names that read alike (`vocabulary::name::Name::key`) are one name within an organization.
 pub const WORKLOAD_IDENTITY_CONFIG_NAME: UniqueIndex = UniqueIndex {
-    name: "uq_workload_identity_configs_name",
+    name: "uq_workload_identity_configs_name_key",
     table: "workload_identity_configs",
-    columns: &["org_id", "name"],
+    columns: &["org_id", "name_key"],
 };
 
 /// Partial: only rows `WHERE is_default`, so each (organization, provider) has one default at most.

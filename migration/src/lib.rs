@@ -6,6 +6,7 @@ pub mod constraints;
 mod m20261122_000001_accounts;
 mod m20261122_000002_workload_identity;
 mod m20261123_000003_session_owner;
+mod m20261123_000004_name_keys;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_workload_identity::Migration),
             Box::new(m20261123_000003_session_owner::Migration),
+            Box::new(m20261123_000004_name_keys::Migration),
         ]
     }
 }

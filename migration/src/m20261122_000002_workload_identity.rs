@@ -1,7 +1,10 @@
 //! Workload identity configurations: which cloud role an organization's tokens are traded for.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::constraints::{WORKLOAD_IDENTITY_CONFIG_DEFAULT, WORKLOAD_IDENTITY_CONFIG_NAME};
+use crate::constraints::WORKLOAD_IDENTITY_CONFIG_DEFAULT;
+
+/// Replaced by the name-key index of `m20261123_000004_name_keys`.
+pub const NAME_INDEX: &str = "uq_workload_identity_configs_name";
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -54,7 +57,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name(WORKLOAD_IDENTITY_CONFIG_NAME.name)
+                    .name(NAME_INDEX)
                     .table(WorkloadIdentityConfigs::Table)
                     .col(WorkloadIdentityConfigs::OrgId)
                     .col(WorkloadIdentityConfigs::Name)

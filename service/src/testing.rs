@@ -22,6 +22,13 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn new() -> Self {
+        let test = Self::empty().await;
+        db::migrate(&test.db).await.expect("migrate the test database");
+        test
+    }
+
+    /// A database with no schema yet, for tests of the migrations themselves.
+    pub async fn empty() -> Self {
         let (url, folder) = match std::env::var("WISP_TEST_POSTGRES_URL") {
             Ok(server) if !server.is_empty() => (create_postgres_database(&server).await, None),
             _ => {
@@ -31,7 +38,6 @@ impl TestDatabase {
             }
         };
         let db = db::connect(&url).await.expect("connect to the test database");
-        db::migrate(&db).await.expect("migrate the test database");
         Self { url, db, folder }
     }
 

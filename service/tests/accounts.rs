@@ -53,6 +53,8 @@ async fn duplicate_org_names_and_members_are_refused_with_guidance() {
     let org = accounts::create_organization(&db.db, "Acme", &email("a@acme.test"), None).await.unwrap().organization;
     let again = accounts::create_organization(&db.db, "Acme", &email("b@acme.test"), None).await.unwrap_err();
     assert!(matches!(&again, ServiceError::NameTaken { name, .. } if name == "Acme"), "{again:?}");
+    let alike = accounts::create_organization(&db.db, " ACME ", &email("b@acme.test"), None).await.unwrap_err();
+    assert!(matches!(&alike, ServiceError::NameTaken { .. }), "names differing in case are one name: {alike:?}");
 
     let twice =
         accounts::add_member(&db.db, Actor::Cli, org.id, &email("A@acme.test"), Role::Viewer, None).await.unwrap_err();

@@ -157,3 +157,62 @@ async fn a_stored_value_wisp_cannot_read_is_one_typed_error_naming_its_column() 
     let ServiceError::CorruptRecord(corrupt) = error else { panic!("{error:?}") };
     assert_eq!((corrupt.column.as_str(), corrupt.kind, corrupt.value.as_str()), ("region", "Region", "mars-1"));
 }
+
+#[tokio::test]
+async fn names_that_read_alike_are_one_name_and_tricks_are_refused() {
+    let db = TestDatabase::new().await;
+    let admin = owner(&db, "acme").await;
+    wi::create(&db.db, &admin, input("aws-prod"), DefaultChoice::Automatic).await.unwrap();
+    let role = "arn:aws:iam::123456789012:role/wisp-reader";
+    for alike in ["AWS-Prod", "aws-pr0d", " aws-prod  "] {
+        let input = ConfigInput::parse(alike, CloudProvider::Aws, role, "us-east-1".parse().unwrap()).unwrap();
+        let error = wi::create(&db.db, &admin, input, DefaultChoice::No).await.unwrap_err();
+        assert!(matches!(error, ServiceError::NameTaken { .. }), "{alike}: {error:?}");
+    }
+    for trick in ["aws-pr\u{43e}d", "aws\u{200b}prod", "aws\u{202e}prod"] {
+        let error = ConfigInput::parse(trick, CloudProvider::Aws, role, "us-east-1".parse().unwrap()).unwrap_err();
+        assert_eq!(error.field_errors()[0].field, "name", "{trick:?}");
+    }
+}
+
+/// Rows from before names had keys: the migration keys them, and two that read alike in one
+/// organization are told apart by a suffix instead of failing the upgrade.
+#[tokio::test]
+async fn the_name_key_migration_keys_existing_rows() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{EntityTrait, QueryOrder};
+    use service::entity::workload_identity_config as config;
+
+    let db = TestDatabase::empty().await;
+    Migrator::up(&db.db, Some(3)).await.unwrap();
+    let (p1, p2, p3) = if db.is_postgres() { ("$1", "$2", "$3") } else { ("?", "?", "?") };
+    let org = uuid::Uuid::new_v4();
+    let backend = db.db.get_database_backend();
+    let sql = format!("INSERT INTO organizations (id, name, created_at) VALUES ({p1}, 'Acme', CURRENT_TIMESTAMP)");
+    db.db.execute_raw(Statement::from_sql_and_values(backend, sql, [org.into()])).await.unwrap();
+    for (n, name) in ["Prod", "prod", "Dev"].into_iter().enumerate() {
+        let sql = format!(
+            "INSERT INTO workload_identity_configs (id, org_id, name, provider, role_arn, region, is_default, created_at, updated_at) \
+             VALUES ({p1}, {p2}, {p3}, 'aws', 'arn:aws:iam::123456789012:role/r', 'us-east-1', FALSE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP + INTERVAL '{n} second')"
+        );
+        let sql = if db.is_postgres() {
+            sql
+        } else {
+            sql.replace(
+                &format!("CURRENT_TIMESTAMP + INTERVAL '{n} second'"),
+                &format!("datetime('now', '+{n} seconds')"),
+            )
+        };
+        let values = [uuid::Uuid::new_v4().into(), org.into(), name.into()];
+        db.db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+    }
+    Migrator::up(&db.db, None).await.unwrap();
+    let rows = config::Entity::find().order_by_asc(config::Column::Name).all(&db.db).await.unwrap();
+    let names: Vec<(&str, &str)> = rows.iter().map(|r| (r.name.as_str(), r.name_key.as_str())).collect();
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&("Dev", "dev")), "{names:?}");
+    let prods: Vec<&str> =
+        names.iter().filter(|(n, _)| n.to_lowercase().starts_with("prod")).map(|(n, _)| *n).collect();
+    assert_eq!(prods.len(), 2);
+    assert!(prods.iter().any(|n| n.ends_with(" (2)")), "{names:?}");
+}

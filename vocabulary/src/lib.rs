@@ -67,6 +67,8 @@ pub mod aws;
 pub mod dto;
 pub mod error;
 pub mod ids;
+#[cfg(feature = "server")]
+pub mod name;
 pub mod token;
 
 pub use error::{ApiError, ErrorCode, FieldError};

@@ -3,7 +3,7 @@
 mod members;
 
 use chrono::Utc;
-use migration::constraints::ORGANIZATION_NAME;
+use migration::constraints::{ORGANIZATION_NAME, ORGANIZATION_NAME_KEY};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
     TransactionSession, TransactionTrait,
@@ -13,6 +13,7 @@ use vocabulary::{
     access::Role,
     audit::{AuditAction, AuditTarget},
     ids::{OrgId, UserId},
+    name::Name,
 };
 
 pub use self::members::{MemberSummary, change_role, list_members, remove_member};
@@ -74,15 +75,8 @@ async fn record_user_change(
     audit::record(db, Change { org_id: Some(org_id), actor, action, target: AuditTarget::User(user_id), details }).await
 }
 
-fn parse_org_name(name: &str) -> ServiceResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ServiceError::invalid("name", "Enter a name for the organization."));
-    }
-    if name.chars().count() > MAX_ORG_NAME {
-        return Err(ServiceError::invalid("name", format!("Use at most {MAX_ORG_NAME} characters for the name.")));
-    }
-    Ok(name.to_owned())
+fn parse_org_name(name: &str) -> ServiceResult<Name> {
+    Ok(Name::parse("name", name, MAX_ORG_NAME, "Acme")?)
 }
 
 /// Creates an organization and its first owner (the operator's bootstrap), in one transaction.
@@ -94,18 +88,22 @@ pub async fn create_organization(
 ) -> ServiceResult<Bootstrapped> {
     let name = parse_org_name(name)?;
     let txn = begin_write(db).await?;
-    let taken = || ServiceError::NameTaken { what: "An organization", name: name.clone(), within_org: false };
-    if organization::Entity::find().filter(organization::Column::Name.eq(&name)).count(&txn).await? > 0 {
+    let taken = || ServiceError::NameTaken { what: "An organization", name: name.to_string(), within_org: false };
+    if organization::Entity::find().filter(organization::Column::NameKey.eq(name.key())).count(&txn).await? > 0 {
         return Err(taken());
     }
     let org = organization::ActiveModel {
         id: Set(OrgId::new().as_uuid()),
-        name: Set(name.clone()),
+        name: Set(name.to_string()),
+        name_key: Set(name.key().to_owned()),
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
     .await
-    .map_err(|e| if violates(&e, &ORGANIZATION_NAME) { taken() } else { e.into() })?;
+    .map_err(|e| {
+        // The key's index, or the older one on the name itself: either means the name is taken.
+        if violates(&e, &ORGANIZATION_NAME_KEY) || violates(&e, &ORGANIZATION_NAME) { taken() } else { e.into() }
+    })?;
     let org = Organization::from(org);
     audit::record(
         &txn,
@@ -114,7 +112,7 @@ pub async fn create_organization(
             actor: Actor::Cli,
             action: AuditAction::OrganizationCreate,
             target: AuditTarget::Organization(org.id),
-            details: json!({ "name": name }),
+            details: json!({ "name": name.as_str() }),
         },
     )
     .await?;

@@ -7,6 +7,8 @@ pub struct Model {
     pub id: Uuid,
     #[sea_orm(unique)]
     pub name: String,
+    /// `vocabulary::name::Name::key`: unique, so names that read alike are one name.
+    pub name_key: String,
     pub created_at: ChronoDateTimeUtc,
 }
 

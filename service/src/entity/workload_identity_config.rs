@@ -10,6 +10,8 @@ pub struct Model {
     pub id: Uuid,
     pub org_id: Uuid,
     pub name: String,
+    /// `vocabulary::name::Name::key`: unique per organization.
+    pub name_key: String,
     pub provider: Text<CloudProvider>,
     pub role_arn: Text<RoleArn>,
     pub region: Text<Region>,

@@ -2,6 +2,7 @@
 use vocabulary::{
     FieldError,
     aws::{CloudProvider, Region, RoleArn},
+    name::Name,
 };
 
 use crate::error::{FormCheck, ServiceResult};
@@ -10,7 +11,7 @@ const MAX_NAME: usize = 64;
 
 #[derive(Clone, Debug)]
 pub struct ConfigInput {
-    pub name: String,
+    pub name: Name,
     pub provider: CloudProvider,
     pub role_arn: RoleArn,
     pub region: Region,
@@ -20,7 +21,7 @@ impl ConfigInput {
     /// `provider` and `region` come from pickers, already typed; the name and ARN are typed by hand.
     pub fn parse(name: &str, provider: CloudProvider, role_arn: &str, region: Region) -> ServiceResult<Self> {
         let mut check = FormCheck::default();
-        let name = check.field(parse_name(name));
+        let name = check.field(Name::parse("name", name, MAX_NAME, "aws-prod"));
         let role_arn = check.field(role_arn.parse::<RoleArn>());
         if let Some(arn) = &role_arn
             && arn.partition() != region.partition()
@@ -36,20 +37,6 @@ impl ConfigInput {
         }
         check.finish(|| Some(Self { name: name?, provider, role_arn: role_arn?, region }))
     }
-}
-
-fn parse_name(name: &str) -> Result<String, FieldError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(FieldError::new("name", "Enter a name, such as aws-prod."));
-    }
-    if name.chars().count() > MAX_NAME {
-        return Err(FieldError::new("name", format!("Use at most {MAX_NAME} characters for the name.")));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(FieldError::new("name", "The name cannot contain control characters."));
-    }
-    Ok(name.to_owned())
 }
 
 #[cfg(test)]
@@ -81,7 +68,7 @@ mod tests {
         let region = "eu-west-1".parse().unwrap();
         let input =
             ConfigInput::parse(" aws-prod ", CloudProvider::Aws, "arn:aws:iam::123456789012:role/r", region).unwrap();
-        assert_eq!(input.name, "aws-prod");
+        assert_eq!(input.name.as_str(), "aws-prod");
         assert_eq!(input.region.as_str(), "eu-west-1");
     }
 }

@@ -128,7 +128,7 @@ pub async fn create(
         ..Default::default()
     };
     write(&mut model, &input, is_default);
-    let model = model.insert(&txn).await.map_err(|e| name_taken(e, &input.name))?;
+    let model = model.insert(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
     record(&txn, actor, AuditAction::WorkloadIdentityCreate, &model).await?;
     txn.commit().await?;
     Ok(model.into())
@@ -150,7 +150,7 @@ pub async fn update(
     }
     let mut model: config::ActiveModel = existing.into();
     write(&mut model, &input, is_default);
-    let model = model.update(&txn).await.map_err(|e| name_taken(e, &input.name))?;
+    let model = model.update(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
     record(&txn, actor, AuditAction::WorkloadIdentityUpdate, &model).await?;
     txn.commit().await?;
     Ok(model.into())
@@ -189,7 +189,8 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: WorkloadIde
 
 /// The fields an admin edits, as one form saves them.
 fn write(model: &mut config::ActiveModel, input: &ConfigInput, is_default: bool) {
-    model.name = Set(input.name.clone());
+    model.name = Set(input.name.to_string());
+    model.name_key = Set(input.name.key().to_owned());
     model.provider = Set(Text(input.provider));
     model.role_arn = Set(Text(input.role_arn.clone()));
     model.region = Set(Text(input.region));
