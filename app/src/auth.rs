@@ -51,6 +51,29 @@ pub async fn is_signed_in(session: &Session) -> bool {
     matches!(user_of(session).await, Ok(Some(_)))
 }
 
+/// The address the request came from: the trusted proxy's header when one is configured,
+/// else the connection's peer.
+pub async fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
+    use axum::extract::ConnectInfo;
+
+    if let Some(header) = &state.client_ip_header {
+        let parts = use_context::<http::request::Parts>()?;
+        let value = parts.headers.get(header)?.to_str().ok()?;
+        return value.split(',').next()?.trim().parse().ok();
+    }
+    let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok()?;
+    Some(peer.ip())
+}
+
+/// Tells the client when to try again, beside a `rate_limited` error.
+pub fn retry_after(seconds: u64) {
+    if let (Some(response), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&seconds.to_string()))
+    {
+        response.insert_header(http::header::RETRY_AFTER, value);
+    }
+}
+
 /// A signed-in user making a request.
 pub struct Caller {
     pub state: AppState,

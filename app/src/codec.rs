@@ -95,16 +95,25 @@ mod server {
     async fn read_limited<R: Req<AppError> + Send>(req: R) -> Result<Vec<u8>, AppError> {
         let mut stream = Box::pin(req.try_into_stream()?);
         let mut body = Vec::new();
+        let mut seen = 0;
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|_| bad_request("The request body could not be read.", Vec::new()))?;
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(AppError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024),
-                    "Send only the arguments the call takes.",
-                ));
+            seen += chunk.len();
+            // Past the limit the rest is read and dropped (up to a bound), so the client, still
+            // sending, gets the answer rather than a closed connection.
+            if seen > MAX_BODY_BYTES * 16 {
+                break;
             }
-            body.extend_from_slice(&chunk);
+            if seen <= MAX_BODY_BYTES {
+                body.extend_from_slice(&chunk);
+            }
+        }
+        if seen > MAX_BODY_BYTES {
+            return Err(AppError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024),
+                "Send only the arguments the call takes.",
+            ));
         }
         Ok(body)
     }

@@ -115,6 +115,7 @@ mod server {
                 ServiceError::NameTaken { .. } => ErrorCode::NameTaken,
                 ServiceError::AlreadyMember { .. } => ErrorCode::AlreadyMember,
                 ServiceError::InvalidCredentials => ErrorCode::InvalidCredentials,
+                ServiceError::TooManySignIns { .. } | ServiceError::Busy { .. } => ErrorCode::RateLimited,
                 ServiceError::IssuerNotConfigured(_) => ErrorCode::IssuerNotConfigured,
                 ServiceError::Configuration { .. } => ErrorCode::NotConfigured,
                 ServiceError::CorruptRecord(_) => ErrorCode::CorruptRecord,

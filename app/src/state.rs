@@ -1,8 +1,10 @@
 //! What server functions get from the server through Leptos context.
 use std::sync::Arc;
 
+use http::HeaderName;
 use service::{
-    access::AccessControl, aws::sdk::AwsSdk, db::DatabaseConnection, issuer::IssuerState, master_key::MasterKey,
+    access::AccessControl, accounts::SignInGuard, aws::sdk::AwsSdk, db::DatabaseConnection, issuer::IssuerState,
+    master_key::MasterKey,
 };
 
 #[derive(Clone)]
@@ -13,4 +15,8 @@ pub struct AppState {
     pub aws: AwsSdk,
     /// Encrypts the secrets credentials store.
     pub master_key: Arc<MasterKey>,
+    pub sign_in: Arc<SignInGuard>,
+    /// The header a trusted reverse proxy puts the client's address in; without one, the
+    /// connection's own address is the client's.
+    pub client_ip_header: Option<HeaderName>,
 }

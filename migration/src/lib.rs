@@ -7,6 +7,7 @@ mod m20261122_000001_accounts;
 mod m20261122_000002_workload_identity;
 mod m20261123_000003_session_owner;
 mod m20261123_000004_name_keys;
+mod m20261123_000005_sign_in_throttle;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_workload_identity::Migration),
             Box::new(m20261123_000003_session_owner::Migration),
             Box::new(m20261123_000004_name_keys::Migration),
+            Box::new(m20261123_000005_sign_in_throttle::Migration),
         ]
     }
 }

@@ -81,6 +81,11 @@ pub struct Settings {
     #[arg(long, global = true, env = "WISP_LISTEN", value_name = "WISP_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
+    /// The request header in which a trusted reverse proxy puts the client's address (such as
+    /// X-Forwarded-For), for sign-in throttling. Unset: the connection's address.
+    #[arg(long, global = true, env = "WISP_CLIENT_IP_HEADER", value_name = "WISP_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+
     /// Folder for the demo's generated files (master key, demo sign-in).
     #[arg(long, global = true, env = "WISP_DATA_DIR", value_name = "WISP_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -210,6 +215,7 @@ mod tests {
             "WISP_LISTEN",
             "AWS_ENDPOINT_URL",
             "WISP_LOG_FORMAT",
+            "WISP_CLIENT_IP_HEADER",
         ] {
             assert!(help.contains(var), "--help does not mention {var}");
         }

@@ -1,8 +1,10 @@
 use std::{sync::Arc, time::Duration};
 
+use axum::http::HeaderName;
 use leptos::prelude::LeptosOptions;
 use service::{
-    access::AccessControl, aws::sdk::AwsSdk, issuer::IssuerState, master_key::MasterKey, session_store::DbSessionStore,
+    access::AccessControl, accounts::SignInGuard, aws::sdk::AwsSdk, issuer::IssuerState, master_key::MasterKey,
+    session_store::DbSessionStore,
 };
 use tokio::net::TcpListener;
 
@@ -34,6 +36,16 @@ pub async fn run(
         issuer: Arc::new(issuer),
         aws: AwsSdk::from_env().await,
         master_key: Arc::new(master_key),
+        sign_in: Arc::new(SignInGuard::sized_to_machine()),
+        client_ip_header: settings
+            .client_ip_header
+            .as_deref()
+            .map(|name| {
+                HeaderName::try_from(name).map_err(|_| {
+                    CliError::Usage(format!("WISP_CLIENT_IP_HEADER: '{name}' is not an HTTP header name."))
+                })
+            })
+            .transpose()?,
     };
     let manifest = Manifest::read(&settings.site_root).unwrap_or_else(|| {
         tracing::warn!(
@@ -55,7 +67,8 @@ pub async fn run(
     })?;
     let address = listener.local_addr().map_err(|e| CliError::Usage(e.to_string()))?;
     tracing::info!("Wisp is serving on http://{address}");
-    axum::serve(listener, router::build(state, options, StylesheetName(manifest.stylesheet)))
+    let app = router::build(state, options, StylesheetName(manifest.stylesheet));
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| CliError::Usage(format!("the server stopped: {e}")))

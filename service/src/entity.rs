@@ -3,5 +3,6 @@ pub mod audit_log;
 pub mod membership;
 pub mod organization;
 pub mod session;
+pub mod sign_in_throttle;
 pub mod user;
 pub mod workload_identity_config;

@@ -39,6 +39,12 @@ pub enum ServiceError {
     #[error("The e-mail or password is not correct.")]
     InvalidCredentials,
 
+    #[error("Too many failed sign-ins for this account or from this address.")]
+    TooManySignIns { retry_after_secs: u64 },
+
+    #[error("Wisp is checking many sign-ins at the moment.")]
+    Busy { retry_after_secs: u64 },
+
     /// What the issuer lacks, naming the variable to set.
     #[error("{0}")]
     IssuerNotConfigured(&'static str),
@@ -84,6 +90,11 @@ impl ServiceError {
             Self::NameTaken { .. } => "Choose another name.".to_owned(),
             Self::AlreadyMember { .. } => "Change the member's role instead.".to_owned(),
             Self::InvalidCredentials => "Check both and try again.".to_owned(),
+            Self::TooManySignIns { retry_after_secs } => format!(
+                "Sign-in is paused for {}; try again then. If this was not you, tell your operator.",
+                wait(*retry_after_secs)
+            ),
+            Self::Busy { retry_after_secs } => format!("Try again in {}.", wait(*retry_after_secs)),
             Self::IssuerNotConfigured(_) => "Ask your operator to set it, then restart Wisp.".to_owned(),
             Self::Configuration { variable, .. } => format!("Correct {variable}, then start Wisp again."),
             Self::CorruptRecord(_) => {
@@ -102,6 +113,24 @@ impl ServiceError {
     /// The database did not answer, as opposed to answering with an error.
     pub fn is_unavailable(&self) -> bool {
         matches!(self, Self::Database(error) if is_unavailable(error))
+    }
+}
+
+fn wait(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "a second".to_owned(),
+        2..=90 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
+}
+
+/// How long to wait before trying again, for errors that say so.
+impl ServiceError {
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::TooManySignIns { retry_after_secs } | Self::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
     }
 }
 

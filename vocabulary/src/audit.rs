@@ -13,6 +13,7 @@ text_enum! {
         MemberAdd = "member.add",
         MemberRoleChange = "member.role_change",
         MemberRemove = "member.remove",
+        SignInLocked = "user.sign_in_locked",
         WorkloadIdentityCreate = "workload_identity.create",
         WorkloadIdentityUpdate = "workload_identity.update",
         WorkloadIdentityMakeDefault = "workload_identity.make_default",
@@ -26,6 +27,8 @@ pub enum Actor {
     User(UserId),
     /// An operator at the `wisp` command line.
     Cli,
+    /// Wisp itself, acting on a rule (locking sign-in after repeated failures).
+    Wisp,
 }
 
 /// What a change was made to.
@@ -41,6 +44,7 @@ impl fmt::Display for Actor {
         match self {
             Actor::User(id) => write!(f, "user:{id}"),
             Actor::Cli => f.write_str("cli"),
+            Actor::Wisp => f.write_str("wisp"),
         }
     }
 }
@@ -50,8 +54,9 @@ impl FromStr for Actor {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.split_once(':') {
             None if s == "cli" => Ok(Actor::Cli),
+            None if s == "wisp" => Ok(Actor::Wisp),
             Some(("user", id)) => Ok(Actor::User(id.parse()?)),
-            _ => Err(FieldError::new("actor", format!("'{s}' is not an actor: use cli or user:<uuid>."))),
+            _ => Err(FieldError::new("actor", format!("'{s}' is not an actor: use cli, wisp or user:<uuid>."))),
         }
     }
 }
@@ -85,7 +90,7 @@ mod tests {
     #[test]
     fn actors_targets_and_actions_round_trip_through_text() {
         let user: UserId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
-        for actor in [Actor::Cli, Actor::User(user)] {
+        for actor in [Actor::Cli, Actor::Wisp, Actor::User(user)] {
             assert_eq!(actor.to_string().parse::<Actor>().unwrap(), actor);
         }
         let target = AuditTarget::WorkloadIdentityConfig(user.as_uuid().into());

@@ -68,6 +68,7 @@ error_codes! {
     PayloadTooLarge = 413, "payload_too_large";
     UnsupportedMediaType = 415, "unsupported_media_type";
     InvalidInput = 422, "invalid_input";
+    RateLimited = 429, "rate_limited";
     InternalError = 500, "internal_error";
     CorruptRecord = 500, "corrupt_record";
     DatabaseUnavailable = 503, "database_unavailable";

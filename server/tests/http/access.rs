@@ -205,3 +205,21 @@ async fn a_session_ends_seven_days_after_sign_in_however_active() {
     assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, "unauthenticated"));
     assert!(session::Entity::find().one(&db.db).await.unwrap().is_none(), "the session is gone");
 }
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_are_refused_for_a_while_with_retry_after() {
+    let db = TestDatabase::new().await;
+    create_org(&db, "acme");
+    let server = Server::start(&db).await;
+    let client = server.client();
+    let form = |password| [("email", "owner@acme.test"), ("password", password)];
+    for _ in 0..5 {
+        let (status, body) = server.call(&client, "login", &form("not the password")).await;
+        assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, "invalid_credentials"));
+    }
+    let refused = server.post(&client, "login").form(&form(PASSWORD)).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(code(&refused.json().await.unwrap()), "rate_limited");
+}

@@ -1,6 +1,7 @@
 //! Organizations, users and memberships: the operator's bootstrap, sign-in, and the member
 //! management of `members`.
 mod members;
+mod sign_in;
 
 use chrono::Utc;
 use migration::constraints::{ORGANIZATION_NAME, ORGANIZATION_NAME_KEY};
@@ -16,7 +17,10 @@ use vocabulary::{
     name::Name,
 };
 
-pub use self::members::{MemberSummary, change_role, list_members, remove_member};
+pub use self::{
+    members::{MemberSummary, change_role, list_members, remove_member},
+    sign_in::SignInGuard,
+};
 use crate::{
     access::{Authorized, Read, resource},
     audit::{self, Actor, Change},

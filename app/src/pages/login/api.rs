@@ -5,13 +5,19 @@ use crate::{codec::FormOrJson, error::AppError};
 /// Signs in and goes to `next` (a path on this site), or the home page.
 #[server(endpoint = "login", input = FormOrJson)]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use service::{accounts, password::Password};
+    use service::password::Password;
 
     use crate::auth;
 
     let state = auth::state()?;
     let session = auth::session().await?;
-    let user = accounts::authenticate(&state.db, &email, &Password::attempt(password)).await?;
+    let client = auth::client_address(&state).await;
+    let user =
+        state.sign_in.sign_in(&state.db, &email, &Password::attempt(password), client).await.inspect_err(|e| {
+            if let Some(seconds) = e.retry_after_secs() {
+                auth::retry_after(seconds);
+            }
+        })?;
     auth::sign_in(&session, user.id).await?;
     tracing::info!(user = %user.id, "signed in");
     leptos_axum::redirect(&return_path(next.as_deref()));
