@@ -7,5 +7,6 @@ mod seaweed;
 mod access;
 mod errors;
 mod issuer;
+mod replicas;
 mod web;
 mod workload_identity;
