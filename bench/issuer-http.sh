@@ -2,31 +2,18 @@
 # Requests per second for discovery and JWKS: wisp against nginx serving the same bytes, measured
 # in the same run and printed as a ratio (these machines are noisy; absolute numbers vary).
 # Usage: bench/issuer-http.sh [seconds per run, default 10]
-source "$(dirname "$0")/../scripts/lib.sh"
+source "$(dirname "$0")/lib.sh"
 duration="${1:-10}"
 ensure_apt wrk nginx curl
 cargo build --quiet --release -p server
 
-work="$(mktemp -d /tmp/wisp-bench.XXXXXX)"
-chmod 755 "$work"
-WISP_PID="" NGINX_PID=""
-cleanup() {
-  [ -n "$WISP_PID" ] && kill "$WISP_PID" 2>/dev/null
-  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
 wisp_port="$(free_port)"
 nginx_port="$(free_port)"
 export DATABASE_URL="sqlite://$work/wisp.db?mode=rwc" WISP_MASTER_KEY="$(openssl rand -base64 32)" RUST_LOG=error \
-  WISP_LISTEN="127.0.0.1:$wisp_port" OIDC_ISSUER="http://127.0.0.1:$wisp_port" \
+  OIDC_ISSUER="http://127.0.0.1:$wisp_port" \
   OIDC_PRIVATE_KEY="$("$ROOT/target/release/wisp" keys generate --alg es256)" \
   OIDC_PUBLISHED_KEYS="$("$ROOT/target/release/wisp" keys generate --alg rs256)"
-"$ROOT/target/release/wisp" serve >"$work/wisp.log" 2>&1 &
-WISP_PID=$!
-wait_for "http://127.0.0.1:$wisp_port/readyz" 30
+serve_wisp "$wisp_port"
 
 # nginx serves byte-identical copies.
 mkdir -p "$work/www/.well-known" "$work/www/oauth2"
@@ -50,7 +37,7 @@ http {
 }
 CONF
 nginx -c "$work/nginx.conf" &
-NGINX_PID=$!
+BACKGROUND+=("$!")
 wait_for "http://127.0.0.1:$nginx_port/oauth2/jwks" 10
 
 rps() { wrk -t2 -c64 -d"${duration}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
