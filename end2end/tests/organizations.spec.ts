@@ -20,6 +20,7 @@ test('an admin changes a member role and it persists', async ({ page }) => {
   const role = page.getByLabel(`Role of ${member}`);
   await expect(role).toHaveValue('developer');
   await role.selectOption('admin');
+  await expect(page.getByRole('status').filter({ hasText: 'Role saved.' })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await page.reload();
   await expect(page.getByLabel(`Role of ${member}`)).toHaveValue('admin');

@@ -27,6 +27,12 @@ pub fn MembersPage() -> impl IntoView {
         <h1>"Members"</h1>
         <p class="lead">"People in this organization and what their role lets them do."</p>
         {move || action_error().map(|error| view! { <ErrorMessage error/> })}
+        <p class="saved" role="status">
+            {move || {
+                let changed = change.input().get().is_none() && matches!(change.value().get(), Some(Ok(())));
+                changed.then_some("Role saved.")
+            }}
+        </p>
         <Transition fallback=|| view! { <Loading/> }>
             {move || {
                 members.get().map(|result| match result {
