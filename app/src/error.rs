@@ -114,6 +114,7 @@ mod server {
                 ServiceError::LastOwner => ErrorCode::LastOwner,
                 ServiceError::NameTaken { .. } => ErrorCode::NameTaken,
                 ServiceError::AlreadyMember { .. } => ErrorCode::AlreadyMember,
+                ServiceError::InUse { .. } => ErrorCode::InUse,
                 ServiceError::InvalidCredentials => ErrorCode::InvalidCredentials,
                 ServiceError::TooManySignIns { .. } | ServiceError::Busy { .. } => ErrorCode::RateLimited,
                 ServiceError::IssuerNotConfigured(_) => ErrorCode::IssuerNotConfigured,

@@ -42,6 +42,20 @@ pub const WORKLOAD_IDENTITY_CONFIG_DEFAULT: UniqueIndex = UniqueIndex {
     columns: &["org_id", "provider"],
 };
 
+/// Names that read alike are one name within an organization.
+pub const CREDENTIAL_NAME: UniqueIndex = UniqueIndex {
+    name: "uq_credentials_name_key",
+    table: "secret_provider_credentials",
+    columns: &["org_id", "name_key"],
+};
+
+/// Partial: only rows `WHERE is_default`, so each (organization, provider) has one default at most.
+pub const CREDENTIAL_DEFAULT: UniqueIndex = UniqueIndex {
+    name: "uq_credentials_default",
+    table: "secret_provider_credentials",
+    columns: &["org_id", "provider"],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ mod m20261122_000002_workload_identity;
 mod m20261123_000003_session_owner;
 mod m20261123_000004_name_keys;
 mod m20261123_000005_sign_in_throttle;
+mod m20261124_000006_credentials;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_session_owner::Migration),
             Box::new(m20261123_000004_name_keys::Migration),
             Box::new(m20261123_000005_sign_in_throttle::Migration),
+            Box::new(m20261124_000006_credentials::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table.
 pub mod audit_log;
+pub mod credential;
 pub mod membership;
 pub mod organization;
 pub mod session;

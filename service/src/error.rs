@@ -33,6 +33,11 @@ pub enum ServiceError {
     #[error("{what} named '{name}' already exists{}.", if *.within_org { " in this organization" } else { "" })]
     NameTaken { what: &'static str, name: String, within_org: bool },
 
+    /// `what` reads as the start of a sentence ("The workload identity config"); `users` names the
+    /// kind of its users ("credentials").
+    #[error("{what} is used by {users} {}.", .names.join(", "))]
+    InUse { what: &'static str, users: &'static str, names: Vec<String> },
+
     #[error("{email} is already a member of this organization, as {role}.")]
     AlreadyMember { email: String, role: Role },
 
@@ -89,6 +94,7 @@ impl ServiceError {
             Self::LastOwner => "Make another member an owner first.".to_owned(),
             Self::NameTaken { .. } => "Choose another name.".to_owned(),
             Self::AlreadyMember { .. } => "Change the member's role instead.".to_owned(),
+            Self::InUse { users, .. } => format!("Move those {users} to another one, or delete them, first."),
             Self::InvalidCredentials => "Check both and try again.".to_owned(),
             Self::TooManySignIns { retry_after_secs } => format!(
                 "Sign-in is paused for {}; try again then. If this was not you, tell your operator.",

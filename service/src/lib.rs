@@ -11,6 +11,8 @@ pub mod files;
 pub mod issuer;
 pub mod master_key;
 pub mod password;
+pub mod references;
+pub mod secret_providers;
 pub mod session_store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

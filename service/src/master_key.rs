@@ -44,6 +44,35 @@ impl MasterKey {
         STANDARD.encode(self.0)
     }
 
+    /// Names the key without revealing it, so a sealed value says which key opens it: 16 hex
+    /// digits of SHA-256 over a label and the key.
+    pub fn id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new().chain_update(b"wisp master key id\0").chain_update(self.0).finalize();
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Seals `plaintext` under this key, bound to `context` (where it is stored).
+    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> ServiceResult<Sealed> {
+        Ok(Sealed { key_id: self.id(), bytes: self.encrypt(plaintext, context)? })
+    }
+
+    /// Opens what [`MasterKey::seal`] sealed with the same context; a value sealed under another
+    /// key says which.
+    pub fn open(&self, sealed: &Sealed, context: &[u8]) -> ServiceResult<Vec<u8>> {
+        if sealed.key_id != self.id() {
+            return Err(ServiceError::Configuration {
+                variable: "WISP_MASTER_KEY",
+                message: format!(
+                    "a stored secret was sealed under master key {}, but WISP_MASTER_KEY is key {}: start Wisp with the key it was sealed under, or rotate with `wisp master-key rotate`",
+                    sealed.key_id,
+                    self.id()
+                ),
+            });
+        }
+        self.decrypt(&sealed.bytes, context)
+    }
+
     /// For development: reads the key file, or creates it (owner-only) when missing.
     /// Returns whether it was created.
     pub fn load_or_create(path: &Path) -> ServiceResult<(Self, bool)> {
@@ -88,6 +117,52 @@ impl MasterKey {
     }
 }
 
+/// Re-seals every stored secret under `next`, in one transaction: all of them or none. Values
+/// already under `next` are left as they are, so an interrupted rotation can be run again.
+/// Returns how many were re-sealed.
+pub async fn rotate(db: &impl sea_orm::TransactionTrait, current: &MasterKey, next: &MasterKey) -> ServiceResult<u64> {
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession};
+
+    use crate::{db::begin_write, entity::credential};
+
+    let txn = begin_write(db).await?;
+    let rows =
+        credential::Entity::find().filter(credential::Column::SealedSecretAccessKey.is_not_null()).all(&txn).await?;
+    let mut resealed = 0;
+    for row in rows {
+        let sealed = Sealed {
+            key_id: row.master_key_id.clone().unwrap_or_default(),
+            bytes: row.sealed_secret_access_key.clone().unwrap_or_default(),
+        };
+        if sealed.key_id == next.id() {
+            continue;
+        }
+        let context = crate::secret_providers::seal_context(row.id.into());
+        let plaintext = current.open(&sealed, &context)?;
+        let fresh = next.seal(&plaintext, &context)?;
+        let mut active: credential::ActiveModel = row.into();
+        active.sealed_secret_access_key = Set(Some(fresh.bytes));
+        active.master_key_id = Set(Some(fresh.key_id));
+        active.update(&txn).await?;
+        resealed += 1;
+    }
+    txn.commit().await?;
+    Ok(resealed)
+}
+
+/// A secret sealed under the master key named `key_id`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub key_id: String,
+    pub bytes: Vec<u8>,
+}
+
+impl fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sealed").field("key_id", &self.key_id).finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MasterKey(***)")
@@ -106,6 +181,19 @@ mod tests {
         assert!(key.decrypt(&sealed, b"credential:2").is_err());
         assert!(MasterKey::generate().decrypt(&sealed, b"credential:1").is_err());
         assert!(key.decrypt(&sealed[..5], b"credential:1").is_err());
+    }
+
+    #[test]
+    fn sealed_values_name_their_key_and_open_only_with_it() {
+        let (key, other) = (MasterKey::generate(), MasterKey::generate());
+        let sealed = key.seal(b"s3cr3t", b"credential:1").unwrap();
+        assert_eq!(sealed.key_id, key.id());
+        assert_eq!(key.id().len(), 16);
+        assert_ne!(key.id(), other.id());
+        assert_eq!(key.open(&sealed, b"credential:1").unwrap(), b"s3cr3t");
+        let refused = other.open(&sealed, b"credential:1").unwrap_err();
+        assert!(refused.to_string().contains(&key.id()), "{refused}");
+        assert!(!format!("{sealed:?}").contains("bytes"), "{sealed:?}");
     }
 
     #[test]

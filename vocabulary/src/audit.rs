@@ -3,7 +3,7 @@ use std::{fmt, str::FromStr};
 
 use crate::{
     error::FieldError,
-    ids::{OrgId, UserId, WorkloadIdentityConfigId},
+    ids::{CredentialId, OrgId, UserId, WorkloadIdentityConfigId},
 };
 
 text_enum! {
@@ -18,6 +18,10 @@ text_enum! {
         WorkloadIdentityUpdate = "workload_identity.update",
         WorkloadIdentityMakeDefault = "workload_identity.make_default",
         WorkloadIdentityDelete = "workload_identity.delete",
+        CredentialCreate = "credential.create",
+        CredentialUpdate = "credential.update",
+        CredentialMakeDefault = "credential.make_default",
+        CredentialDelete = "credential.delete",
     }
 }
 
@@ -37,6 +41,7 @@ pub enum AuditTarget {
     Organization(OrgId),
     User(UserId),
     WorkloadIdentityConfig(WorkloadIdentityConfigId),
+    Credential(CredentialId),
 }
 
 impl fmt::Display for Actor {
@@ -67,6 +72,7 @@ impl fmt::Display for AuditTarget {
             AuditTarget::Organization(id) => write!(f, "organization:{id}"),
             AuditTarget::User(id) => write!(f, "user:{id}"),
             AuditTarget::WorkloadIdentityConfig(id) => write!(f, "workload_identity_config:{id}"),
+            AuditTarget::Credential(id) => write!(f, "credential:{id}"),
         }
     }
 }
@@ -78,6 +84,7 @@ impl FromStr for AuditTarget {
             Some(("organization", id)) => Ok(AuditTarget::Organization(id.parse()?)),
             Some(("user", id)) => Ok(AuditTarget::User(id.parse()?)),
             Some(("workload_identity_config", id)) => Ok(AuditTarget::WorkloadIdentityConfig(id.parse()?)),
+            Some(("credential", id)) => Ok(AuditTarget::Credential(id.parse()?)),
             _ => Err(FieldError::new("target", format!("'{s}' is not an audited object."))),
         }
     }

@@ -160,7 +160,7 @@ macro_rules! serde_as_text {
     )*};
 }
 
-serde_as_text!(Region, RoleArn);
+serde_as_text!(Region, RoleArn, AccessKeyId, ExternalId);
 
 const EXAMPLE_ROLE_ARN: &str = "arn:aws:iam::123456789012:role/wisp-secrets-reader";
 
@@ -263,9 +263,112 @@ impl fmt::Display for RoleArn {
     }
 }
 
+/// An AWS access key id: `AKIA…` (a user's long-term key) or `ASIA…` (temporary), 16–128
+/// upper-case letters and digits. Not a secret, but shown masked in lists: `AKIA…WXYZ`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AccessKeyId(String);
+
+impl AccessKeyId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first four and the last four characters, as lists show it.
+    pub fn masked(&self) -> String {
+        format!("{}…{}", &self.0[..4], &self.0[self.0.len() - 4..])
+    }
+}
+
+impl FromStr for AccessKeyId {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.trim();
+        let invalid = |message: String| FieldError::new("access_key_id", message);
+        if text.is_empty() {
+            return Err(invalid("Enter the access key ID, such as AKIAIOSFODNN7EXAMPLE.".to_owned()));
+        }
+        if !(text.starts_with("AKIA") || text.starts_with("ASIA")) {
+            return Err(invalid(format!(
+                "'{text}' is not an AWS access key ID: those start with AKIA (or ASIA for temporary keys)."
+            )));
+        }
+        if !(16..=128).contains(&text.len()) || !text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+            return Err(invalid(
+                "An access key ID is 16 to 128 upper-case letters and digits, such as AKIAIOSFODNN7EXAMPLE.".to_owned(),
+            ));
+        }
+        Ok(Self(text.to_owned()))
+    }
+}
+
+impl fmt::Display for AccessKeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a role's trust policy may require of whoever assumes it (`sts:ExternalId`): 2–1224
+/// letters, digits and `+=,.@:/_-`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ExternalId(String);
+
+impl ExternalId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for ExternalId {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.trim();
+        let invalid = |message: String| FieldError::new("external_id", message);
+        if !(2..=1224).contains(&text.chars().count()) {
+            return Err(invalid("An external ID is 2 to 1224 characters long.".to_owned()));
+        }
+        if let Some(bad) = text.chars().find(|c| !(c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(*c))) {
+            return Err(invalid(format!(
+                "'{bad}' cannot appear in an external ID; use letters, digits and + = , . @ : / _ -."
+            )));
+        }
+        Ok(Self(text.to_owned()))
+    }
+}
+
+impl fmt::Display for ExternalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_key_ids_parse_and_mask_and_say_what_is_wrong() {
+        let key: AccessKeyId = " AKIAIOSFODNN7EXAMPLE ".parse().unwrap();
+        assert_eq!((key.as_str(), key.masked().as_str()), ("AKIAIOSFODNN7EXAMPLE", "AKIA…MPLE"));
+        assert!("ASIAIOSFODNN7EXAMPLE".parse::<AccessKeyId>().is_ok());
+        for (bad, says) in [
+            ("", "Enter the access key ID"),
+            ("wJalrXUtnFEMI/K7MDENG", "not an AWS access key ID"),
+            ("AKIA123", "16 to 128"),
+            ("AKIAiosfodnn7example", "16 to 128"),
+        ] {
+            let error = bad.parse::<AccessKeyId>().unwrap_err();
+            assert_eq!(error.field, "access_key_id");
+            assert!(error.message.contains(says), "{bad}: {}", error.message);
+        }
+    }
+
+    #[test]
+    fn external_ids_take_awss_character_set() {
+        assert!("wisp-2026:acme/prod_1".parse::<ExternalId>().is_ok());
+        assert!("x".parse::<ExternalId>().unwrap_err().message.contains("2 to 1224"));
+        let spaced = "has space".parse::<ExternalId>().unwrap_err();
+        assert_eq!((spaced.field.as_ref(), spaced.message.contains("' '")), ("external_id", true));
+    }
 
     #[test]
     fn known_regions_parse_and_carry_their_partition() {

@@ -2,5 +2,6 @@
 pub mod connection;
 pub mod members;
 pub mod organization;
+pub mod secret_providers;
 pub mod session;
 pub mod workload_identity;

@@ -65,6 +65,7 @@ error_codes! {
     NameTaken = 409, "name_taken";
     AlreadyMember = 409, "already_member";
     LastOwner = 409, "last_owner";
+    InUse = 409, "in_use";
     PayloadTooLarge = 413, "payload_too_large";
     UnsupportedMediaType = 415, "unsupported_media_type";
     InvalidInput = 422, "invalid_input";

@@ -63,6 +63,7 @@ macro_rules! uuid_id {
 uuid_id!(OrgId, "org_id", "organization id");
 uuid_id!(UserId, "user_id", "user id");
 uuid_id!(WorkloadIdentityConfigId, "id", "workload identity config id");
+uuid_id!(CredentialId, "id", "credential id");
 
 #[cfg(test)]
 mod tests {

@@ -69,6 +69,7 @@ pub mod error;
 pub mod ids;
 #[cfg(feature = "server")]
 pub mod name;
+pub mod providers;
 pub mod token;
 
 pub use error::{ApiError, ErrorCode, FieldError};

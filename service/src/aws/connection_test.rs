@@ -1,17 +1,23 @@
-//! Test Connection for a workload identity config: each link of the chain AWS will walk at
-//! kickoff, in order, stopping at the first that fails and saying why.
+//! Test Connection: each link of the chain AWS will walk at kickoff, in order, stopping at the
+//! first that fails and saying why. For a workload identity config: the issuer, a token,
+//! `AssumeRoleWithWebIdentity`, `GetCallerIdentity`. For a credential, then `ListSecrets` too (what
+//! the Secret Name autocomplete needs); for static keys, `AssumeRole` first when a role is set.
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 pub use vocabulary::dto::connection::CheckStep;
+use vocabulary::{
+    aws::{AccessKeyId, ExternalId, Region, RoleArn},
+    ids::OrgId,
+};
 
 use crate::{
     aws::{
-        guidance::{AwsCall, Context, Diagnosis, Failure, diagnose},
-        sdk::{AwsSdk, SessionCredentials},
+        guidance::{AwsCall, Context, Diagnosis, Failure, Identity, diagnose},
+        sdk::{AwsCredentials, AwsSdk},
     },
-    issuer::{Issuer, IssuerState, mint::Audience},
+    issuer::{Issuer, IssuerState, mint::Audience, url::IssuerUrl},
     workload_identity::WorkloadIdentityConfig,
 };
 
@@ -53,20 +59,35 @@ impl ConnectionReport {
     }
 }
 
-struct Steps(Vec<StepReport>);
+/// A step failed; its report is recorded and the chain stops.
+struct Stopped;
+
+/// The report as the chain runs: what passed, what failed, and (at the end) what was skipped.
+struct Steps {
+    plan: &'static [CheckStep],
+    done: Vec<StepReport>,
+    assumed_role_arn: Option<String>,
+}
 
 impl Steps {
-    fn pass(&mut self, step: CheckStep, detail: String, warnings: Vec<String>) {
-        self.0.push(StepReport { step, outcome: StepOutcome::Passed { detail, warnings } });
+    fn new(plan: &'static [CheckStep]) -> Self {
+        Self { plan, done: Vec::new(), assumed_role_arn: None }
     }
 
-    /// Records the failure and marks every later step as skipped.
-    fn fail(mut self, step: CheckStep, diagnosis: Diagnosis) -> ConnectionReport {
-        self.0.push(StepReport { step, outcome: StepOutcome::Failed(diagnosis) });
-        for later in CheckStep::WORKLOAD_IDENTITY.into_iter().skip_while(|s| *s != step).skip(1) {
-            self.0.push(StepReport { step: later, outcome: StepOutcome::Skipped });
-        }
-        ConnectionReport { steps: self.0, assumed_role_arn: None }
+    fn pass(&mut self, step: CheckStep, detail: String, warnings: Vec<String>) {
+        self.done.push(StepReport { step, outcome: StepOutcome::Passed { detail, warnings } });
+    }
+
+    fn fail(&mut self, step: CheckStep, diagnosis: Diagnosis) -> Stopped {
+        self.done.push(StepReport { step, outcome: StepOutcome::Failed(diagnosis) });
+        Stopped
+    }
+
+    /// Every planned step that did not run is reported as skipped.
+    fn report(mut self) -> ConnectionReport {
+        let ran = self.done.len();
+        self.done.extend(self.plan[ran..].iter().map(|step| StepReport { step: *step, outcome: StepOutcome::Skipped }));
+        ConnectionReport { steps: self.done, assumed_role_arn: self.assumed_role_arn }
     }
 }
 
@@ -74,38 +95,88 @@ fn local_problem(cause: impl Into<String>, fix: impl Into<String>) -> Diagnosis 
     Diagnosis { code: None, aws_message: None, cause: cause.into(), fix: fix.into() }
 }
 
+/// How a credential signs in to AWS.
+pub enum Signer<'a> {
+    WebIdentity(&'a WorkloadIdentityConfig),
+    AccessKey {
+        access_key_id: &'a AccessKeyId,
+        /// `None`: the stored secret could not be opened with this Wisp's master key.
+        secret_access_key: Option<&'a str>,
+        role: Option<&'a RoleArn>,
+        external_id: Option<&'a ExternalId>,
+    },
+}
+
 pub async fn check_workload_identity(
     issuer_state: &IssuerState,
     sdk: &AwsSdk,
     config: &WorkloadIdentityConfig,
 ) -> ConnectionReport {
-    let mut steps = Steps(Vec::new());
+    let mut steps = Steps::new(CheckStep::WORKLOAD_IDENTITY);
+    let _ = web_identity_session(&mut steps, issuer_state, sdk, config).await;
+    steps.report()
+}
 
+/// A credential's chain, through `ListSecrets` in `region` (the credential's, where its secrets live).
+pub async fn check_credential(
+    issuer_state: &IssuerState,
+    sdk: &AwsSdk,
+    org: OrgId,
+    signer: Signer<'_>,
+    region: Region,
+) -> ConnectionReport {
+    match signer {
+        Signer::WebIdentity(config) => {
+            let mut steps = Steps::new(CheckStep::WORKLOAD_IDENTITY_CREDENTIAL);
+            if let Ok((session, issuer)) = web_identity_session(&mut steps, issuer_state, sdk, config).await {
+                let ctx = Context { org, region, identity: Identity::WebIdentity { issuer, role: &config.role_arn } };
+                let _ = list_secrets(&mut steps, sdk, region, &session, &ctx).await;
+            }
+            steps.report()
+        }
+        Signer::AccessKey { access_key_id, secret_access_key, role, external_id } => {
+            let plan = if role.is_some() { CheckStep::STATIC_KEYS_WITH_ROLE } else { CheckStep::STATIC_KEYS };
+            let mut steps = Steps::new(plan);
+            let identity = Identity::AccessKey { access_key_id, role, external_id: external_id.is_some() };
+            let ctx = Context { org, region, identity };
+            let _ = access_key_chain(&mut steps, sdk, &ctx, access_key_id, secret_access_key, role, external_id).await;
+            steps.report()
+        }
+    }
+}
+
+/// Issuer, token, `AssumeRoleWithWebIdentity`, `GetCallerIdentity`: the session for the config's role.
+async fn web_identity_session<'i>(
+    steps: &mut Steps,
+    issuer_state: &'i IssuerState,
+    sdk: &AwsSdk,
+    config: &WorkloadIdentityConfig,
+) -> Result<(AwsCredentials, &'i IssuerUrl), Stopped> {
     let issuer = match issuer_state.ready() {
         Ok(issuer) => issuer,
         Err(reason) => {
-            return steps.fail(
+            return Err(steps.fail(
                 CheckStep::Issuer,
                 local_problem(reason, "Ask your operator to configure the issuer, restart Wisp, then test again."),
-            );
+            ));
         }
     };
     match self_check(issuer).await {
         Ok(warnings) => steps.pass(CheckStep::Issuer, issuer.url.to_string(), warnings),
-        Err(problem) => return steps.fail(CheckStep::Issuer, problem),
+        Err(problem) => return Err(steps.fail(CheckStep::Issuer, problem)),
     }
 
     let token = match issuer.minter.token(config.org_id, &Audience::sts()).await {
         Ok(token) => token,
         Err(error) => {
             tracing::error!("Test Connection could not sign a token: {error}");
-            return steps.fail(
+            return Err(steps.fail(
                 CheckStep::Token,
                 local_problem(
                     "Wisp could not sign a token.",
                     "Ask your operator to check the issuer key configuration (the server log has the error), then test again.",
                 ),
-            );
+            ));
         }
     };
     steps.pass(
@@ -114,7 +185,11 @@ pub async fn check_workload_identity(
         Vec::new(),
     );
 
-    let ctx = Context { issuer: &issuer.url, org: config.org_id, role: &config.role_arn, region: config.region };
+    let ctx = Context {
+        org: config.org_id,
+        region: config.region,
+        identity: Identity::WebIdentity { issuer: &issuer.url, role: &config.role_arn },
+    };
     let assumed = sdk
         .sts_anonymous(config.region)
         .assume_role_with_web_identity()
@@ -124,48 +199,138 @@ pub async fn check_workload_identity(
         .duration_seconds(SESSION_SECONDS)
         .send()
         .await;
+    let step = CheckStep::AssumeRoleWithWebIdentity;
     let assumed = match assumed {
         Ok(output) => output,
         Err(error) => {
-            let failure = Failure::from_sdk(&error);
-            return steps.fail(CheckStep::AssumeRole, diagnose(AwsCall::AssumeRoleWithWebIdentity, &failure, &ctx));
+            return Err(
+                steps.fail(step, diagnose(AwsCall::AssumeRoleWithWebIdentity, &Failure::from_sdk(&error), &ctx))
+            );
         }
     };
-    let Some(credentials) = assumed.credentials() else {
-        return steps.fail(
-            CheckStep::AssumeRole,
-            local_problem(
-                "AWS STS answered without credentials.",
-                "Test again; if it persists, check AWS_ENDPOINT_URL points at AWS STS.",
-            ),
-        );
-    };
-    let session = SessionCredentials {
-        access_key_id: credentials.access_key_id().to_owned(),
-        secret_access_key: credentials.secret_access_key().to_owned(),
-        session_token: credentials.session_token().to_owned(),
-        expires_at: std::time::SystemTime::try_from(*credentials.expiration()).ok(),
-    };
+    let Some(credentials) = assumed.credentials() else { return Err(steps.fail(step, no_credentials())) };
+    let session = AwsCredentials::from_sts(credentials);
     let session_arn = assumed.assumed_role_user().map(|u| u.arn().to_owned()).unwrap_or_default();
-    steps.pass(CheckStep::AssumeRole, format!("Session {session_arn}"), Vec::new());
+    steps.pass(step, format!("Session {session_arn}"), Vec::new());
 
-    match sdk.sts_with(config.region, &session).get_caller_identity().send().await {
+    caller_identity(steps, sdk, &session, &ctx, Some(&config.role_arn)).await?;
+    Ok((session, &issuer.url))
+}
+
+/// `AssumeRole` (when a role is set), `GetCallerIdentity` and `ListSecrets` with a stored key.
+async fn access_key_chain(
+    steps: &mut Steps,
+    sdk: &AwsSdk,
+    ctx: &Context<'_>,
+    access_key_id: &AccessKeyId,
+    secret_access_key: Option<&str>,
+    role: Option<&RoleArn>,
+    external_id: Option<&ExternalId>,
+) -> Result<(), Stopped> {
+    let Some(secret) = secret_access_key else {
+        return Err(steps.fail(
+            steps.plan[0],
+            local_problem(
+                "The stored Secret Access Key cannot be decrypted with this Wisp's master key.",
+                "Ask your operator to start Wisp with the WISP_MASTER_KEY it was saved under, or edit the credential and enter the secret access key again.",
+            ),
+        ));
+    };
+    let key = AwsCredentials {
+        access_key_id: access_key_id.to_string(),
+        secret_access_key: secret.to_owned(),
+        session_token: None,
+        expires_at: None,
+    };
+    let session = match role {
+        None => key,
+        Some(role) => {
+            let mut request = sdk
+                .sts_with(ctx.region, &key)
+                .assume_role()
+                .role_arn(role.to_string())
+                .role_session_name(SESSION_NAME)
+                .duration_seconds(SESSION_SECONDS);
+            if let Some(external_id) = external_id {
+                request = request.external_id(external_id.as_str());
+            }
+            let assumed = match request.send().await {
+                Ok(output) => output,
+                Err(error) => {
+                    let diagnosis = diagnose(AwsCall::AssumeRole, &Failure::from_sdk(&error), ctx);
+                    return Err(steps.fail(CheckStep::AssumeRole, diagnosis));
+                }
+            };
+            let Some(credentials) = assumed.credentials() else {
+                return Err(steps.fail(CheckStep::AssumeRole, no_credentials()));
+            };
+            let arn = assumed.assumed_role_user().map(|u| u.arn().to_owned()).unwrap_or_default();
+            let detail = match external_id {
+                Some(_) => format!("Session {arn}, with the External ID"),
+                None => format!("Session {arn}"),
+            };
+            steps.pass(CheckStep::AssumeRole, detail, Vec::new());
+            AwsCredentials::from_sts(credentials)
+        }
+    };
+    caller_identity(steps, sdk, &session, ctx, role).await?;
+    list_secrets(steps, sdk, ctx.region, &session, ctx).await
+}
+
+fn no_credentials() -> Diagnosis {
+    local_problem(
+        "AWS STS answered without credentials.",
+        "Test again; if it persists, check AWS_ENDPOINT_URL points at AWS STS.",
+    )
+}
+
+/// Who AWS says Wisp is now; warns when that is another account than the role's.
+async fn caller_identity(
+    steps: &mut Steps,
+    sdk: &AwsSdk,
+    session: &AwsCredentials,
+    ctx: &Context<'_>,
+    role: Option<&RoleArn>,
+) -> Result<(), Stopped> {
+    match sdk.sts_with(ctx.region, session).get_caller_identity().send().await {
         Ok(identity) => {
             let arn = identity.arn().unwrap_or_default().to_owned();
             let mut warnings = Vec::new();
-            if identity.account().is_some_and(|account| account != config.role_arn.account()) {
+            if let (Some(account), Some(role)) = (identity.account(), role)
+                && account != role.account()
+            {
                 warnings.push(format!(
-                    "The session belongs to account {} but the role ARN names account {}.",
-                    identity.account().unwrap_or_default(),
-                    config.role_arn.account()
+                    "The session belongs to account {account} but the role ARN names account {}.",
+                    role.account()
                 ));
             }
             steps.pass(CheckStep::CallerIdentity, arn.clone(), warnings);
-            ConnectionReport { steps: steps.0, assumed_role_arn: Some(arn) }
+            steps.assumed_role_arn = Some(arn);
+            Ok(())
         }
         Err(error) => {
-            let failure = Failure::from_sdk(&error);
-            steps.fail(CheckStep::CallerIdentity, diagnose(AwsCall::GetCallerIdentity, &failure, &ctx))
+            let diagnosis = diagnose(AwsCall::GetCallerIdentity, &Failure::from_sdk(&error), ctx);
+            Err(steps.fail(CheckStep::CallerIdentity, diagnosis))
+        }
+    }
+}
+
+/// One page of one secret: enough to know the Secret Name autocomplete will work.
+async fn list_secrets(
+    steps: &mut Steps,
+    sdk: &AwsSdk,
+    region: Region,
+    session: &AwsCredentials,
+    ctx: &Context<'_>,
+) -> Result<(), Stopped> {
+    match sdk.secrets_manager_with(region, session).list_secrets().max_results(1).send().await {
+        Ok(_) => {
+            steps.pass(CheckStep::ListSecrets, format!("Secrets Manager in {region} lists secrets"), Vec::new());
+            Ok(())
+        }
+        Err(error) => {
+            let diagnosis = diagnose(AwsCall::ListSecrets, &Failure::from_sdk(&error), ctx);
+            Err(steps.fail(CheckStep::ListSecrets, diagnosis))
         }
     }
 }

@@ -4,7 +4,7 @@ use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use serde::{Deserialize, Serialize};
 
 use vocabulary::{
-    aws::{Region, RoleArn},
+    aws::{AccessKeyId, Region, RoleArn},
     ids::OrgId,
     token::{STS_AUDIENCE, Subject},
 };
@@ -14,6 +14,7 @@ use crate::{aws::trust_setup::provider_arn, issuer::url::IssuerUrl};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AwsCall {
     AssumeRoleWithWebIdentity,
+    AssumeRole,
     GetCallerIdentity,
     ListSecrets,
     GetSecretValue,
@@ -23,7 +24,7 @@ impl AwsCall {
     /// The service's name for people, and its endpoint host prefix.
     fn service(self) -> (&'static str, &'static str) {
         match self {
-            AwsCall::AssumeRoleWithWebIdentity | AwsCall::GetCallerIdentity => ("STS", "sts"),
+            AwsCall::AssumeRoleWithWebIdentity | AwsCall::AssumeRole | AwsCall::GetCallerIdentity => ("STS", "sts"),
             AwsCall::ListSecrets | AwsCall::GetSecretValue => ("Secrets Manager", "secretsmanager"),
         }
     }
@@ -31,6 +32,7 @@ impl AwsCall {
     pub fn name(self) -> &'static str {
         match self {
             AwsCall::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
+            AwsCall::AssumeRole => "AssumeRole",
             AwsCall::GetCallerIdentity => "GetCallerIdentity",
             AwsCall::ListSecrets => "ListSecrets",
             AwsCall::GetSecretValue => "GetSecretValue",
@@ -86,10 +88,28 @@ pub struct Diagnosis {
 
 /// The organization's real values, so the guidance can say exactly what AWS must hold.
 pub struct Context<'a> {
-    pub issuer: &'a IssuerUrl,
     pub org: OrgId,
-    pub role: &'a RoleArn,
     pub region: Region,
+    pub identity: Identity<'a>,
+}
+
+/// How Wisp was signing in to AWS when the call failed.
+#[derive(Clone, Copy)]
+pub enum Identity<'a> {
+    /// The organization's token, traded for `role`.
+    WebIdentity { issuer: &'a IssuerUrl, role: &'a RoleArn },
+    /// A stored access key, assuming `role` (with an external ID, when one is saved) or not.
+    AccessKey { access_key_id: &'a AccessKeyId, role: Option<&'a RoleArn>, external_id: bool },
+}
+
+impl Identity<'_> {
+    /// The role in play, for guidance that names it.
+    fn role(&self) -> Option<&RoleArn> {
+        match self {
+            Identity::WebIdentity { role, .. } => Some(role),
+            Identity::AccessKey { role, .. } => *role,
+        }
+    }
 }
 
 pub fn diagnose(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> Diagnosis {
@@ -103,7 +123,6 @@ pub fn diagnose(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> Diagnosi
 
 fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, String) {
     let region = ctx.region;
-    let host = ctx.issuer.host_and_path();
     let (service, endpoint_host) = call.service();
     let code = match failure {
         Failure::Timeout => {
@@ -135,21 +154,38 @@ fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, Stri
         }
         Failure::Service { code, .. } => code.as_str(),
     };
-    let discovery = ctx.issuer.discovery_url();
-    match (call, code) {
+    let specific = match ctx.identity {
+        Identity::WebIdentity { issuer, role } => explain_web_identity(call, code, issuer, role, ctx),
+        Identity::AccessKey { access_key_id, role, external_id } => {
+            explain_access_key(call, code, access_key_id, role, external_id)
+        }
+    };
+    specific.unwrap_or_else(|| explain_any(call, code, ctx))
+}
+
+/// What only the token handshake explains.
+fn explain_web_identity(
+    call: AwsCall,
+    code: &str,
+    issuer: &IssuerUrl,
+    role: &RoleArn,
+    ctx: &Context<'_>,
+) -> Option<(String, String)> {
+    let host = issuer.host_and_path();
+    let discovery = issuer.discovery_url();
+    let region = ctx.region;
+    Some(match (call, code) {
         (AwsCall::AssumeRoleWithWebIdentity, "InvalidIdentityToken") => (
             "AWS could not verify Wisp's token. Usually AWS cannot fetch Wisp's discovery document or keys: the issuer is not reachable from the internet, is not https, answers slower than 5 seconds, or the identity provider in IAM was registered with a different URL.".to_owned(),
             format!(
-                "From a machine outside your network, open {discovery} and check it answers over https with \"issuer\": \"{}\". In IAM → Identity providers, the provider URL must be exactly {}.",
-                ctx.issuer, ctx.issuer
+                "From a machine outside your network, open {discovery} and check it answers over https with \"issuer\": \"{issuer}\". In IAM → Identity providers, the provider URL must be exactly {issuer}."
             ),
         ),
         (AwsCall::AssumeRoleWithWebIdentity, "AccessDenied") => (
             "AWS verified the token but the role's trust policy does not let this organization assume it.".to_owned(),
             format!(
-                "In the trust policy of {}, the federated principal must be {} (the issuer host with no https://), the condition {host}:aud must equal {STS_AUDIENCE}, and {host}:sub must equal {}. The trust-policy panel below has the exact JSON.",
-                ctx.role,
-                provider_arn(ctx.issuer, ctx.role),
+                "In the trust policy of {role}, the federated principal must be {} (the issuer host with no https://), the condition {host}:aud must equal {STS_AUDIENCE}, and {host}:sub must equal {}. The trust-policy panel has the exact JSON.",
+                provider_arn(issuer, role),
                 Subject::Organization(ctx.org)
             ),
         ),
@@ -161,6 +197,82 @@ fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, Stri
             "AWS could not reach Wisp's issuer in time to fetch its keys.".to_owned(),
             format!("Make sure {discovery} and its JWKS answer from the internet within 5 seconds, then test again."),
         ),
+        (AwsCall::AssumeRoleWithWebIdentity, "ValidationError" | "InvalidParameterValue") => (
+            "AWS refused a value of the request: the role ARN, or a session longer than the role's maximum.".to_owned(),
+            format!("Check that {role} exists, and that its maximum session duration is at least one hour."),
+        ),
+        (AwsCall::GetCallerIdentity, "InvalidClientTokenId" | "AccessDenied") => (
+            format!("The temporary credentials were not accepted by STS in {region}."),
+            format!("Check that STS is activated in {region} for account {}.", role.account()),
+        ),
+        (AwsCall::AssumeRoleWithWebIdentity, other) if !is_common(other) => (
+            format!("AWS STS refused the handshake ({other})."),
+            format!(
+                "Check the identity provider in IAM ({}), the role's trust policy, and that {discovery} is reachable from the internet.",
+                provider_arn(issuer, role)
+            ),
+        ),
+        _ => return None,
+    })
+}
+
+/// What only a stored access key explains.
+fn explain_access_key(
+    call: AwsCall,
+    code: &str,
+    access_key_id: &AccessKeyId,
+    role: Option<&RoleArn>,
+    external_id: bool,
+) -> Option<(String, String)> {
+    let key = access_key_id.masked();
+    Some(match (call, code) {
+        (AwsCall::AssumeRole, "AccessDenied") => {
+            let role = role.map_or_else(|| "the role".to_owned(), ToString::to_string);
+            let condition = if external_id {
+                " Its trust policy must also require sts:ExternalId equal to the External ID saved here, exactly."
+            } else {
+                " If its trust policy requires an sts:ExternalId, save that External ID here."
+            };
+            (
+                format!("AWS did not let the user of access key {key} assume {role}: the role's trust policy does not allow it, the External ID differs, or the user may not call sts:AssumeRole."),
+                format!("Allow the key's user (or its account) in the trust policy of {role}, and allow sts:AssumeRole on {role} in the user's own policy.{condition}"),
+            )
+        }
+        (AwsCall::AssumeRole | AwsCall::GetCallerIdentity | AwsCall::ListSecrets, "InvalidClientTokenId" | "UnrecognizedClientException")
+            if call != AwsCall::ListSecrets || role.is_none() =>
+        (
+            format!("AWS does not accept the access key {key}: it was deleted or deactivated, belongs to another partition, or the region is not enabled for the account."),
+            format!("In IAM, check that {key} is active (or create a new key and save it here), and that the region is enabled in the account."),
+        ),
+        (_, "SignatureDoesNotMatch" | "InvalidSignatureException") => (
+            format!("AWS refused the request's signature: the saved Secret Access Key does not belong to {key}."),
+            "Edit the credential and paste the secret access key shown when this access key was created (or create a new key pair), then test again.".to_owned(),
+        ),
+        (_, "ExpiredToken" | "ExpiredTokenException") if access_key_id.as_str().starts_with("ASIA") => (
+            format!("{key} is a temporary access key, and it has expired."),
+            "Save a long-term access key (AKIA…) of an IAM user instead; temporary keys last hours at most.".to_owned(),
+        ),
+        _ => return None,
+    })
+}
+
+/// Codes whose explanation does not depend on how Wisp signed in.
+fn is_common(code: &str) -> bool {
+    matches!(
+        code,
+        "ExpiredTokenException"
+            | "ExpiredToken"
+            | "RegionDisabledException"
+            | "Throttling"
+            | "ThrottlingException"
+            | "TooManyRequestsException"
+            | "ResourceNotFoundException"
+    )
+}
+
+fn explain_any(call: AwsCall, code: &str, ctx: &Context<'_>) -> (String, String) {
+    let region = ctx.region;
+    match (call, code) {
         (_, "ExpiredTokenException" | "ExpiredToken") => (
             "AWS says the token or session has expired, although Wisp had just issued it: the clock of Wisp's host is probably wrong.".to_owned(),
             "Synchronise the clock of Wisp's host (NTP), then test again.".to_owned(),
@@ -169,21 +281,13 @@ fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, Stri
             format!("AWS STS is not activated for region {region} in this account."),
             format!("Activate {region} in IAM → Account settings → Security Token Service, or choose the region where your secrets live."),
         ),
-        (AwsCall::AssumeRoleWithWebIdentity, "ValidationError" | "InvalidParameterValue") => (
-            "AWS refused a value of the request: the role ARN, or a session longer than the role's maximum.".to_owned(),
-            format!("Check that {} exists, and that its maximum session duration is at least one hour.", ctx.role),
-        ),
         (_, "Throttling" | "ThrottlingException" | "TooManyRequestsException") => (
             "AWS is throttling requests from this account.".to_owned(),
             "Wait a minute and test again.".to_owned(),
         ),
-        (AwsCall::GetCallerIdentity, "InvalidClientTokenId" | "AccessDenied") => (
-            format!("The temporary credentials were not accepted by STS in {region}."),
-            format!("Check that STS is activated in {region} for account {}.", ctx.role.account()),
-        ),
         (AwsCall::ListSecrets, "AccessDeniedException" | "AccessDenied") => (
             "The role may not list secrets. ListSecrets only works with \"Resource\": \"*\" in the role's permissions policy.".to_owned(),
-            "Add a statement allowing secretsmanager:ListSecrets on \"Resource\": \"*\" (the permissions policy below has it).".to_owned(),
+            "Add a statement allowing secretsmanager:ListSecrets on \"Resource\": \"*\" (the permissions policy on the Workload Identity page has it).".to_owned(),
         ),
         (AwsCall::GetSecretValue, "AccessDeniedException" | "AccessDenied") => (
             "The role may not read this secret, or may not decrypt it with its KMS key.".to_owned(),
@@ -195,18 +299,14 @@ fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, Stri
         ),
         (_, "ResourceNotFoundException") => (
             format!("No secret by that name exists in {region} for this account."),
-            format!("Check the secret name and that it lives in {region}; a secret in another region needs a config with that region."),
-        ),
-        (AwsCall::AssumeRoleWithWebIdentity, other) => (
-            format!("AWS STS refused the handshake ({other})."),
-            format!(
-                "Check the identity provider in IAM ({}), the role's trust policy, and that {discovery} is reachable from the internet.",
-                provider_arn(ctx.issuer, ctx.role)
-            ),
+            format!("Check the secret name and that it lives in {region}; a secret in another region needs a credential with that region."),
         ),
         (call, other) => (
             format!("AWS answered {} with {other}.", call.name()),
-            "Check the role's permissions policy against the one below, then test again.".to_owned(),
+            match ctx.identity.role() {
+                Some(role) => format!("Check the permissions policy of {role}, then test again."),
+                None => "Check the permissions of the access key's user, then test again.".to_owned(),
+            },
         ),
     }
 }
@@ -219,7 +319,11 @@ mod tests {
         let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
         let role: RoleArn = "arn:aws:iam::123456789012:role/wisp-reader".parse().unwrap();
         let org: OrgId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
-        let ctx = Context { issuer: &issuer, org, role: &role, region: "eu-west-1".parse().unwrap() };
+        let ctx = Context {
+            org,
+            region: "eu-west-1".parse().unwrap(),
+            identity: Identity::WebIdentity { issuer: &issuer, role: &role },
+        };
         let failure = Failure::Service { code: code.to_owned(), message: "from AWS".to_owned() };
         diagnose(call, &failure, &ctx)
     }
@@ -263,11 +367,37 @@ mod tests {
         }
     }
 
+    fn with_key(call: AwsCall, code: &str, role: Option<&str>, external_id: bool) -> Diagnosis {
+        let key: AccessKeyId = "AKIAIOSFODNN7EXAMPLE".parse().unwrap();
+        let role: Option<RoleArn> = role.map(|r| r.parse().unwrap());
+        let identity = Identity::AccessKey { access_key_id: &key, role: role.as_ref(), external_id };
+        let ctx = Context { org: OrgId::new(), region: "eu-west-1".parse().unwrap(), identity };
+        diagnose(call, &Failure::Service { code: code.to_owned(), message: "from AWS".to_owned() }, &ctx)
+    }
+
+    #[test]
+    fn an_access_keys_failures_name_the_key_and_the_fix() {
+        let role = Some("arn:aws:iam::123456789012:role/reader");
+        let denied = with_key(AwsCall::AssumeRole, "AccessDenied", role, true);
+        assert!(denied.cause.contains("AKIA…MPLE") && denied.cause.contains("External ID"), "{}", denied.cause);
+        assert!(denied.fix.contains("sts:ExternalId equal to the External ID saved here"), "{}", denied.fix);
+        let unknown = with_key(AwsCall::GetCallerIdentity, "InvalidClientTokenId", None, false);
+        assert!(unknown.cause.contains("does not accept the access key AKIA…MPLE"), "{}", unknown.cause);
+        let unrecognized = with_key(AwsCall::ListSecrets, "UnrecognizedClientException", None, false);
+        assert!(unrecognized.cause.contains("does not accept the access key"), "{}", unrecognized.cause);
+        let signature = with_key(AwsCall::GetCallerIdentity, "SignatureDoesNotMatch", None, false);
+        assert!(signature.cause.contains("Secret Access Key does not belong to AKIA…MPLE"), "{}", signature.cause);
+        let list = with_key(AwsCall::ListSecrets, "AccessDeniedException", role, false);
+        assert!(list.cause.contains("\"Resource\": \"*\""), "{}", list.cause);
+        assert!(!format!("{denied:?}{unknown:?}{signature:?}").contains("AKIAIOSFODNN7EXAMPLE"), "only masked");
+    }
+
     #[test]
     fn timeouts_and_unreachable_endpoints_say_where_wisp_must_connect() {
         let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
         let role: RoleArn = "arn:aws:iam::123456789012:role/r".parse().unwrap();
-        let ctx = Context { issuer: &issuer, org: OrgId::new(), role: &role, region: "us-east-2".parse().unwrap() };
+        let identity = Identity::WebIdentity { issuer: &issuer, role: &role };
+        let ctx = Context { org: OrgId::new(), region: "us-east-2".parse().unwrap(), identity };
         let timeout = diagnose(AwsCall::AssumeRoleWithWebIdentity, &Failure::Timeout, &ctx);
         assert_eq!(timeout.code, None);
         assert!(timeout.cause.contains("did not answer within 10 seconds"));

@@ -13,18 +13,31 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(4);
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(9);
 const MAX_ATTEMPTS: u32 = 2;
 
-/// Temporary credentials from STS; `Debug` never shows the secret parts.
+/// AWS credentials: a stored access key, or temporary ones from STS (with a session token);
+/// `Debug` never shows the secret parts.
 #[derive(Clone)]
-pub struct SessionCredentials {
+pub struct AwsCredentials {
     pub access_key_id: String,
     pub secret_access_key: String,
-    pub session_token: String,
+    pub session_token: Option<String>,
     pub expires_at: Option<SystemTime>,
 }
 
-impl std::fmt::Debug for SessionCredentials {
+impl AwsCredentials {
+    /// What STS handed out (`AssumeRole`, `AssumeRoleWithWebIdentity`).
+    pub fn from_sts(credentials: &aws_sdk_sts::types::Credentials) -> Self {
+        Self {
+            access_key_id: credentials.access_key_id().to_owned(),
+            secret_access_key: credentials.secret_access_key().to_owned(),
+            session_token: Some(credentials.session_token().to_owned()),
+            expires_at: SystemTime::try_from(*credentials.expiration()).ok(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AwsCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionCredentials").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
+        f.debug_struct("AwsCredentials").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
     }
 }
 
@@ -67,9 +80,18 @@ impl AwsSdk {
         aws_sdk_sts::Client::from_conf(self.sts_config(region).build())
     }
 
-    pub fn sts_with(&self, region: Region, credentials: &SessionCredentials) -> aws_sdk_sts::Client {
+    pub fn sts_with(&self, region: Region, credentials: &AwsCredentials) -> aws_sdk_sts::Client {
         aws_sdk_sts::Client::from_conf(
             self.sts_config(region).credentials_provider(to_sdk_credentials(credentials)).build(),
+        )
+    }
+
+    pub fn secrets_manager_with(&self, region: Region, credentials: &AwsCredentials) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::config::Builder::from(&self.base)
+                .region(SdkRegion::new(region.as_str()))
+                .credentials_provider(to_sdk_credentials(credentials))
+                .build(),
         )
     }
 
@@ -78,12 +100,12 @@ impl AwsSdk {
     }
 }
 
-fn to_sdk_credentials(credentials: &SessionCredentials) -> Credentials {
+fn to_sdk_credentials(credentials: &AwsCredentials) -> Credentials {
     Credentials::new(
         credentials.access_key_id.clone(),
         credentials.secret_access_key.clone(),
-        Some(credentials.session_token.clone()),
+        credentials.session_token.clone(),
         credentials.expires_at,
-        "wisp-web-identity",
+        "wisp",
     )
 }

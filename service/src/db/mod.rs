@@ -1,5 +1,6 @@
 //! Connecting to SQLite or PostgreSQL, running the migrations, and the mechanisms every feature
 //! stores through: typed text columns and unique-index races.
+pub mod defaults;
 pub mod text;
 pub mod unique;
 

@@ -6,8 +6,8 @@ mod input;
 use chrono::Utc;
 use migration::constraints::WORKLOAD_IDENTITY_CONFIG_NAME;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 use vocabulary::{
@@ -17,12 +17,14 @@ use vocabulary::{
 };
 
 pub use self::input::ConfigInput;
+pub use crate::db::defaults::DefaultChoice;
 use crate::{
     access::{Authorized, Manage, Read, resource::WorkloadIdentityConfigs},
     audit::{self, Change},
-    db::{begin_write, lock_organization, text::Text, unique::violates},
+    db::{begin_write, defaults::DefaultSlot, lock_organization, text::Text, unique::violates},
     entity::workload_identity_config as config,
     error::{ServiceError, ServiceResult},
+    references::{Referent, refuse_if_used},
 };
 
 type Reader = Authorized<Read<WorkloadIdentityConfigs>>;
@@ -53,24 +55,9 @@ impl From<config::Model> for WorkloadIdentityConfig {
     }
 }
 
-/// Whether a new config becomes its provider's default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DefaultChoice {
-    /// The first config of a provider becomes the default; later ones do not.
-    Automatic,
-    Yes,
-    No,
-}
-
-impl From<Option<bool>> for DefaultChoice {
-    fn from(choice: Option<bool>) -> Self {
-        match choice {
-            None => DefaultChoice::Automatic,
-            Some(true) => DefaultChoice::Yes,
-            Some(false) => DefaultChoice::No,
-        }
-    }
-}
+/// One default config per (organization, cloud provider).
+const DEFAULT: DefaultSlot<config::Column> =
+    DefaultSlot { org: config::Column::OrgId, scope: config::Column::Provider, is_default: config::Column::IsDefault };
 
 pub async fn list(db: &impl ConnectionTrait, reader: &Reader) -> ServiceResult<Vec<WorkloadIdentityConfig>> {
     Ok(config::Entity::find()
@@ -89,7 +76,16 @@ pub async fn get(
     reader: &Reader,
     id: WorkloadIdentityConfigId,
 ) -> ServiceResult<WorkloadIdentityConfig> {
-    find_model(db, reader.org_id(), id).await.map(WorkloadIdentityConfig::from)
+    find_in_org(db, reader.org_id(), id).await
+}
+
+/// One config of `org`, for other features of the same organization (a credential naming it).
+pub(crate) async fn find_in_org(
+    db: &impl ConnectionTrait,
+    org_id: OrgId,
+    id: WorkloadIdentityConfigId,
+) -> ServiceResult<WorkloadIdentityConfig> {
+    find_model(db, org_id, id).await.map(WorkloadIdentityConfig::from)
 }
 
 async fn find_model(
@@ -113,13 +109,9 @@ pub async fn create(
     let org_id = actor.org_id();
     let txn = begin_write(db).await?;
     lock_organization(&txn, org_id).await?;
-    let is_default = match default {
-        DefaultChoice::Yes => true,
-        DefaultChoice::No => false,
-        DefaultChoice::Automatic => !provider_has_configs(&txn, org_id, input.provider).await?,
-    };
+    let is_default = DEFAULT.decide::<config::Entity>(&txn, org_id, Text(input.provider), default).await?;
     if is_default {
-        clear_default(&txn, org_id, input.provider).await?;
+        DEFAULT.clear::<config::Entity>(&txn, org_id, Text(input.provider)).await?;
     }
     let mut model = config::ActiveModel {
         id: Set(WorkloadIdentityConfigId::new().as_uuid()),
@@ -146,7 +138,7 @@ pub async fn update(
     lock_organization(&txn, actor.org_id()).await?;
     let existing = find_model(&txn, actor.org_id(), id).await?;
     if is_default {
-        clear_default(&txn, actor.org_id(), input.provider).await?;
+        DEFAULT.clear::<config::Entity>(&txn, actor.org_id(), Text(input.provider)).await?;
     }
     let mut model: config::ActiveModel = existing.into();
     write(&mut model, &input, is_default);
@@ -168,7 +160,7 @@ pub async fn make_default(
     if existing.is_default {
         return Ok(existing.into());
     }
-    clear_default(&txn, actor.org_id(), existing.provider.0).await?;
+    DEFAULT.clear::<config::Entity>(&txn, actor.org_id(), existing.provider.clone()).await?;
     let mut model: config::ActiveModel = existing.into();
     model.is_default = Set(true);
     model.updated_at = Set(Utc::now());
@@ -180,7 +172,9 @@ pub async fn make_default(
 
 pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: WorkloadIdentityConfigId) -> ServiceResult<()> {
     let txn = begin_write(db).await?;
+    lock_organization(&txn, actor.org_id()).await?;
     let existing = find_model(&txn, actor.org_id(), id).await?;
+    refuse_if_used(&txn, actor.org_id(), Referent::WorkloadIdentityConfig(id)).await?;
     config::Entity::delete_by_id(existing.id).exec(&txn).await?;
     record(&txn, actor, AuditAction::WorkloadIdentityDelete, &existing).await?;
     txn.commit().await?;
@@ -196,30 +190,6 @@ fn write(model: &mut config::ActiveModel, input: &ConfigInput, is_default: bool)
     model.region = Set(Text(input.region));
     model.is_default = Set(is_default);
     model.updated_at = Set(Utc::now());
-}
-
-async fn provider_has_configs(
-    db: &impl ConnectionTrait,
-    org_id: OrgId,
-    provider: CloudProvider,
-) -> ServiceResult<bool> {
-    let count = config::Entity::find()
-        .filter(config::Column::OrgId.eq(org_id.as_uuid()))
-        .filter(config::Column::Provider.eq(Text(provider)))
-        .count(db)
-        .await?;
-    Ok(count > 0)
-}
-
-async fn clear_default(db: &impl ConnectionTrait, org_id: OrgId, provider: CloudProvider) -> ServiceResult<()> {
-    config::Entity::update_many()
-        .col_expr(config::Column::IsDefault, Expr::value(false))
-        .filter(config::Column::OrgId.eq(org_id.as_uuid()))
-        .filter(config::Column::Provider.eq(Text(provider)))
-        .filter(config::Column::IsDefault.eq(true))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 async fn record(

@@ -6,22 +6,38 @@ text_enum! {
     pub enum CheckStep ("step", "a Test Connection step") {
         Issuer = "issuer",
         Token = "token",
-        AssumeRole = "assume_role_with_web_identity",
+        AssumeRoleWithWebIdentity = "assume_role_with_web_identity",
+        AssumeRole = "assume_role",
         CallerIdentity = "get_caller_identity",
+        ListSecrets = "list_secrets",
     }
 }
 
 impl CheckStep {
     /// What Test Connection checks for a workload identity config, in order.
-    pub const WORKLOAD_IDENTITY: [CheckStep; 4] =
-        [CheckStep::Issuer, CheckStep::Token, CheckStep::AssumeRole, CheckStep::CallerIdentity];
+    pub const WORKLOAD_IDENTITY: &'static [CheckStep] =
+        &[CheckStep::Issuer, CheckStep::Token, CheckStep::AssumeRoleWithWebIdentity, CheckStep::CallerIdentity];
+    /// …for a credential backed by a workload identity config: the same, then reading the list.
+    pub const WORKLOAD_IDENTITY_CREDENTIAL: &'static [CheckStep] = &[
+        CheckStep::Issuer,
+        CheckStep::Token,
+        CheckStep::AssumeRoleWithWebIdentity,
+        CheckStep::CallerIdentity,
+        CheckStep::ListSecrets,
+    ];
+    /// …for static keys, and for static keys that assume a role.
+    pub const STATIC_KEYS: &'static [CheckStep] = &[CheckStep::CallerIdentity, CheckStep::ListSecrets];
+    pub const STATIC_KEYS_WITH_ROLE: &'static [CheckStep] =
+        &[CheckStep::AssumeRole, CheckStep::CallerIdentity, CheckStep::ListSecrets];
 
     pub fn title(self) -> &'static str {
         match self {
             CheckStep::Issuer => "Issuer configured and consistent",
             CheckStep::Token => "Token minted",
-            CheckStep::AssumeRole => "AssumeRoleWithWebIdentity",
+            CheckStep::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
+            CheckStep::AssumeRole => "AssumeRole",
             CheckStep::CallerIdentity => "GetCallerIdentity",
+            CheckStep::ListSecrets => "ListSecrets",
         }
     }
 }

@@ -13,6 +13,8 @@ pub struct ConfigView {
     pub role_arn: RoleArn,
     pub region: Region,
     pub is_default: bool,
+    /// The credentials that use it (it cannot be deleted while any does).
+    pub used_by: Vec<String>,
 }
 
 /// What an admin pastes into AWS for one role, from this organization's real values.

@@ -21,7 +21,7 @@ mod convert {
 
     use super::*;
 
-    pub fn config(config: WorkloadIdentityConfig) -> ConfigView {
+    pub fn config(config: WorkloadIdentityConfig, used_by: Vec<String>) -> ConfigView {
         ConfigView {
             id: config.id,
             name: config.name,
@@ -29,6 +29,7 @@ mod convert {
             role_arn: config.role_arn,
             region: config.region,
             is_default: config.is_default,
+            used_by,
         }
     }
 
@@ -70,14 +71,21 @@ mod convert {
 pub async fn list_workload_identity_configs() -> Result<Vec<ConfigView>, AppError> {
     use service::{
         access::{Read, resource::WorkloadIdentityConfigs},
-        workload_identity,
+        references, workload_identity,
     };
 
     use crate::auth;
 
     let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
     let configs = workload_identity::list(&state.db, &proof).await?;
-    Ok(configs.into_iter().map(convert::config).collect())
+    let mut users = references::credentials_by_config(&state.db, proof.org_id()).await?;
+    Ok(configs
+        .into_iter()
+        .map(|c| {
+            let used_by = users.remove(&c.id).unwrap_or_default();
+            convert::config(c, used_by)
+        })
+        .collect())
 }
 
 #[server(endpoint = "workload_identity/create", input = FormOrJson)]
@@ -98,7 +106,7 @@ pub async fn create_workload_identity_config(
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
     let input = ConfigInput::parse(&name, provider, &role_arn, region)?;
     let created = workload_identity::create(&state.db, &proof, input, set_default.into()).await?;
-    Ok(convert::config(created))
+    Ok(convert::config(created, Vec::new()))
 }
 
 #[server(endpoint = "workload_identity/update", input = FormOrJson)]
@@ -112,6 +120,7 @@ pub async fn update_workload_identity_config(
 ) -> Result<ConfigView, AppError> {
     use service::{
         access::{Manage, resource::WorkloadIdentityConfigs},
+        references::{self, Referent},
         workload_identity::{self, ConfigInput},
     };
 
@@ -120,7 +129,8 @@ pub async fn update_workload_identity_config(
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
     let input = ConfigInput::parse(&name, provider, &role_arn, region)?;
     let updated = workload_identity::update(&state.db, &proof, id, input, set_default).await?;
-    Ok(convert::config(updated))
+    let used_by = references::users_of(&state.db, proof.org_id(), Referent::WorkloadIdentityConfig(id)).await?;
+    Ok(convert::config(updated, used_by))
 }
 
 #[server(endpoint = "workload_identity/make_default", input = FormOrJson)]

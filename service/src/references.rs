@@ -1,0 +1,65 @@
+//! What uses what. An object in use is not deleted from under its users: the database refuses
+//! (foreign keys with `ON DELETE RESTRICT`), and this module first says who uses it, by name, so
+//! the page can say so before anyone tries and the refusal names what to move.
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use vocabulary::ids::{OrgId, WorkloadIdentityConfigId};
+
+use crate::{
+    entity::credential,
+    error::{ServiceError, ServiceResult},
+};
+
+/// Something other objects can depend on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Referent {
+    WorkloadIdentityConfig(WorkloadIdentityConfigId),
+}
+
+/// The names of what uses `referent` in `org`, sorted.
+pub async fn users_of(db: &impl ConnectionTrait, org: OrgId, referent: Referent) -> ServiceResult<Vec<String>> {
+    match referent {
+        Referent::WorkloadIdentityConfig(id) => Ok(credential::Entity::find()
+            .filter(credential::Column::OrgId.eq(org.as_uuid()))
+            .filter(credential::Column::WorkloadIdentityConfigId.eq(id.as_uuid()))
+            .order_by_asc(credential::Column::Name)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect()),
+    }
+}
+
+/// `InUse`, naming the users, when anything uses `referent`.
+pub async fn refuse_if_used(db: &impl ConnectionTrait, org: OrgId, referent: Referent) -> ServiceResult<()> {
+    let names = users_of(db, org, referent).await?;
+    if names.is_empty() {
+        return Ok(());
+    }
+    let (what, users) = match referent {
+        Referent::WorkloadIdentityConfig(_) => ("The workload identity config", "credentials"),
+    };
+    Err(ServiceError::InUse { what, users, names })
+}
+
+/// For a list of configs: the credentials using each, in one query.
+pub async fn credentials_by_config(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+) -> ServiceResult<HashMap<WorkloadIdentityConfigId, Vec<String>>> {
+    let mut users: HashMap<WorkloadIdentityConfigId, Vec<String>> = HashMap::new();
+    let credentials = credential::Entity::find()
+        .filter(credential::Column::OrgId.eq(org.as_uuid()))
+        .filter(credential::Column::WorkloadIdentityConfigId.is_not_null())
+        .order_by_asc(credential::Column::Name)
+        .all(db)
+        .await?;
+    for credential in credentials {
+        if let Some(config) = credential.workload_identity_config_id {
+            users.entry(config.into()).or_default().push(credential.name);
+        }
+    }
+    Ok(users)
+}

@@ -1,0 +1,378 @@
+//! Secret provider credentials: what every secret reference names. A credential either signs in
+//! with a workload identity config (no key stored anywhere) or holds a static access key, optionally
+//! assuming a role with an external ID. The secret access key is sealed under the master key and
+//! bound to its row; it never leaves the server, and an empty field on edit keeps it. One default
+//! per (organization, provider), by the same mechanism as workload identity configs.
+mod input;
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use migration::constraints::CREDENTIAL_NAME;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+use vocabulary::{
+    FieldError,
+    audit::{AuditAction, AuditTarget},
+    aws::{AccessKeyId, ExternalId, Region, RoleArn},
+    ids::{CredentialId, OrgId, WorkloadIdentityConfigId},
+    providers::{AuthMethod, SecretProvider},
+};
+
+pub use self::input::{AuthInput, CredentialForm, CredentialInput, SecretAccessKey};
+pub use crate::db::defaults::DefaultChoice;
+use crate::{
+    access::{Authorized, Manage, Read, resource::SecretProviders},
+    audit::{self, Change},
+    aws::{
+        connection_test::{ConnectionReport, Signer, check_credential},
+        sdk::AwsSdk,
+    },
+    db::{begin_write, defaults::DefaultSlot, lock_organization, text::Text, unique::violates},
+    entity::{credential, workload_identity_config},
+    error::{ServiceError, ServiceResult},
+    issuer::IssuerState,
+    master_key::{MasterKey, Sealed},
+    workload_identity::{self, WorkloadIdentityConfig},
+};
+
+type Reader = Authorized<Read<SecretProviders>>;
+type Manager = Authorized<Manage<SecretProviders>>;
+
+/// One default credential per (organization, secret provider).
+const DEFAULT: DefaultSlot<credential::Column> = DefaultSlot {
+    org: credential::Column::OrgId,
+    scope: credential::Column::Provider,
+    is_default: credential::Column::IsDefault,
+};
+
+#[derive(Clone, Debug)]
+pub struct Credential {
+    pub id: CredentialId,
+    pub org_id: OrgId,
+    pub name: String,
+    pub provider: SecretProvider,
+    pub region: Region,
+    pub is_default: bool,
+    pub auth: Auth,
+}
+
+#[derive(Clone, Debug)]
+pub enum Auth {
+    WorkloadIdentity(WorkloadIdentityConfig),
+    StaticKeys {
+        access_key_id: AccessKeyId,
+        sealed: Sealed,
+        role_arn: Option<RoleArn>,
+        external_id: Option<ExternalId>,
+    },
+}
+
+/// What a sealed secret access key is bound to: its own row, so a copy elsewhere does not open.
+pub(crate) fn seal_context(id: CredentialId) -> Vec<u8> {
+    format!("credential:{id}:secret_access_key").into_bytes()
+}
+
+fn corrupt(model: &credential::Model) -> ServiceError {
+    ServiceError::Internal(format!("credential {} lacks the columns of its authentication method", model.id))
+}
+
+fn credential(
+    model: credential::Model,
+    configs: &HashMap<WorkloadIdentityConfigId, WorkloadIdentityConfig>,
+) -> ServiceResult<Credential> {
+    let auth = match model.auth_method.0 {
+        AuthMethod::WorkloadIdentity => {
+            let config = model.workload_identity_config_id.and_then(|id| configs.get(&id.into()));
+            Auth::WorkloadIdentity(config.cloned().ok_or_else(|| corrupt(&model))?)
+        }
+        AuthMethod::StaticKeys => {
+            let (Some(access_key_id), Some(bytes), Some(key_id)) =
+                (model.access_key_id.clone(), model.sealed_secret_access_key.clone(), model.master_key_id.clone())
+            else {
+                return Err(corrupt(&model));
+            };
+            Auth::StaticKeys {
+                access_key_id: access_key_id.0,
+                sealed: Sealed { key_id, bytes },
+                role_arn: model.role_arn.clone().map(|t| t.0),
+                external_id: model.external_id.clone().map(|t| t.0),
+            }
+        }
+    };
+    Ok(Credential {
+        id: model.id.into(),
+        org_id: model.org_id.into(),
+        name: model.name,
+        provider: model.provider.0,
+        region: model.region.0,
+        is_default: model.is_default,
+        auth,
+    })
+}
+
+/// Credentials with the configs they sign in with.
+async fn assemble(db: &impl ConnectionTrait, models: Vec<credential::Model>) -> ServiceResult<Vec<Credential>> {
+    let config_ids: Vec<_> = models.iter().filter_map(|m| m.workload_identity_config_id).collect();
+    let configs: HashMap<WorkloadIdentityConfigId, WorkloadIdentityConfig> = if config_ids.is_empty() {
+        HashMap::new()
+    } else {
+        workload_identity_config::Entity::find()
+            .filter(workload_identity_config::Column::Id.is_in(config_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id.into(), WorkloadIdentityConfig::from(m)))
+            .collect()
+    };
+    models.into_iter().map(|m| credential(m, &configs)).collect()
+}
+
+pub async fn list(db: &impl ConnectionTrait, reader: &Reader) -> ServiceResult<Vec<Credential>> {
+    let models = credential::Entity::find()
+        .filter(credential::Column::OrgId.eq(reader.org_id().as_uuid()))
+        .order_by_asc(credential::Column::Name)
+        .all(db)
+        .await?;
+    assemble(db, models).await
+}
+
+/// One credential of the reader's organization; another organization's answers as not found.
+pub async fn get(db: &impl ConnectionTrait, reader: &Reader, id: CredentialId) -> ServiceResult<Credential> {
+    load(db, reader.org_id(), id).await
+}
+
+async fn find_model(db: &impl ConnectionTrait, org: OrgId, id: CredentialId) -> ServiceResult<credential::Model> {
+    credential::Entity::find_by_id(id.as_uuid())
+        .filter(credential::Column::OrgId.eq(org.as_uuid()))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound { what: "The credential" })
+}
+
+async fn load(db: &impl ConnectionTrait, org: OrgId, id: CredentialId) -> ServiceResult<Credential> {
+    let model = find_model(db, org, id).await?;
+    assemble(db, vec![model]).await?.pop().ok_or(ServiceError::NotFound { what: "The credential" })
+}
+
+pub async fn create(
+    db: &impl TransactionTrait,
+    master_key: &MasterKey,
+    actor: &Manager,
+    input: CredentialInput,
+    default: DefaultChoice,
+) -> ServiceResult<Credential> {
+    let (org, id) = (actor.org_id(), CredentialId::new());
+    let txn = begin_write(db).await?;
+    lock_organization(&txn, org).await?;
+    let mut model = credential::ActiveModel {
+        id: Set(id.as_uuid()),
+        org_id: Set(org.as_uuid()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    write(&txn, &mut model, master_key, org, id, &input, None).await?;
+    let is_default = DEFAULT.decide::<credential::Entity>(&txn, org, Text(input.provider), default).await?;
+    if is_default {
+        DEFAULT.clear::<credential::Entity>(&txn, org, Text(input.provider)).await?;
+    }
+    model.is_default = Set(is_default);
+    let model = model.insert(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
+    record(&txn, actor, AuditAction::CredentialCreate, &model).await?;
+    let created = load(&txn, org, id).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Saves the edited fields; an empty Secret Access Key keeps the stored one.
+pub async fn update(
+    db: &impl TransactionTrait,
+    master_key: &MasterKey,
+    actor: &Manager,
+    id: CredentialId,
+    input: CredentialInput,
+    is_default: bool,
+) -> ServiceResult<Credential> {
+    let org = actor.org_id();
+    let txn = begin_write(db).await?;
+    lock_organization(&txn, org).await?;
+    let existing = find_model(&txn, org, id).await?;
+    let mut model: credential::ActiveModel = existing.clone().into();
+    write(&txn, &mut model, master_key, org, id, &input, Some(&existing)).await?;
+    if is_default {
+        DEFAULT.clear::<credential::Entity>(&txn, org, Text(input.provider)).await?;
+    }
+    model.is_default = Set(is_default);
+    let model = model.update(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
+    record(&txn, actor, AuditAction::CredentialUpdate, &model).await?;
+    let updated = load(&txn, org, id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The fields a form saves. A workload identity config must be this organization's and of the
+/// provider's cloud; a static key is sealed, or kept when none was typed.
+async fn write(
+    db: &impl ConnectionTrait,
+    model: &mut credential::ActiveModel,
+    master_key: &MasterKey,
+    org: OrgId,
+    id: CredentialId,
+    input: &CredentialInput,
+    existing: Option<&credential::Model>,
+) -> ServiceResult<()> {
+    model.name = Set(input.name.to_string());
+    model.name_key = Set(input.name.key().to_owned());
+    model.provider = Set(Text(input.provider));
+    model.region = Set(Text(input.region));
+    model.updated_at = Set(Utc::now());
+    match &input.auth {
+        AuthInput::WorkloadIdentity(config) => {
+            let config = workload_identity::find_in_org(db, org, *config).await.map_err(|_| {
+                FieldError::new(
+                    "workload_identity_config",
+                    "Choose one of this organization's workload identity configs.",
+                )
+            })?;
+            if config.provider != input.provider.cloud() {
+                return Err(FieldError::new(
+                    "workload_identity_config",
+                    format!(
+                        "{} signs in to {}: choose a config for {}.",
+                        config.name,
+                        config.provider.label(),
+                        input.provider.cloud().label()
+                    ),
+                )
+                .into());
+            }
+            model.auth_method = Set(Text(AuthMethod::WorkloadIdentity));
+            model.workload_identity_config_id = Set(Some(config.id.as_uuid()));
+            model.access_key_id = Set(None);
+            model.sealed_secret_access_key = Set(None);
+            model.master_key_id = Set(None);
+            model.role_arn = Set(None);
+            model.external_id = Set(None);
+        }
+        AuthInput::StaticKeys { access_key_id, secret_access_key, role_arn, external_id } => {
+            let sealed = match (secret_access_key, existing) {
+                (Some(secret), _) => master_key.seal(secret.expose().as_bytes(), &seal_context(id))?,
+                (None, Some(existing)) if existing.sealed_secret_access_key.is_some() => Sealed {
+                    key_id: existing.master_key_id.clone().unwrap_or_default(),
+                    bytes: existing.sealed_secret_access_key.clone().unwrap_or_default(),
+                },
+                (None, _) => {
+                    return Err(FieldError::new(
+                        "secret_access_key",
+                        "Enter the secret access key of this access key.",
+                    )
+                    .into());
+                }
+            };
+            model.auth_method = Set(Text(AuthMethod::StaticKeys));
+            model.workload_identity_config_id = Set(None);
+            model.access_key_id = Set(Some(Text(access_key_id.clone())));
+            model.sealed_secret_access_key = Set(Some(sealed.bytes));
+            model.master_key_id = Set(Some(sealed.key_id));
+            model.role_arn = Set(role_arn.clone().map(Text));
+            model.external_id = Set(external_id.clone().map(Text));
+        }
+    }
+    Ok(())
+}
+
+/// Makes `id` its provider's default and clears the previous default, in one transaction.
+pub async fn make_default(db: &impl TransactionTrait, actor: &Manager, id: CredentialId) -> ServiceResult<()> {
+    let txn = begin_write(db).await?;
+    lock_organization(&txn, actor.org_id()).await?;
+    let existing = find_model(&txn, actor.org_id(), id).await?;
+    if existing.is_default {
+        return Ok(());
+    }
+    DEFAULT.clear::<credential::Entity>(&txn, actor.org_id(), existing.provider.clone()).await?;
+    let mut model: credential::ActiveModel = existing.into();
+    model.is_default = Set(true);
+    model.updated_at = Set(Utc::now());
+    let model = model.update(&txn).await?;
+    record(&txn, actor, AuditAction::CredentialMakeDefault, &model).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: CredentialId) -> ServiceResult<()> {
+    let txn = begin_write(db).await?;
+    lock_organization(&txn, actor.org_id()).await?;
+    let existing = find_model(&txn, actor.org_id(), id).await?;
+    credential::Entity::delete_by_id(existing.id).exec(&txn).await?;
+    record(&txn, actor, AuditAction::CredentialDelete, &existing).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Test Connection for a credential, through `ListSecrets` in its region.
+pub async fn test_connection(
+    issuer: &IssuerState,
+    sdk: &AwsSdk,
+    master_key: &MasterKey,
+    credential: &Credential,
+) -> ConnectionReport {
+    match &credential.auth {
+        Auth::WorkloadIdentity(config) => {
+            check_credential(issuer, sdk, credential.org_id, Signer::WebIdentity(config), credential.region).await
+        }
+        Auth::StaticKeys { access_key_id, sealed, role_arn, external_id } => {
+            let opened = master_key.open(sealed, &seal_context(credential.id)).and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| ServiceError::Internal("a sealed key is not text".to_owned()))
+            });
+            let secret = opened
+                .map_err(|e| tracing::warn!(credential = %credential.id, "cannot open the secret access key: {e}"))
+                .ok();
+            let signer = Signer::AccessKey {
+                access_key_id,
+                secret_access_key: secret.as_deref(),
+                role: role_arn.as_ref(),
+                external_id: external_id.as_ref(),
+            };
+            check_credential(issuer, sdk, credential.org_id, signer, credential.region).await
+        }
+    }
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Manager,
+    action: AuditAction,
+    model: &credential::Model,
+) -> ServiceResult<()> {
+    // Names and ids only: never the secret, sealed or not.
+    let details = json!({
+        "name": model.name,
+        "provider": model.provider.0,
+        "auth_method": model.auth_method.0,
+        "workload_identity_config": model.workload_identity_config_id,
+        "access_key_id": model.access_key_id.as_ref().map(|key| key.0.masked()),
+        "role_arn": model.role_arn.as_ref().map(|arn| arn.0.to_string()),
+        "external_id_set": model.external_id.is_some(),
+        "region": model.region.0,
+        "default": model.is_default,
+    });
+    let change = Change {
+        org_id: Some(actor.org_id()),
+        actor: actor.actor(),
+        action,
+        target: AuditTarget::Credential(model.id.into()),
+        details,
+    };
+    audit::record(db, change).await
+}
+
+fn name_taken(error: DbErr, name: &str) -> ServiceError {
+    if violates(&error, &CREDENTIAL_NAME) {
+        ServiceError::NameTaken { what: "A credential", name: name.to_owned(), within_org: true }
+    } else {
+        error.into()
+    }
+}

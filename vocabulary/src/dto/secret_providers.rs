@@ -1,0 +1,61 @@
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    aws::{AccessKeyId, ExternalId, Region, RoleArn},
+    dto::connection::CheckStep,
+    ids::{CredentialId, WorkloadIdentityConfigId},
+    providers::{AuthMethod, SecretProvider},
+};
+
+/// A credential as the page lists and edits it. The secret access key never leaves the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialView {
+    pub id: CredentialId,
+    pub name: String,
+    pub provider: SecretProvider,
+    pub region: Region,
+    pub is_default: bool,
+    pub auth: CredentialAuth,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum CredentialAuth {
+    WorkloadIdentity { config: WorkloadIdentityConfigId, config_name: String },
+    StaticKeys { access_key_id: AccessKeyId, role_arn: Option<RoleArn>, external_id: Option<ExternalId> },
+}
+
+impl CredentialAuth {
+    pub fn method(&self) -> AuthMethod {
+        match self {
+            CredentialAuth::WorkloadIdentity { .. } => AuthMethod::WorkloadIdentity,
+            CredentialAuth::StaticKeys { .. } => AuthMethod::StaticKeys,
+        }
+    }
+
+    /// What Test Connection checks for such a credential, in order.
+    pub fn test_plan(&self) -> &'static [CheckStep] {
+        match self {
+            CredentialAuth::WorkloadIdentity { .. } => CheckStep::WORKLOAD_IDENTITY_CREDENTIAL,
+            CredentialAuth::StaticKeys { role_arn: Some(_), .. } => CheckStep::STATIC_KEYS_WITH_ROLE,
+            CredentialAuth::StaticKeys { role_arn: None, .. } => CheckStep::STATIC_KEYS,
+        }
+    }
+}
+
+/// A workload identity config a credential may use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigChoice {
+    pub id: WorkloadIdentityConfigId,
+    pub name: String,
+    pub region: Region,
+    pub is_default: bool,
+}
+
+/// What the Secret Provider Credentials page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialsPage {
+    pub credentials: Vec<CredentialView>,
+    /// The organization's workload identity configs, for the form's picker.
+    pub configs: Vec<ConfigChoice>,
+}
