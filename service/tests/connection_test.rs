@@ -3,7 +3,9 @@
 use serde_json::json;
 use service::{
     aws::{
-        connection_test::{CheckStep, ConnectionReport, StepOutcome, check_workload_identity},
+        connection_test::{
+            CheckStep, ConnectionReport, Signer, StepOutcome, check_credential, check_workload_identity,
+        },
         guidance::Diagnosis,
         sdk::AwsSdk,
     },
@@ -15,7 +17,7 @@ use service::{
     workload_identity::WorkloadIdentityConfig,
 };
 use vocabulary::{
-    aws::CloudProvider,
+    aws::{AccessKeyId, CloudProvider, ExternalId, Region, RoleArn},
     ids::{OrgId, WorkloadIdentityConfigId},
 };
 
@@ -63,7 +65,7 @@ fn failure(report: &ConnectionReport, step: CheckStep) -> &Diagnosis {
 #[tokio::test]
 async fn an_unreachable_aws_is_explained_without_internal_addresses() {
     let report = run("http://127.0.0.2:9").await;
-    let diagnosis = failure(&report, CheckStep::AssumeRole);
+    let diagnosis = failure(&report, CheckStep::AssumeRoleWithWebIdentity);
     assert!(diagnosis.cause.contains("could not connect to AWS STS"), "{diagnosis:?}");
     assert!(!format!("{report:?}").contains("127.0.0.2"), "{report:#?}");
 }
@@ -92,24 +94,24 @@ async fn each_sts_error_fails_its_step_with_its_own_guidance() {
             "AssumeRoleWithWebIdentity",
             "InvalidIdentityToken",
             400,
-            CheckStep::AssumeRole,
+            CheckStep::AssumeRoleWithWebIdentity,
             "could not verify Wisp's token",
         ),
-        ("AssumeRoleWithWebIdentity", "AccessDenied", 403, CheckStep::AssumeRole, "trust policy"),
-        ("AssumeRoleWithWebIdentity", "ExpiredTokenException", 400, CheckStep::AssumeRole, "clock"),
-        ("AssumeRoleWithWebIdentity", "IDPRejectedClaim", 403, CheckStep::AssumeRole, "audience list"),
+        ("AssumeRoleWithWebIdentity", "AccessDenied", 403, CheckStep::AssumeRoleWithWebIdentity, "trust policy"),
+        ("AssumeRoleWithWebIdentity", "ExpiredTokenException", 400, CheckStep::AssumeRoleWithWebIdentity, "clock"),
+        ("AssumeRoleWithWebIdentity", "IDPRejectedClaim", 403, CheckStep::AssumeRoleWithWebIdentity, "audience list"),
         (
             "AssumeRoleWithWebIdentity",
             "IDPCommunicationError",
             400,
-            CheckStep::AssumeRole,
+            CheckStep::AssumeRoleWithWebIdentity,
             "could not reach Wisp's issuer",
         ),
         (
             "AssumeRoleWithWebIdentity",
             "RegionDisabledException",
             403,
-            CheckStep::AssumeRole,
+            CheckStep::AssumeRoleWithWebIdentity,
             "not activated for region eu-west-1",
         ),
         ("GetCallerIdentity", "ExpiredToken", 400, CheckStep::CallerIdentity, "clock"),
@@ -137,12 +139,12 @@ async fn a_stalled_or_absent_endpoint_fails_with_network_guidance() {
     let aws = LocalAws::start().await;
     aws.inject(json!({ "action": "AssumeRoleWithWebIdentity", "delay": 30 })).await;
     let stalled = run(&aws.endpoint).await;
-    let diagnosis = failure(&stalled, CheckStep::AssumeRole);
+    let diagnosis = failure(&stalled, CheckStep::AssumeRoleWithWebIdentity);
     assert_eq!(diagnosis.code, None);
     assert!(diagnosis.cause.contains("did not answer within 10 seconds"), "{}", diagnosis.cause);
 
     let nobody = run(&format!("http://127.0.0.1:{}", free_port())).await;
-    let diagnosis = failure(&nobody, CheckStep::AssumeRole);
+    let diagnosis = failure(&nobody, CheckStep::AssumeRoleWithWebIdentity);
     assert!(diagnosis.cause.contains("could not connect to AWS STS in eu-west-1"), "{}", diagnosis.cause);
 }
 
@@ -231,4 +233,127 @@ async fn an_issuer_address_serving_other_documents_fails_the_first_step() {
     let report = check_workload_identity(&state, &sdk, &config(OrgId::new())).await;
     let diagnosis = failure(&report, CheckStep::Issuer);
     assert!(diagnosis.cause.contains("does not publish the signing key"), "{}", diagnosis.cause);
+}
+
+// Credentials: the same chains, then ListSecrets; static keys sign in with a stored access key.
+
+const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+async fn static_key(endpoint: &str, role: Option<&str>, external_id: Option<&str>) -> ConnectionReport {
+    let sdk = AwsSdk::with_endpoint(endpoint).await;
+    let key: AccessKeyId = ACCESS_KEY.parse().unwrap();
+    let role: Option<RoleArn> = role.map(|r| r.parse().unwrap());
+    let external_id: Option<ExternalId> = external_id.map(|e| e.parse().unwrap());
+    let signer = Signer::AccessKey {
+        access_key_id: &key,
+        secret_access_key: Some(SECRET_KEY),
+        role: role.as_ref(),
+        external_id: external_id.as_ref(),
+    };
+    check_credential(&issuer(), &sdk, OrgId::new(), signer, Region::DEFAULT).await
+}
+
+fn steps(report: &ConnectionReport) -> Vec<CheckStep> {
+    report.steps.iter().map(|s| s.step).collect()
+}
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn every_kind_of_credential_passes_through_list_secrets() {
+    let aws = LocalAws::start().await;
+    let sdk = AwsSdk::with_endpoint(&aws.endpoint).await;
+    let org = OrgId::new();
+    let wi = check_credential(&issuer(), &sdk, org, Signer::WebIdentity(&config(org)), Region::DEFAULT).await;
+    assert!(wi.passed(), "{wi:#?}");
+    assert_eq!(steps(&wi), CheckStep::WORKLOAD_IDENTITY_CREDENTIAL);
+
+    let plain = static_key(&aws.endpoint, None, None).await;
+    assert!(plain.passed(), "{plain:#?}");
+    assert_eq!(steps(&plain), CheckStep::STATIC_KEYS);
+
+    let assumed = static_key(&aws.endpoint, Some(ROLE), Some("partner-42")).await;
+    assert!(assumed.passed(), "{assumed:#?}");
+    assert_eq!(steps(&assumed), CheckStep::STATIC_KEYS_WITH_ROLE);
+    assert!(assumed.assumed_role_arn.as_deref().unwrap().contains("assumed-role/wisp-reader"), "{assumed:#?}");
+}
+
+/// Each AWS error the credential page explains, answered the way AWS does by the fault proxy.
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn each_credential_error_fails_its_step_with_its_own_guidance() {
+    let aws = LocalAws::start().await;
+    let cases = [
+        ("ListSecrets", "AccessDeniedException", 400, Some(ROLE), CheckStep::ListSecrets, "\"Resource\": \"*\""),
+        (
+            "ListSecrets",
+            "UnrecognizedClientException",
+            400,
+            None,
+            CheckStep::ListSecrets,
+            "does not accept the access key AKIA…MPLE",
+        ),
+        ("ListSecrets", "ThrottlingException", 400, None, CheckStep::ListSecrets, "throttling"),
+        (
+            "GetCallerIdentity",
+            "InvalidClientTokenId",
+            403,
+            None,
+            CheckStep::CallerIdentity,
+            "does not accept the access key",
+        ),
+        (
+            "GetCallerIdentity",
+            "SignatureDoesNotMatch",
+            403,
+            None,
+            CheckStep::CallerIdentity,
+            "does not belong to AKIA…MPLE",
+        ),
+        ("AssumeRole", "AccessDenied", 403, Some(ROLE), CheckStep::AssumeRole, "External ID differs"),
+        (
+            "AssumeRole",
+            "RegionDisabledException",
+            403,
+            Some(ROLE),
+            CheckStep::AssumeRole,
+            "not activated for region us-east-1",
+        ),
+        ("AssumeRole", "ExpiredToken", 400, Some(ROLE), CheckStep::AssumeRole, "clock"),
+    ];
+    for (action, code, status, role, step, cause) in cases {
+        aws.clear().await;
+        aws.inject(json!({ "action": action, "code": code, "status": status, "message": format!("injected {code}") }))
+            .await;
+        let report = static_key(&aws.endpoint, role, role.map(|_| "partner-42")).await;
+        let diagnosis = failure(&report, step);
+        assert_eq!(diagnosis.code.as_deref(), Some(code), "{code}");
+        assert!(diagnosis.cause.contains(cause), "{code}: {}", diagnosis.cause);
+        assert!(!format!("{report:?}").contains(SECRET_KEY), "{code}: the secret never shows");
+        let after: Vec<&StepOutcome> =
+            report.steps.iter().skip_while(|s| s.step != step).skip(1).map(|s| &s.outcome).collect();
+        assert!(after.iter().all(|o| matches!(o, StepOutcome::Skipped)), "{code}: later steps are skipped");
+    }
+
+    aws.clear().await;
+    aws.inject(json!({ "action": "ListSecrets", "delay": 30 })).await;
+    let stalled = static_key(&aws.endpoint, None, None).await;
+    let diagnosis = failure(&stalled, CheckStep::ListSecrets);
+    assert!(
+        diagnosis.cause.contains("Secrets Manager in us-east-1 did not answer within 10 seconds"),
+        "{}",
+        diagnosis.cause
+    );
+    assert!(diagnosis.fix.contains("https://secretsmanager.us-east-1.amazonaws.com"), "{}", diagnosis.fix);
+}
+
+#[tokio::test]
+async fn a_key_that_cannot_be_opened_fails_the_first_step_before_aws() {
+    let sdk = AwsSdk::with_endpoint(&format!("http://127.0.0.1:{}", free_port())).await;
+    let key: AccessKeyId = ACCESS_KEY.parse().unwrap();
+    let signer = Signer::AccessKey { access_key_id: &key, secret_access_key: None, role: None, external_id: None };
+    let report = check_credential(&issuer(), &sdk, OrgId::new(), signer, Region::DEFAULT).await;
+    let diagnosis = failure(&report, CheckStep::CallerIdentity);
+    assert!(diagnosis.cause.contains("cannot be decrypted"), "{}", diagnosis.cause);
+    assert!(diagnosis.fix.contains("WISP_MASTER_KEY"), "{}", diagnosis.fix);
 }

@@ -71,6 +71,15 @@ pub enum Auth {
     },
 }
 
+impl Credential {
+    /// The stored secret access key, opened: for the calls that sign with it, never for display.
+    pub fn secret_access_key(&self, master_key: &MasterKey) -> ServiceResult<Option<String>> {
+        let Auth::StaticKeys { sealed, .. } = &self.auth else { return Ok(None) };
+        let bytes = master_key.open(sealed, &seal_context(self.id))?;
+        String::from_utf8(bytes).map(Some).map_err(|_| ServiceError::Internal("a sealed key is not text".to_owned()))
+    }
+}
+
 /// What a sealed secret access key is bound to: its own row, so a copy elsewhere does not open.
 pub(crate) fn seal_context(id: CredentialId) -> Vec<u8> {
     format!("credential:{id}:secret_access_key").into_bytes()
