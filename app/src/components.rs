@@ -1,8 +1,10 @@
 //! UI pieces every page uses.
 pub mod confirm_button;
+pub mod connection_report;
 pub mod copy_button;
 pub mod error_message;
 pub mod field;
 pub mod loading;
+pub mod pickers;
 pub mod server_form;
 pub mod warning_list;

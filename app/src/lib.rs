@@ -8,6 +8,8 @@ pub mod error;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+mod views;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -19,7 +21,7 @@ use leptos_router::{
 
 use pages::{
     login::LoginPage, members::MembersPage, not_found::NotFound, organization::OrganizationPage,
-    settings::SettingsLayout, workload_identity::WorkloadIdentityPage,
+    secret_providers::SecretProvidersPage, settings::SettingsLayout, workload_identity::WorkloadIdentityPage,
 };
 
 /// Where a signed-in user starts, and where `/` leads.
@@ -90,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("organization") view=OrganizationPage/>
                     <Route path=path!("members") view=MembersPage/>
                     <Route path=path!("workload-identity") view=WorkloadIdentityPage/>
+                    <Route path=path!("secret-providers") view=SecretProvidersPage/>
                 </ParentRoute>
             </Routes>
         </Router>

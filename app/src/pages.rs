@@ -3,5 +3,6 @@ pub mod login;
 pub mod members;
 pub mod not_found;
 pub mod organization;
+pub mod secret_providers;
 pub mod settings;
 pub mod workload_identity;

@@ -133,6 +133,16 @@ pub enum Command {
     /// Signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The master key that seals stored secrets.
+    #[command(subcommand, name = "master-key")]
+    MasterKey(MasterKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MasterKeyCommand {
+    /// Re-seal every stored secret under a new key read from standard input (base64, 32 bytes),
+    /// in one transaction; WISP_MASTER_KEY is the current key. Then restart Wisp with the new key.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ use service::{
     db::DatabaseConnection,
     email::Email,
     issuer::{IssuerState, mint::Audience},
+    master_key::{self, MasterKey},
     password::Password,
 };
 use vocabulary::{access::Role, ids::OrgId};
@@ -49,6 +50,28 @@ pub async fn member_add(db: &DatabaseConnection, org_id: OrgId, email: &str, rol
     let email: Email = email.parse()?;
     let enrolled = accounts::add_member(db, Actor::Cli, org_id, &email, role, password_from_stdin()?).await?;
     report_user(&email, role, &enrolled);
+    Ok(())
+}
+
+/// Re-seals every stored secret under the key piped on standard input.
+pub async fn rotate_master_key(db: &DatabaseConnection, current: &MasterKey) -> Result<(), CliError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::Usage(format!("cannot read the new master key from standard input: {e}")))?;
+    if text.trim().is_empty() {
+        return Err(CliError::Usage(
+            "Pipe the new master key on standard input, e.g. `openssl rand -base64 32 | tee new.key | wisp master-key rotate`."
+                .to_owned(),
+        ));
+    }
+    let next = MasterKey::from_base64(&text)?;
+    if next.id() == current.id() {
+        return Err(CliError::Usage("The new key is the current key: generate another.".to_owned()));
+    }
+    let resealed = master_key::rotate(db, current, &next).await?;
+    println!("Re-sealed {resealed} secret(s) under master key {}.", next.id());
+    println!("Now set WISP_MASTER_KEY to the new key and restart every Wisp process.");
     Ok(())
 }
 

@@ -19,7 +19,9 @@ use service::{
 };
 
 use crate::{
-    cli::{AdminCommand, Cli, Command, KeyAlgorithm, KeysCommand, MemberCommand, Settings, TokenCommand},
+    cli::{
+        AdminCommand, Cli, Command, KeyAlgorithm, KeysCommand, MasterKeyCommand, MemberCommand, Settings, TokenCommand,
+    },
     error::CliError,
 };
 
@@ -106,6 +108,12 @@ async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
         Command::Token(TokenCommand::Mint { org_id, audience }) => {
             let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
             commands::token_mint(&database(settings).await?, &issuer, org_id, &audience).await
+        }
+        Command::MasterKey(MasterKeyCommand::Rotate) => {
+            let current = settings.master_key.as_deref().ok_or_else(|| {
+                CliError::Usage("WISP_MASTER_KEY is not set: set it to the current master key.".to_owned())
+            })?;
+            commands::rotate_master_key(&database(settings).await?, &MasterKey::from_base64(current)?).await
         }
         // Needs no database.
         Command::Keys(KeysCommand::Generate { alg }) => {

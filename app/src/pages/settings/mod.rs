@@ -51,7 +51,11 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let logout_everywhere = ServerAction::<LogoutEverywhere>::new();
     let can = |resource| info.can(Permission::read(resource));
-    let (workload_identity, members) = (can(access::Resource::WorkloadIdentityConfigs), can(access::Resource::Members));
+    let (workload_identity, credentials, members) = (
+        can(access::Resource::WorkloadIdentityConfigs),
+        can(access::Resource::SecretProviders),
+        can(access::Resource::Members),
+    );
     view! {
         <header class="topbar">
             <a class="brand" href=HOME_PATH>"Wisp"</a>
@@ -75,6 +79,7 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
                 <p class="nav-title">"Settings"</p>
                 <ul>
                     {workload_identity.then(|| view! { <li><A href="/settings/workload-identity">"Workload Identity"</A></li> })}
+                    {credentials.then(|| view! { <li><A href="/settings/secret-providers">"Secret Provider Credentials"</A></li> })}
                     {members.then(|| view! { <li><A href="/settings/members">"Members"</A></li> })}
                     <li><A href="/settings/organization">"Organization"</A></li>
                 </ul>

@@ -11,62 +11,6 @@ use vocabulary::{
 
 use crate::{codec::FormOrJson, error::AppError};
 
-#[cfg(feature = "ssr")]
-mod convert {
-    use service::{
-        aws::connection_test::{ConnectionReport, StepOutcome},
-        workload_identity::WorkloadIdentityConfig,
-    };
-    use vocabulary::dto::connection::{StepStatus, StepView};
-
-    use super::*;
-
-    pub fn config(config: WorkloadIdentityConfig, used_by: Vec<String>) -> ConfigView {
-        ConfigView {
-            id: config.id,
-            name: config.name,
-            provider: config.provider,
-            role_arn: config.role_arn,
-            region: config.region,
-            is_default: config.is_default,
-            used_by,
-        }
-    }
-
-    pub fn report(report: ConnectionReport) -> ConnectionReportView {
-        let steps = report
-            .steps
-            .iter()
-            .map(|step| {
-                let bare = |status, detail: &str| StepView {
-                    step: step.step,
-                    status,
-                    detail: detail.to_owned(),
-                    warnings: Vec::new(),
-                    code: None,
-                    aws_message: None,
-                    cause: String::new(),
-                    fix: String::new(),
-                };
-                match &step.outcome {
-                    StepOutcome::Passed { detail, warnings } => {
-                        StepView { warnings: warnings.clone(), ..bare(StepStatus::Passed, detail) }
-                    }
-                    StepOutcome::Failed(d) => StepView {
-                        code: d.code.clone(),
-                        aws_message: d.aws_message.clone(),
-                        cause: d.cause.clone(),
-                        fix: d.fix.clone(),
-                        ..bare(StepStatus::Failed, "")
-                    },
-                    StepOutcome::Skipped => bare(StepStatus::Skipped, "Not run: an earlier step failed."),
-                }
-            })
-            .collect();
-        ConnectionReportView { passed: report.passed(), assumed_role_arn: report.assumed_role_arn, steps }
-    }
-}
-
 #[server(endpoint = "workload_identity/list", input = FormOrJson)]
 pub async fn list_workload_identity_configs() -> Result<Vec<ConfigView>, AppError> {
     use service::{
@@ -74,7 +18,7 @@ pub async fn list_workload_identity_configs() -> Result<Vec<ConfigView>, AppErro
         references, workload_identity,
     };
 
-    use crate::auth;
+    use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
     let configs = workload_identity::list(&state.db, &proof).await?;
@@ -83,7 +27,7 @@ pub async fn list_workload_identity_configs() -> Result<Vec<ConfigView>, AppErro
         .into_iter()
         .map(|c| {
             let used_by = users.remove(&c.id).unwrap_or_default();
-            convert::config(c, used_by)
+            views::config(c, used_by)
         })
         .collect())
 }
@@ -101,12 +45,12 @@ pub async fn create_workload_identity_config(
         workload_identity::{self, ConfigInput},
     };
 
-    use crate::auth;
+    use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
     let input = ConfigInput::parse(&name, provider, &role_arn, region)?;
     let created = workload_identity::create(&state.db, &proof, input, set_default.into()).await?;
-    Ok(convert::config(created, Vec::new()))
+    Ok(views::config(created, Vec::new()))
 }
 
 #[server(endpoint = "workload_identity/update", input = FormOrJson)]
@@ -124,13 +68,13 @@ pub async fn update_workload_identity_config(
         workload_identity::{self, ConfigInput},
     };
 
-    use crate::auth;
+    use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
     let input = ConfigInput::parse(&name, provider, &role_arn, region)?;
     let updated = workload_identity::update(&state.db, &proof, id, input, set_default).await?;
     let used_by = references::users_of(&state.db, proof.org_id(), Referent::WorkloadIdentityConfig(id)).await?;
-    Ok(convert::config(updated, used_by))
+    Ok(views::config(updated, used_by))
 }
 
 #[server(endpoint = "workload_identity/make_default", input = FormOrJson)]
@@ -199,13 +143,13 @@ pub async fn test_workload_identity_connection(id: WorkloadIdentityConfigId) -> 
         workload_identity,
     };
 
-    use crate::auth;
+    use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
     let config = workload_identity::get(&state.db, &proof, id).await?;
     let report = check_workload_identity(&state.issuer, &state.aws, &config).await;
     tracing::info!(config = %config.id, passed = report.passed(), failed_step = ?report.failed_step(), "test connection");
-    Ok(convert::report(report))
+    Ok(views::report(report))
 }
 
 crate::codec::form_or_json!(

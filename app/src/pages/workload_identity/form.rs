@@ -1,6 +1,4 @@
 //! Add or edit a config, with every field's error next to it and the AWS setup for the typed role.
-use std::str::FromStr;
-
 use leptos::prelude::*;
 use vocabulary::aws::{CloudProvider, Region};
 
@@ -9,7 +7,11 @@ use super::{
     api::{CreateWorkloadIdentityConfig, UpdateWorkloadIdentityConfig},
     trust_panel::TrustPanel,
 };
-use crate::components::{error_message::ErrorMessage, field::Field};
+use crate::components::{
+    error_message::ErrorMessage,
+    field::Field,
+    pickers::{RegionSelect, choose},
+};
 
 #[component]
 pub fn ConfigForm(
@@ -106,15 +108,7 @@ pub fn ConfigForm(
                     prop:value=move || role_arn.get() on:input=move |ev| role_arn.set(event_target_value(&ev))/>
             </Field>
             <Field id="wi-region" label="AWS Region" error=Signal::derive(field_error("region"))>
-                <select id="wi-region" aria-describedby="wi-region-error" on:change=choose(region)>
-                    {Region::all()
-                        .map(|r| view! {
-                            <option value=r.as_str() selected=move || region.get() == r>
-                                {format!("{} — {}", r.as_str(), r.location())}
-                            </option>
-                        })
-                        .collect_view()}
-                </select>
+                <RegionSelect id="wi-region" region/>
             </Field>
             <div class="field checkbox">
                 <input id="wi-default" type="checkbox" prop:checked=move || set_default.get()
@@ -129,14 +123,5 @@ pub fn ConfigForm(
                 <TrustPanel role_arn=role_arn.into() region=region.into()/>
             </Show>
         </form>
-    }
-}
-
-/// Sets `signal` to the picked option, parsed: pickers offer only values that parse.
-fn choose<T: FromStr + Send + Sync + 'static>(signal: RwSignal<T>) -> impl Fn(leptos::ev::Event) {
-    move |ev| {
-        if let Ok(chosen) = event_target_value(&ev).parse() {
-            signal.set(chosen);
-        }
     }
 }

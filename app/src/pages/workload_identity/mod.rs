@@ -1,6 +1,5 @@
 //! Settings → Workload Identity: the AWS roles this organization's tokens can assume.
 pub mod api;
-mod connection;
 mod form;
 mod trust_panel;
 
@@ -12,9 +11,14 @@ use vocabulary::{
     dto::workload_identity::ConfigView,
 };
 
-use self::{connection::ConnectionResult, form::ConfigForm, trust_panel::TrustPanel};
+use vocabulary::dto::connection::CheckStep;
+
+use self::{form::ConfigForm, trust_panel::TrustPanel};
 use crate::{
-    components::{confirm_button::ConfirmButton, error_message::ErrorMessage, loading::Loading},
+    components::{
+        confirm_button::ConfirmButton, connection_report::ConnectionResult, error_message::ErrorMessage,
+        loading::Loading,
+    },
     pages::settings::member_can,
 };
 
@@ -209,7 +213,14 @@ fn ConfigRow(
                                     <TrustPanel role_arn=Signal::stored(role_arn.clone()) region=Signal::stored(region)/>
                                 }
                                 .into_any(),
-                                _ => view! { <ConnectionResult test/> }.into_any(),
+                                _ => view! {
+                                    <ConnectionResult
+                                        pending=test.pending()
+                                        result=test.value()
+                                        plan=CheckStep::WORKLOAD_IDENTITY
+                                    />
+                                }
+                                .into_any(),
                             }
                         }
                     </td>

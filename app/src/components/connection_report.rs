@@ -1,20 +1,27 @@
-//! Test Connection's progress and report: each step passed, failed or skipped, with AWS's code,
-//! the likely cause and what to do.
+//! Test Connection's progress and report: each step passed, failed or skipped (`data-status`),
+//! with AWS's code, the likely cause and what to do.
 use leptos::prelude::*;
 use vocabulary::dto::connection::{CheckStep, ConnectionReportView, StepStatus, StepView};
 
-use super::api::TestWorkloadIdentityConnection;
-use crate::components::{error_message::ErrorMessage, warning_list::WarningList};
+use crate::{
+    components::{error_message::ErrorMessage, warning_list::WarningList},
+    error::AppError,
+};
 
+/// The steps of `plan` while the test runs, then the report.
 #[component]
-pub fn ConnectionResult(test: ServerAction<TestWorkloadIdentityConnection>) -> impl IntoView {
+pub fn ConnectionResult(
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] result: Signal<Option<Result<ConnectionReportView, AppError>>>,
+    plan: &'static [CheckStep],
+) -> impl IntoView {
     move || {
-        if test.pending().get() {
+        if pending.get() {
             return view! {
                 <div class="connection-test" role="status" aria-busy="true">
                     <p><span class="spinner" aria-hidden="true"></span>"Testing connection… AWS calls time out after about 10 seconds."</p>
                     <ol class="steps">
-                        {CheckStep::WORKLOAD_IDENTITY
+                        {plan
                             .iter()
                             .map(|step| view! { <li class="step pending" data-status="pending">{step.title()}</li> })
                             .collect_view()}
@@ -23,7 +30,7 @@ pub fn ConnectionResult(test: ServerAction<TestWorkloadIdentityConnection>) -> i
             }
             .into_any();
         }
-        match test.value().get() {
+        match result.get() {
             Some(Ok(report)) => view! { <ConnectionReport report/> }.into_any(),
             Some(Err(error)) => view! { <ErrorMessage error/> }.into_any(),
             None => ().into_any(),
@@ -42,8 +49,8 @@ fn ConnectionReport(report: ConnectionReportView) -> impl IntoView {
     view! {
         <section class="connection-test" aria-label="Test Connection result" aria-live="polite">
             <h3 class=if report.passed { "passed" } else { "failed" }>{headline}</h3>
-            {report.assumed_role_arn.clone().map(|arn| view! {
-                <p>"Assumed role: " <code>{arn}</code></p>
+            {report.assumed_role_arn.clone().map(|arn| view! { <p>"Signed in as " <code>{arn}</code></p> })}
+            {report.passed.then(|| view! {
                 <p class="hint">"Access to each secret is checked when an automation starts, with that secret's name."</p>
             })}
             <ol class="steps">{report.steps.into_iter().map(|step| view! { <Step step/> }).collect_view()}</ol>

@@ -1,0 +1,217 @@
+//! Settings → Secret Provider Credentials: how automations reach their secrets.
+pub mod api;
+mod form;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use vocabulary::{
+    access::{self, Permission},
+    dto::secret_providers::{ConfigChoice, CredentialAuth, CredentialView},
+};
+
+use self::form::CredentialForm;
+use crate::{
+    components::{
+        confirm_button::ConfirmButton, connection_report::ConnectionResult, error_message::ErrorMessage,
+        loading::Loading,
+    },
+    pages::settings::member_can,
+};
+
+/// What the form is editing: a new credential, or an existing one.
+#[derive(Clone, Debug, PartialEq)]
+enum Editing {
+    New,
+    Existing(CredentialView),
+}
+
+#[component]
+pub fn SecretProvidersPage() -> impl IntoView {
+    let can_manage = member_can(Permission::manage(access::Resource::SecretProviders));
+    let create = ServerAction::<api::CreateCredential>::new();
+    let update = ServerAction::<api::UpdateCredential>::new();
+    let make_default = ServerAction::<api::MakeDefaultCredential>::new();
+    let delete = ServerAction::<api::DeleteCredential>::new();
+    // Only a change that was saved reloads the list: a refused form keeps what was typed.
+    let saved = RwSignal::new(0_u32);
+    let page = Resource::new(move || saved.get(), |_| api::list_credentials());
+    let editing = RwSignal::new(None::<Editing>);
+    let reload = move || saved.update(|n| *n += 1);
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(_))) || matches!(update.value().get(), Some(Ok(_))) {
+            editing.set(None);
+            reload();
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(make_default.value().get(), Some(Ok(_))) || matches!(delete.value().get(), Some(Ok(_))) {
+            reload();
+        }
+    });
+    let row_error =
+        move || make_default.value().get().and_then(Result::err).or_else(|| delete.value().get().and_then(Result::err));
+
+    view! {
+        <Title text="Secret Provider Credentials"/>
+        <h1>"Secret Provider Credentials"</h1>
+        <p class="lead">
+            "A credential says how automations read secrets: through a workload identity config (no key stored), or with an access key, optionally assuming a role."
+        </p>
+        {move || row_error().map(|error| view! { <ErrorMessage error/> })}
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || {
+                page.get().map(|result| match result {
+                    Ok(page) => {
+                        let configs = page.configs.clone();
+                        let has_default = page.credentials.iter().any(|c| c.is_default);
+                        let add_button = move || {
+                            (can_manage && editing.get().is_none()).then(|| view! {
+                                <button type="button" class="primary" on:click=move |_| editing.set(Some(Editing::New))>
+                                    "Add Credential"
+                                </button>
+                            })
+                        };
+                        let form = move || {
+                            editing.get().map(|target| view! {
+                                <CredentialForm target configs=configs.clone() has_default create update editing/>
+                            })
+                        };
+                        let list = if page.credentials.is_empty() {
+                            view! {
+                                <div class="empty-state">
+                                    <h2>"No credentials yet"</h2>
+                                    <p>
+                                        "Add one so automations can read secrets from AWS Secrets Manager. Workload Identity needs no stored key."
+                                    </p>
+                                </div>
+                            }
+                            .into_any()
+                        } else {
+                            view! { <CredentialTable credentials=page.credentials can_manage editing make_default delete/> }
+                                .into_any()
+                        };
+                        view! { {add_button} {form} {list} }.into_any()
+                    }
+                    Err(error) => view! { <ErrorMessage error/> }.into_any(),
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn CredentialTable(
+    credentials: Vec<CredentialView>,
+    can_manage: bool,
+    editing: RwSignal<Option<Editing>>,
+    make_default: ServerAction<api::MakeDefaultCredential>,
+    delete: ServerAction<api::DeleteCredential>,
+) -> impl IntoView {
+    view! {
+        <table class="list">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Provider"</th>
+                    <th scope="col">"Authentication Method"</th>
+                    <th scope="col">"Uses"</th>
+                    <th scope="col">"AWS Region"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            {credentials
+                .into_iter()
+                .map(|credential| view! { <CredentialRow credential can_manage editing make_default delete/> })
+                .collect_view()}
+        </table>
+    }
+}
+
+/// What a credential signs in with, as the list says it: never more of a key than its ends.
+fn uses(auth: &CredentialAuth) -> impl IntoView + use<> {
+    match auth {
+        CredentialAuth::WorkloadIdentity { config_name, .. } => view! { <span>{config_name.clone()}</span> }.into_any(),
+        CredentialAuth::StaticKeys { access_key_id, role_arn, .. } => view! {
+            <code>{access_key_id.masked()}</code>
+            {role_arn.as_ref().map(|arn| view! { " → " <code>{arn.to_string()}</code> })}
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn CredentialRow(
+    credential: CredentialView,
+    can_manage: bool,
+    editing: RwSignal<Option<Editing>>,
+    make_default: ServerAction<api::MakeDefaultCredential>,
+    delete: ServerAction<api::DeleteCredential>,
+) -> impl IntoView {
+    let id = credential.id;
+    let testing = RwSignal::new(false);
+    let test = ServerAction::<api::TestCredentialConnection>::new();
+    let plan = credential.auth.test_plan();
+    let manage = can_manage.then(|| {
+        let edited = credential.clone();
+        view! {
+            <button type="button" class="secondary small" on:click=move |_| editing.set(Some(Editing::Existing(edited.clone())))>
+                "Edit"
+            </button>
+            {(!credential.is_default).then(|| view! {
+                <button type="button" class="secondary small" on:click=move |_| {
+                    make_default.dispatch(api::MakeDefaultCredential { id });
+                }>
+                    "Make default"
+                </button>
+            })}
+            <ConfirmButton
+                label="Delete"
+                question=format!("Delete {}?", credential.name)
+                confirm="Delete credential"
+                on_confirm=move |()| {
+                    delete.dispatch(api::DeleteCredential { id });
+                }
+            />
+        }
+    });
+    view! {
+        <tbody>
+            <tr>
+                <td>
+                    {credential.name.clone()}
+                    {credential.is_default.then(|| view! { " " <span class="badge">"(default)"</span> })}
+                </td>
+                <td>{credential.provider.label()}</td>
+                <td>{credential.auth.method().label()}</td>
+                <td>{uses(&credential.auth)}</td>
+                <td>{credential.region.as_str()}</td>
+                <td class="actions">
+                    <button
+                        type="button"
+                        class="small"
+                        disabled=move || test.pending().get()
+                        on:click=move |_| {
+                            testing.set(true);
+                            test.dispatch(api::TestCredentialConnection { id });
+                        }
+                    >
+                        "Test Connection"
+                    </button>
+                    {manage}
+                </td>
+            </tr>
+            <Show when=move || testing.get()>
+                <tr class="row-panel">
+                    <td colspan="6">
+                        <ConnectionResult pending=test.pending() result=test.value() plan/>
+                    </td>
+                </tr>
+            </Show>
+        </tbody>
+    }
+}
+
+/// The config a new credential starts with: the default, else the first.
+fn preferred(configs: &[ConfigChoice]) -> Option<&ConfigChoice> {
+    configs.iter().find(|c| c.is_default).or_else(|| configs.first())
+}
