@@ -15,6 +15,9 @@ pub const PASSWORD: &str = "a-long-test-password";
 pub fn wisp(db: &TestDatabase, env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wisp"));
     command.env("DATABASE_URL", &db.url).env("WISP_MASTER_KEY", MASTER_KEY).env("RUST_LOG", "error");
+    // Nothing listens there: no test reaches real AWS, even by mistake. Tests that want an AWS
+    // set their own endpoint.
+    command.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
     for (name, value) in env {
         command.env(name, value);
     }

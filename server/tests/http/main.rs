@@ -8,5 +8,6 @@ mod access;
 mod errors;
 mod issuer;
 mod replicas;
+mod secret_providers;
 mod web;
 mod workload_identity;
