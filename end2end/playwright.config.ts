@@ -12,6 +12,12 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  // Credentials build on the Workload Identity configs and use the same local AWS (whose faults
+  // are global): they run once the rest has finished.
+  projects: [
+    { name: 'main', testIgnore: /secret-providers/ },
+    { name: 'credentials', testMatch: /secret-providers/, dependencies: ['main'] },
+  ],
   use: {
     baseURL,
     trace: 'retain-on-failure',

@@ -2,8 +2,10 @@
 pub mod confirm_button;
 pub mod connection_report;
 pub mod copy_button;
+pub mod crud;
 pub mod error_message;
 pub mod field;
+pub mod form_card;
 pub mod loading;
 pub mod pickers;
 pub mod server_form;

@@ -164,7 +164,10 @@ async fn the_cli_rotates_the_master_key_and_only_the_new_key_opens_the_secrets()
     let new_key = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
     let printed = run(&db, &[], &["master-key", "rotate"], new_key);
     assert!(printed.contains("Re-sealed 1 secret(s)"), "{printed}");
-    assert!(run(&db, &[], &["master-key", "rotate"], new_key).contains("Re-sealed 0"), "a second run has nothing to do");
+    assert!(
+        run(&db, &[], &["master-key", "rotate"], new_key).contains("Re-sealed 0"),
+        "a second run has nothing to do"
+    );
     let third_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
     let stale = output(&db, &[], &["master-key", "rotate"], third_key);
     assert!(!stale.status.success(), "WISP_MASTER_KEY (the old key) no longer opens the secrets");

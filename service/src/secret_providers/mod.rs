@@ -301,7 +301,7 @@ pub async fn make_default(db: &impl TransactionTrait, actor: &Manager, id: Crede
     if existing.is_default {
         return Ok(());
     }
-    DEFAULT.clear::<credential::Entity>(&txn, actor.org_id(), existing.provider.clone()).await?;
+    DEFAULT.clear::<credential::Entity>(&txn, actor.org_id(), existing.provider).await?;
     let mut model: credential::ActiveModel = existing.into();
     model.is_default = Set(true);
     model.updated_at = Set(Utc::now());

@@ -160,7 +160,7 @@ pub async fn make_default(
     if existing.is_default {
         return Ok(existing.into());
     }
-    DEFAULT.clear::<config::Entity>(&txn, actor.org_id(), existing.provider.clone()).await?;
+    DEFAULT.clear::<config::Entity>(&txn, actor.org_id(), existing.provider).await?;
     let mut model: config::ActiveModel = existing.into();
     model.is_default = Set(true);
     model.updated_at = Set(Utc::now());

@@ -1,4 +1,6 @@
 //! Settings → Secret Provider Credentials: credentials, their default, Test Connection.
+// A server function takes its form's fields one by one, as the form posts them.
+#![allow(clippy::too_many_arguments)]
 use leptos::prelude::*;
 use vocabulary::{
     aws::Region,
@@ -40,7 +42,6 @@ pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "secret_providers/create", input = FormOrJson)]
 pub async fn create_credential(
     name: String,
@@ -78,7 +79,6 @@ pub async fn create_credential(
 }
 
 /// An empty `secret_access_key` keeps the stored one.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "secret_providers/update", input = FormOrJson)]
 pub async fn update_credential(
     id: CredentialId,

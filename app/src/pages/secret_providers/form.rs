@@ -5,30 +5,29 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use vocabulary::{
     aws::Region,
-    dto::secret_providers::{ConfigChoice, CredentialAuth},
+    dto::secret_providers::{ConfigChoice, CredentialAuth, CredentialView},
     ids::WorkloadIdentityConfigId,
     providers::{AuthMethod, SecretProvider},
 };
 
 use super::{
-    Editing,
+    Credentials,
     api::{CreateCredential, UpdateCredential},
     preferred,
 };
 use crate::components::{
-    error_message::ErrorMessage,
+    crud::Editing,
     field::Field,
+    form_card::FormCard,
     pickers::{RegionSelect, choose},
 };
 
 #[component]
 pub fn CredentialForm(
-    target: Editing,
+    target: Editing<CredentialView>,
     configs: Vec<ConfigChoice>,
     has_default: bool,
-    create: ServerAction<CreateCredential>,
-    update: ServerAction<UpdateCredential>,
-    editing: RwSignal<Option<Editing>>,
+    crud: Credentials,
 ) -> impl IntoView {
     let existing = match &target {
         Editing::Existing(credential) => Some(credential.clone()),
@@ -70,15 +69,9 @@ pub fn CredentialForm(
         None => "Add Credential".to_owned(),
     };
 
-    let error = move || match id {
-        Some(_) => update.value().get().and_then(Result::err),
-        None => create.value().get().and_then(Result::err),
-    };
+    let error = move || crud.form_error(id.is_some());
     let field_error = move |field: &'static str| move || error().and_then(|e| e.for_field(field));
-    let general_error = move || error().filter(|e| !e.is_about_fields());
-    let pending = move || create.pending().get() || update.pending().get();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let submit = move |()| {
         let workload_identity = method.get() == AuthMethod::WorkloadIdentity;
         // Only the fields of the chosen method travel; the secret only when one was typed.
         let text = |signal: RwSignal<String>| if workload_identity { String::new() } else { signal.get() };
@@ -89,7 +82,7 @@ pub fn CredentialForm(
         let external_id = if role_arn.trim().is_empty() { String::new() } else { text(external_id) };
         match id {
             Some(id) => {
-                update.dispatch(UpdateCredential {
+                crud.update.dispatch(UpdateCredential {
                     id,
                     name,
                     provider,
@@ -104,7 +97,7 @@ pub fn CredentialForm(
                 });
             }
             None => {
-                create.dispatch(CreateCredential {
+                crud.create.dispatch(CreateCredential {
                     name,
                     provider,
                     auth_method,
@@ -146,18 +139,14 @@ pub fn CredentialForm(
     };
 
     view! {
-        <form
-            class="card config-form"
-            on:submit=submit
-            on:keydown=move |ev| {
-                if ev.key() == "Escape" {
-                    editing.set(None);
-                }
-            }
-            novalidate
+        <FormCard
+            heading
+            editing_existing=id.is_some()
+            pending=Signal::derive(move || crud.saving())
+            error=Signal::derive(error)
+            on_submit=submit
+            on_cancel=move |()| crud.editing.set(None)
         >
-            <h2>{heading}</h2>
-            {move || general_error().map(|error| view! { <ErrorMessage error/> })}
             <Field id="cr-name" label="Name" error=Signal::derive(field_error("name"))>
                 <input id="cr-name" type="text" required autocomplete="off" placeholder="aws-secrets" node_ref=name_input
                     aria-describedby="cr-name-error" aria-invalid=move || field_error("name")().is_some().to_string()
@@ -240,10 +229,6 @@ pub fn CredentialForm(
                     on:change=move |ev| set_default.set(event_target_checked(&ev))/>
                 <label for="cr-default">"Set as default credential for this provider"</label>
             </div>
-            <div class="form-actions">
-                <button type="submit" class="primary" disabled=pending>{if id.is_some() { "Save" } else { "Create" }}</button>
-                <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
-            </div>
-        </form>
+        </FormCard>
     }
 }

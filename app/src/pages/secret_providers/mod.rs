@@ -12,44 +12,30 @@ use vocabulary::{
 use self::form::CredentialForm;
 use crate::{
     components::{
-        confirm_button::ConfirmButton, connection_report::ConnectionResult, error_message::ErrorMessage,
+        confirm_button::ConfirmButton,
+        connection_report::ConnectionResult,
+        crud::{Crud, Editing},
+        error_message::ErrorMessage,
         loading::Loading,
     },
     pages::settings::member_can,
 };
 
-/// What the form is editing: a new credential, or an existing one.
-#[derive(Clone, Debug, PartialEq)]
-enum Editing {
-    New,
-    Existing(CredentialView),
-}
+/// The page's objects and actions.
+type Credentials = Crud<
+    CredentialView,
+    api::CreateCredential,
+    api::UpdateCredential,
+    api::MakeDefaultCredential,
+    api::DeleteCredential,
+>;
 
 #[component]
 pub fn SecretProvidersPage() -> impl IntoView {
     let can_manage = member_can(Permission::manage(access::Resource::SecretProviders));
-    let create = ServerAction::<api::CreateCredential>::new();
-    let update = ServerAction::<api::UpdateCredential>::new();
-    let make_default = ServerAction::<api::MakeDefaultCredential>::new();
-    let delete = ServerAction::<api::DeleteCredential>::new();
-    // Only a change that was saved reloads the list: a refused form keeps what was typed.
-    let saved = RwSignal::new(0_u32);
-    let page = Resource::new(move || saved.get(), |_| api::list_credentials());
-    let editing = RwSignal::new(None::<Editing>);
-    let reload = move || saved.update(|n| *n += 1);
-    Effect::new(move |_| {
-        if matches!(create.value().get(), Some(Ok(_))) || matches!(update.value().get(), Some(Ok(_))) {
-            editing.set(None);
-            reload();
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(make_default.value().get(), Some(Ok(_))) || matches!(delete.value().get(), Some(Ok(_))) {
-            reload();
-        }
-    });
-    let row_error =
-        move || make_default.value().get().and_then(Result::err).or_else(|| delete.value().get().and_then(Result::err));
+    let crud = Credentials::new();
+    let page = Resource::new(move || crud.saved.get(), |_| api::list_credentials());
+    let editing = crud.editing;
 
     view! {
         <Title text="Secret Provider Credentials"/>
@@ -57,7 +43,7 @@ pub fn SecretProvidersPage() -> impl IntoView {
         <p class="lead">
             "A credential says how automations read secrets: through a workload identity config (no key stored), or with an access key, optionally assuming a role."
         </p>
-        {move || row_error().map(|error| view! { <ErrorMessage error/> })}
+        {move || crud.row_error().map(|error| view! { <ErrorMessage error/> })}
         <Transition fallback=|| view! { <Loading/> }>
             {move || {
                 page.get().map(|result| match result {
@@ -73,7 +59,7 @@ pub fn SecretProvidersPage() -> impl IntoView {
                         };
                         let form = move || {
                             editing.get().map(|target| view! {
-                                <CredentialForm target configs=configs.clone() has_default create update editing/>
+                                <CredentialForm target configs=configs.clone() has_default crud/>
                             })
                         };
                         let list = if page.credentials.is_empty() {
@@ -87,7 +73,7 @@ pub fn SecretProvidersPage() -> impl IntoView {
                             }
                             .into_any()
                         } else {
-                            view! { <CredentialTable credentials=page.credentials can_manage editing make_default delete/> }
+                            view! { <CredentialTable credentials=page.credentials can_manage crud/> }
                                 .into_any()
                         };
                         view! { {add_button} {form} {list} }.into_any()
@@ -100,13 +86,7 @@ pub fn SecretProvidersPage() -> impl IntoView {
 }
 
 #[component]
-fn CredentialTable(
-    credentials: Vec<CredentialView>,
-    can_manage: bool,
-    editing: RwSignal<Option<Editing>>,
-    make_default: ServerAction<api::MakeDefaultCredential>,
-    delete: ServerAction<api::DeleteCredential>,
-) -> impl IntoView {
+fn CredentialTable(credentials: Vec<CredentialView>, can_manage: bool, crud: Credentials) -> impl IntoView {
     view! {
         <table class="list">
             <thead>
@@ -121,7 +101,7 @@ fn CredentialTable(
             </thead>
             {credentials
                 .into_iter()
-                .map(|credential| view! { <CredentialRow credential can_manage editing make_default delete/> })
+                .map(|credential| view! { <CredentialRow credential can_manage crud/> })
                 .collect_view()}
         </table>
     }
@@ -140,13 +120,7 @@ fn uses(auth: &CredentialAuth) -> impl IntoView + use<> {
 }
 
 #[component]
-fn CredentialRow(
-    credential: CredentialView,
-    can_manage: bool,
-    editing: RwSignal<Option<Editing>>,
-    make_default: ServerAction<api::MakeDefaultCredential>,
-    delete: ServerAction<api::DeleteCredential>,
-) -> impl IntoView {
+fn CredentialRow(credential: CredentialView, can_manage: bool, crud: Credentials) -> impl IntoView {
     let id = credential.id;
     let testing = RwSignal::new(false);
     let test = ServerAction::<api::TestCredentialConnection>::new();
@@ -154,12 +128,12 @@ fn CredentialRow(
     let manage = can_manage.then(|| {
         let edited = credential.clone();
         view! {
-            <button type="button" class="secondary small" on:click=move |_| editing.set(Some(Editing::Existing(edited.clone())))>
+            <button type="button" class="secondary small" on:click=move |_| crud.editing.set(Some(Editing::Existing(edited.clone())))>
                 "Edit"
             </button>
             {(!credential.is_default).then(|| view! {
                 <button type="button" class="secondary small" on:click=move |_| {
-                    make_default.dispatch(api::MakeDefaultCredential { id });
+                    crud.make_default.dispatch(api::MakeDefaultCredential { id });
                 }>
                     "Make default"
                 </button>
@@ -169,7 +143,7 @@ fn CredentialRow(
                 question=format!("Delete {}?", credential.name)
                 confirm="Delete credential"
                 on_confirm=move |()| {
-                    delete.dispatch(api::DeleteCredential { id });
+                    crud.delete.dispatch(api::DeleteCredential { id });
                 }
             />
         }

@@ -1,26 +1,24 @@
 //! Add or edit a config, with every field's error next to it and the AWS setup for the typed role.
 use leptos::prelude::*;
-use vocabulary::aws::{CloudProvider, Region};
+use vocabulary::{
+    aws::{CloudProvider, Region},
+    dto::workload_identity::ConfigView,
+};
 
 use super::{
-    Editing,
+    Configs,
     api::{CreateWorkloadIdentityConfig, UpdateWorkloadIdentityConfig},
     trust_panel::TrustPanel,
 };
 use crate::components::{
-    error_message::ErrorMessage,
+    crud::Editing,
     field::Field,
+    form_card::FormCard,
     pickers::{RegionSelect, choose},
 };
 
 #[component]
-pub fn ConfigForm(
-    target: Editing,
-    has_aws: bool,
-    create: ServerAction<CreateWorkloadIdentityConfig>,
-    update: ServerAction<UpdateWorkloadIdentityConfig>,
-    editing: RwSignal<Option<Editing>>,
-) -> impl IntoView {
+pub fn ConfigForm(target: Editing<ConfigView>, has_aws: bool, crud: Configs) -> impl IntoView {
     let existing = match &target {
         Editing::Existing(config) => Some(config.clone()),
         Editing::New => None,
@@ -36,17 +34,12 @@ pub fn ConfigForm(
         Some(config) => format!("Edit {}", config.name),
         None => "Add Workload Identity Config".to_owned(),
     };
-    let error = move || match id {
-        Some(_) => update.value().get().and_then(Result::err),
-        None => create.value().get().and_then(Result::err),
-    };
-    let pending = move || create.pending().get() || update.pending().get();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let error = move || crud.form_error(id.is_some());
+    let submit = move |()| {
         let (name, provider, role_arn, region) = (name.get(), provider.get(), role_arn.get(), region.get());
         match id {
             Some(id) => {
-                update.dispatch(UpdateWorkloadIdentityConfig {
+                crud.update.dispatch(UpdateWorkloadIdentityConfig {
                     id,
                     name,
                     provider,
@@ -56,7 +49,7 @@ pub fn ConfigForm(
                 });
             }
             None => {
-                create.dispatch(CreateWorkloadIdentityConfig {
+                crud.create.dispatch(CreateWorkloadIdentityConfig {
                     name,
                     provider,
                     role_arn,
@@ -74,20 +67,20 @@ pub fn ConfigForm(
             let _ = input.focus();
         }
     });
-    let general_error = move || error().filter(|e| !e.is_about_fields());
     view! {
-        <form
-            class="card config-form"
-            on:submit=submit
-            on:keydown=move |ev| {
-                if ev.key() == "Escape" {
-                    editing.set(None);
-                }
-            }
-            novalidate
+        <FormCard
+            heading
+            editing_existing=id.is_some()
+            pending=Signal::derive(move || crud.saving())
+            error=Signal::derive(error)
+            on_submit=submit
+            on_cancel=move |()| crud.editing.set(None)
+            footer=Box::new(move || view! {
+                <Show when=move || !role_arn.get().trim().is_empty()>
+                    <TrustPanel role_arn=role_arn.into() region=region.into()/>
+                </Show>
+            }.into_any())
         >
-            <h2>{heading}</h2>
-            {move || general_error().map(|error| view! { <ErrorMessage error/> })}
             <Field id="wi-name" label="Name" error=Signal::derive(field_error("name"))>
                 <input id="wi-name" type="text" required autocomplete="off" placeholder="aws-prod" node_ref=name_input
                     aria-describedby="wi-name-error" aria-invalid=move || field_error("name")().is_some().to_string()
@@ -115,13 +108,6 @@ pub fn ConfigForm(
                     on:change=move |ev| set_default.set(event_target_checked(&ev))/>
                 <label for="wi-default">{move || format!("Set as default for {}", provider.get().label())}</label>
             </div>
-            <div class="form-actions">
-                <button type="submit" class="primary" disabled=pending>{if id.is_some() { "Save" } else { "Create" }}</button>
-                <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
-            </div>
-            <Show when=move || !role_arn.get().trim().is_empty()>
-                <TrustPanel role_arn=role_arn.into() region=region.into()/>
-            </Show>
-        </form>
+        </FormCard>
     }
 }

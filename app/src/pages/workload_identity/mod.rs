@@ -16,44 +16,30 @@ use vocabulary::dto::connection::CheckStep;
 use self::{form::ConfigForm, trust_panel::TrustPanel};
 use crate::{
     components::{
-        confirm_button::ConfirmButton, connection_report::ConnectionResult, error_message::ErrorMessage,
+        confirm_button::ConfirmButton,
+        connection_report::ConnectionResult,
+        crud::{Crud, Editing},
+        error_message::ErrorMessage,
         loading::Loading,
     },
     pages::settings::member_can,
 };
 
-/// What the form is editing: a new config, or an existing one.
-#[derive(Clone, Debug, PartialEq)]
-enum Editing {
-    New,
-    Existing(ConfigView),
-}
+/// The page's objects and actions.
+type Configs = Crud<
+    ConfigView,
+    api::CreateWorkloadIdentityConfig,
+    api::UpdateWorkloadIdentityConfig,
+    api::MakeDefaultWorkloadIdentityConfig,
+    api::DeleteWorkloadIdentityConfig,
+>;
 
 #[component]
 pub fn WorkloadIdentityPage() -> impl IntoView {
     let can_manage = member_can(Permission::manage(access::Resource::WorkloadIdentityConfigs));
-    let create = ServerAction::<api::CreateWorkloadIdentityConfig>::new();
-    let update = ServerAction::<api::UpdateWorkloadIdentityConfig>::new();
-    let make_default = ServerAction::<api::MakeDefaultWorkloadIdentityConfig>::new();
-    let delete = ServerAction::<api::DeleteWorkloadIdentityConfig>::new();
-    // Only a change that was saved reloads the list: a refused form keeps what was typed.
-    let saved = RwSignal::new(0_u32);
-    let configs = Resource::new(move || saved.get(), |_| api::list_workload_identity_configs());
-    let editing = RwSignal::new(None::<Editing>);
-    let reload = move || saved.update(|n| *n += 1);
-    Effect::new(move |_| {
-        if matches!(create.value().get(), Some(Ok(_))) || matches!(update.value().get(), Some(Ok(_))) {
-            editing.set(None);
-            reload();
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(make_default.value().get(), Some(Ok(_))) || matches!(delete.value().get(), Some(Ok(_))) {
-            reload();
-        }
-    });
-    let row_error =
-        move || make_default.value().get().and_then(Result::err).or_else(|| delete.value().get().and_then(Result::err));
+    let crud = Configs::new();
+    let configs = Resource::new(move || crud.saved.get(), |_| api::list_workload_identity_configs());
+    let editing = crud.editing;
 
     view! {
         <Title text="Workload Identity"/>
@@ -61,7 +47,7 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
         <p class="lead">
             "Each config names an AWS role that this organization's Wisp tokens can assume, with no AWS key stored anywhere."
         </p>
-        {move || row_error().map(|error| view! { <ErrorMessage error/> })}
+        {move || crud.row_error().map(|error| view! { <ErrorMessage error/> })}
         <Transition fallback=|| view! { <Loading/> }>
             {move || {
                 configs.get().map(|result| match result {
@@ -75,7 +61,7 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
                             })
                         };
                         let form = move || {
-                            editing.get().map(|target| view! { <ConfigForm target has_aws create update editing/> })
+                            editing.get().map(|target| view! { <ConfigForm target has_aws crud/> })
                         };
                         let list = if configs.is_empty() {
                             view! {
@@ -88,7 +74,7 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
                             }
                             .into_any()
                         } else {
-                            view! { <ConfigTable configs can_manage editing make_default delete/> }.into_any()
+                            view! { <ConfigTable configs can_manage crud/> }.into_any()
                         };
                         view! { {add_button} {form} {list} }.into_any()
                     }
@@ -100,13 +86,7 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
 }
 
 #[component]
-fn ConfigTable(
-    configs: Vec<ConfigView>,
-    can_manage: bool,
-    editing: RwSignal<Option<Editing>>,
-    make_default: ServerAction<api::MakeDefaultWorkloadIdentityConfig>,
-    delete: ServerAction<api::DeleteWorkloadIdentityConfig>,
-) -> impl IntoView {
+fn ConfigTable(configs: Vec<ConfigView>, can_manage: bool, crud: Configs) -> impl IntoView {
     view! {
         <table class="list">
             <thead>
@@ -120,7 +100,7 @@ fn ConfigTable(
             </thead>
             {configs
                 .into_iter()
-                .map(|config| view! { <ConfigRow config can_manage editing make_default delete/> })
+                .map(|config| view! { <ConfigRow config can_manage crud/> })
                 .collect_view()}
         </table>
     }
@@ -135,13 +115,7 @@ enum RowPanel {
 }
 
 #[component]
-fn ConfigRow(
-    config: ConfigView,
-    can_manage: bool,
-    editing: RwSignal<Option<Editing>>,
-    make_default: ServerAction<api::MakeDefaultWorkloadIdentityConfig>,
-    delete: ServerAction<api::DeleteWorkloadIdentityConfig>,
-) -> impl IntoView {
+fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoView {
     let id = config.id;
     let panel = RwSignal::new(RowPanel::None);
     let test = ServerAction::<api::TestWorkloadIdentityConnection>::new();
@@ -149,22 +123,26 @@ fn ConfigRow(
     let manage = can_manage.then(|| {
         let edited = config.clone();
         view! {
-            <button type="button" class="secondary small" on:click=move |_| editing.set(Some(Editing::Existing(edited.clone())))>
+            <button type="button" class="secondary small" on:click=move |_| crud.editing.set(Some(Editing::Existing(edited.clone())))>
                 "Edit"
             </button>
             {(!config.is_default).then(|| view! {
                 <button type="button" class="secondary small" on:click=move |_| {
-                    make_default.dispatch(api::MakeDefaultWorkloadIdentityConfig { id });
+                    crud.make_default.dispatch(api::MakeDefaultWorkloadIdentityConfig { id });
                 }>
                     "Make default"
                 </button>
             })}
             <ConfirmButton
                 label="Delete"
-                question=format!("Delete {}?", config.name)
+                question=if config.used_by.is_empty() {
+                    format!("Delete {}?", config.name)
+                } else {
+                    format!("{} is used by {}: it cannot be deleted while they use it. Try anyway?", config.name, config.used_by.join(", "))
+                }
                 confirm="Delete config"
                 on_confirm=move |()| {
-                    delete.dispatch(api::DeleteWorkloadIdentityConfig { id });
+                    crud.delete.dispatch(api::DeleteWorkloadIdentityConfig { id });
                 }
             />
         }
@@ -176,6 +154,9 @@ fn ConfigRow(
                 <td>
                     {config.name.clone()}
                     {config.is_default.then(|| view! { " " <span class="badge">"(default)"</span> })}
+                    {(!config.used_by.is_empty()).then(|| view! {
+                        <p class="hint">{format!("Used by {}", config.used_by.join(", "))}</p>
+                    })}
                 </td>
                 <td>{config.provider.label()}</td>
                 <td><code>{role_arn.clone()}</code></td>
