@@ -240,11 +240,13 @@ async fn write(
     model.updated_at = Set(Utc::now());
     match &input.auth {
         AuthInput::WorkloadIdentity(config) => {
-            let config = workload_identity::find_in_org(db, org, *config).await.map_err(|_| {
-                FieldError::new(
+            let config = workload_identity::find_in_org(db, org, *config).await.map_err(|error| match error {
+                ServiceError::NotFound { .. } => FieldError::new(
                     "workload_identity_config",
                     "Choose one of this organization's workload identity configs.",
                 )
+                .into(),
+                other => other,
             })?;
             if config.provider != input.provider.cloud() {
                 return Err(FieldError::new(
