@@ -116,7 +116,9 @@ mod server {
                 ServiceError::AlreadyMember { .. } => ErrorCode::AlreadyMember,
                 ServiceError::InUse { .. } => ErrorCode::InUse,
                 ServiceError::InvalidCredentials => ErrorCode::InvalidCredentials,
-                ServiceError::TooManySignIns { .. } | ServiceError::Busy { .. } => ErrorCode::RateLimited,
+                ServiceError::TooManySignIns { .. }
+                | ServiceError::Busy { .. }
+                | ServiceError::TooManyRequests { .. } => ErrorCode::RateLimited,
                 ServiceError::IssuerNotConfigured(_) => ErrorCode::IssuerNotConfigured,
                 ServiceError::Configuration { .. } => ErrorCode::NotConfigured,
                 ServiceError::CorruptRecord(_) => ErrorCode::CorruptRecord,

@@ -56,6 +56,17 @@ pub const CREDENTIAL_DEFAULT: UniqueIndex = UniqueIndex {
     columns: &["org_id", "provider"],
 };
 
+/// Names that read alike are one name within an organization.
+pub const AUTOMATION_NAME: UniqueIndex =
+    UniqueIndex { name: "uq_automations_name_key", table: "automations", columns: &["org_id", "name_key"] };
+
+/// Keys are case-sensitive, as the environment is.
+pub const VARIABLE_KEY: UniqueIndex = UniqueIndex {
+    name: "uq_environment_variables_key",
+    table: "environment_variables",
+    columns: &["automation_id", "key"],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

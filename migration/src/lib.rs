@@ -9,6 +9,7 @@ mod m20261123_000003_session_owner;
 mod m20261123_000004_name_keys;
 mod m20261123_000005_sign_in_throttle;
 mod m20261124_000006_credentials;
+mod m20261124_000007_automations;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_name_keys::Migration),
             Box::new(m20261123_000005_sign_in_throttle::Migration),
             Box::new(m20261124_000006_credentials::Migration),
+            Box::new(m20261124_000007_automations::Migration),
         ]
     }
 }

@@ -1,6 +1,8 @@
 //! sea-orm entities, one module per table.
 pub mod audit_log;
+pub mod automation;
 pub mod credential;
+pub mod environment_variable;
 pub mod membership;
 pub mod organization;
 pub mod session;

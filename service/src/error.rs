@@ -50,6 +50,10 @@ pub enum ServiceError {
     #[error("Wisp is checking many sign-ins at the moment.")]
     Busy { retry_after_secs: u64 },
 
+    /// One member asked for more than a rule allows in a moment; `what` names it ("secret name lookups").
+    #[error("Too many {what} in a short time.")]
+    TooManyRequests { what: &'static str, retry_after_secs: u64 },
+
     /// What the issuer lacks, naming the variable to set.
     #[error("{0}")]
     IssuerNotConfigured(&'static str),
@@ -100,7 +104,9 @@ impl ServiceError {
                 "Sign-in is paused for {}; try again then. If this was not you, tell your operator.",
                 wait(*retry_after_secs)
             ),
-            Self::Busy { retry_after_secs } => format!("Try again in {}.", wait(*retry_after_secs)),
+            Self::Busy { retry_after_secs } | Self::TooManyRequests { retry_after_secs, .. } => {
+                format!("Try again in {}.", wait(*retry_after_secs))
+            }
             Self::IssuerNotConfigured(_) => "Ask your operator to set it, then restart Wisp.".to_owned(),
             Self::Configuration { variable, .. } => format!("Correct {variable}, then start Wisp again."),
             Self::CorruptRecord(_) => {
@@ -134,7 +140,9 @@ fn wait(seconds: u64) -> String {
 impl ServiceError {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            Self::TooManySignIns { retry_after_secs } | Self::Busy { retry_after_secs } => Some(*retry_after_secs),
+            Self::TooManySignIns { retry_after_secs }
+            | Self::Busy { retry_after_secs }
+            | Self::TooManyRequests { retry_after_secs, .. } => Some(*retry_after_secs),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod automations;
 pub mod aws;
 pub mod db;
 pub mod email;

@@ -123,31 +123,53 @@ impl MasterKey {
 pub async fn rotate(db: &impl sea_orm::TransactionTrait, current: &MasterKey, next: &MasterKey) -> ServiceResult<u64> {
     use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession};
 
-    use crate::{db::begin_write, entity::credential};
+    use crate::{
+        db::begin_write,
+        entity::{credential, environment_variable as variable},
+    };
 
     let txn = begin_write(db).await?;
-    let rows =
-        credential::Entity::find().filter(credential::Column::SealedSecretAccessKey.is_not_null()).all(&txn).await?;
     let mut resealed = 0;
-    for row in rows {
-        let sealed = Sealed {
-            key_id: row.master_key_id.clone().unwrap_or_default(),
-            bytes: row.sealed_secret_access_key.clone().unwrap_or_default(),
-        };
-        if sealed.key_id == next.id() {
-            continue;
-        }
+    let credentials =
+        credential::Entity::find().filter(credential::Column::SealedSecretAccessKey.is_not_null()).all(&txn).await?;
+    for row in credentials {
         let context = crate::secret_providers::seal_context(row.id.into());
-        let plaintext = current.open(&sealed, &context)?;
-        let fresh = next.seal(&plaintext, &context)?;
+        let Some(fresh) = reseal(current, next, &row.master_key_id, &row.sealed_secret_access_key, &context)? else {
+            continue;
+        };
         let mut active: credential::ActiveModel = row.into();
         active.sealed_secret_access_key = Set(Some(fresh.bytes));
         active.master_key_id = Set(Some(fresh.key_id));
         active.update(&txn).await?;
         resealed += 1;
     }
+    let variables = variable::Entity::find().filter(variable::Column::SealedValue.is_not_null()).all(&txn).await?;
+    for row in variables {
+        let context = crate::automations::variables::seal_context(row.id.into());
+        let Some(fresh) = reseal(current, next, &row.master_key_id, &row.sealed_value, &context)? else { continue };
+        let mut active: variable::ActiveModel = row.into();
+        active.sealed_value = Set(Some(fresh.bytes));
+        active.master_key_id = Set(Some(fresh.key_id));
+        active.update(&txn).await?;
+        resealed += 1;
+    }
     txn.commit().await?;
     Ok(resealed)
+}
+
+/// A sealed column's value under `next`, or `None` when it already is.
+fn reseal(
+    current: &MasterKey,
+    next: &MasterKey,
+    key_id: &Option<String>,
+    bytes: &Option<Vec<u8>>,
+    context: &[u8],
+) -> ServiceResult<Option<Sealed>> {
+    let sealed = Sealed { key_id: key_id.clone().unwrap_or_default(), bytes: bytes.clone().unwrap_or_default() };
+    if sealed.key_id == next.id() {
+        return Ok(None);
+    }
+    next.seal(&current.open(&sealed, context)?, context).map(Some)
 }
 
 /// A secret sealed under the master key named `key_id`.

@@ -3,11 +3,12 @@
 //! the page can say so before anyone tries and the refusal names what to move.
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use vocabulary::ids::{OrgId, WorkloadIdentityConfigId};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+use vocabulary::ids::{CredentialId, OrgId, WorkloadIdentityConfigId};
 
 use crate::{
-    entity::credential,
+    entity::{automation, credential, environment_variable as variable},
     error::{ServiceError, ServiceResult},
 };
 
@@ -15,6 +16,8 @@ use crate::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Referent {
     WorkloadIdentityConfig(WorkloadIdentityConfigId),
+    /// Used by the automations whose variables read secrets through it.
+    Credential(CredentialId),
 }
 
 /// The names of what uses `referent` in `org`, sorted.
@@ -29,6 +32,28 @@ pub async fn users_of(db: &impl ConnectionTrait, org: OrgId, referent: Referent)
             .into_iter()
             .map(|c| c.name)
             .collect()),
+        Referent::Credential(id) => {
+            let automation_ids: Vec<Uuid> = variable::Entity::find()
+                .select_only()
+                .column(variable::Column::AutomationId)
+                .distinct()
+                .filter(variable::Column::CredentialId.eq(id.as_uuid()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            if automation_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            Ok(automation::Entity::find()
+                .filter(automation::Column::OrgId.eq(org.as_uuid()))
+                .filter(automation::Column::Id.is_in(automation_ids))
+                .order_by_asc(automation::Column::NameKey)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|a| a.name)
+                .collect())
+        }
     }
 }
 
@@ -40,6 +65,7 @@ pub async fn refuse_if_used(db: &impl ConnectionTrait, org: OrgId, referent: Ref
     }
     let (what, users) = match referent {
         Referent::WorkloadIdentityConfig(_) => ("The workload identity config", "credentials"),
+        Referent::Credential(_) => ("The credential", "automations"),
     };
     Err(ServiceError::InUse { what, users, names })
 }

@@ -79,7 +79,7 @@ async fn a_working_setup_passes_every_step_and_shows_the_assumed_role() {
     let steps: Vec<CheckStep> = report.steps.iter().map(|s| s.step).collect();
     assert_eq!(steps, CheckStep::WORKLOAD_IDENTITY);
     let arn = report.assumed_role_arn.as_deref().unwrap();
-    assert_eq!(arn, "arn:aws:sts::123456789012:assumed-role/wisp-reader/wisp-test-connection");
+    assert_eq!(arn, "arn:aws:sts::123456789012:assumed-role/wisp-reader/wisp");
     let StepOutcome::Passed { warnings, .. } = &report.steps[0].outcome else { panic!() };
     assert!(warnings.iter().any(|w| w.contains("could not fetch its own discovery document")), "{warnings:?}");
     assert!(warnings.iter().any(|w| w.contains("not https")), "{warnings:?}");

@@ -3,7 +3,7 @@ use std::{fmt, str::FromStr};
 
 use crate::{
     error::FieldError,
-    ids::{CredentialId, OrgId, UserId, WorkloadIdentityConfigId},
+    ids::{AutomationId, CredentialId, OrgId, UserId, VariableId, WorkloadIdentityConfigId},
 };
 
 text_enum! {
@@ -22,6 +22,12 @@ text_enum! {
         CredentialUpdate = "credential.update",
         CredentialMakeDefault = "credential.make_default",
         CredentialDelete = "credential.delete",
+        AutomationCreate = "automation.create",
+        AutomationRename = "automation.rename",
+        AutomationDelete = "automation.delete",
+        VariableCreate = "variable.create",
+        VariableUpdate = "variable.update",
+        VariableDelete = "variable.delete",
     }
 }
 
@@ -42,6 +48,8 @@ pub enum AuditTarget {
     User(UserId),
     WorkloadIdentityConfig(WorkloadIdentityConfigId),
     Credential(CredentialId),
+    Automation(AutomationId),
+    Variable(VariableId),
 }
 
 impl fmt::Display for Actor {
@@ -73,6 +81,8 @@ impl fmt::Display for AuditTarget {
             AuditTarget::User(id) => write!(f, "user:{id}"),
             AuditTarget::WorkloadIdentityConfig(id) => write!(f, "workload_identity_config:{id}"),
             AuditTarget::Credential(id) => write!(f, "credential:{id}"),
+            AuditTarget::Automation(id) => write!(f, "automation:{id}"),
+            AuditTarget::Variable(id) => write!(f, "variable:{id}"),
         }
     }
 }
@@ -85,6 +95,8 @@ impl FromStr for AuditTarget {
             Some(("user", id)) => Ok(AuditTarget::User(id.parse()?)),
             Some(("workload_identity_config", id)) => Ok(AuditTarget::WorkloadIdentityConfig(id.parse()?)),
             Some(("credential", id)) => Ok(AuditTarget::Credential(id.parse()?)),
+            Some(("automation", id)) => Ok(AuditTarget::Automation(id.parse()?)),
+            Some(("variable", id)) => Ok(AuditTarget::Variable(id.parse()?)),
             _ => Err(FieldError::new("target", format!("'{s}' is not an audited object."))),
         }
     }

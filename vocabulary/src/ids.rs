@@ -64,6 +64,8 @@ uuid_id!(OrgId, "org_id", "organization id");
 uuid_id!(UserId, "user_id", "user id");
 uuid_id!(WorkloadIdentityConfigId, "id", "workload identity config id");
 uuid_id!(CredentialId, "id", "credential id");
+uuid_id!(AutomationId, "id", "automation id");
+uuid_id!(VariableId, "id", "environment variable id");
 
 #[cfg(test)]
 mod tests {

@@ -65,6 +65,7 @@ pub mod access;
 pub mod audit;
 pub mod aws;
 pub mod dto;
+pub mod env;
 pub mod error;
 pub mod ids;
 #[cfg(feature = "server")]

@@ -14,6 +14,7 @@ use vocabulary::{
 
 use crate::{
     aws::{
+        federation::{FederationError, assume_role, assume_web_identity, assumed_role_key, token_for_sts, web_identity_key},
         guidance::{AwsCall, Context, Diagnosis, Failure, Identity, diagnose},
         sdk::{AwsCredentials, AwsSdk},
     },
@@ -21,9 +22,6 @@ use crate::{
     workload_identity::WorkloadIdentityConfig,
 };
 
-const SESSION_NAME: &str = "wisp-test-connection";
-/// The shortest session STS grants; the test needs seconds.
-const SESSION_SECONDS: i32 = 900;
 const SELF_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,7 +89,7 @@ impl Steps {
     }
 }
 
-fn local_problem(cause: impl Into<String>, fix: impl Into<String>) -> Diagnosis {
+pub(crate) fn local_problem(cause: impl Into<String>, fix: impl Into<String>) -> Diagnosis {
     Diagnosis { code: None, aws_message: None, cause: cause.into(), fix: fix.into() }
 }
 
@@ -166,52 +164,25 @@ async fn web_identity_session<'i>(
         Err(problem) => return Err(steps.fail(CheckStep::Issuer, problem)),
     }
 
-    let token = match issuer.minter.token(config.org_id, &Audience::sts()).await {
-        Ok(token) => token,
-        Err(error) => {
-            tracing::error!("Test Connection could not sign a token: {error}");
-            return Err(steps.fail(
-                CheckStep::Token,
-                local_problem(
-                    "Wisp could not sign a token.",
-                    "Ask your operator to check the issuer key configuration (the server log has the error), then test again.",
-                ),
-            ));
-        }
-    };
-    steps.pass(
-        CheckStep::Token,
-        format!("Signed with key {}, for {}", token.kid, Audience::sts().as_str()),
-        Vec::new(),
-    );
-
     let ctx = Context {
         org: config.org_id,
         region: config.region,
         identity: Identity::WebIdentity { issuer: &issuer.url, role: &config.role_arn },
     };
-    let assumed = sdk
-        .sts_anonymous(config.region)
-        .assume_role_with_web_identity()
-        .role_arn(config.role_arn.to_string())
-        .role_session_name(SESSION_NAME)
-        .web_identity_token(&token.token)
-        .duration_seconds(SESSION_SECONDS)
-        .send()
-        .await;
-    let step = CheckStep::AssumeRoleWithWebIdentity;
-    let assumed = match assumed {
-        Ok(output) => output,
-        Err(error) => {
-            return Err(
-                steps.fail(step, diagnose(AwsCall::AssumeRoleWithWebIdentity, &Failure::from_sdk(&error), &ctx))
-            );
-        }
+    let token = match token_for_sts(issuer, config).await {
+        Ok(token) => token,
+        Err(error) => return Err(steps.fail(CheckStep::Token, sts_problem(AwsCall::AssumeRoleWithWebIdentity, error, &ctx))),
     };
-    let Some(credentials) = assumed.credentials() else { return Err(steps.fail(step, no_credentials())) };
-    let session = AwsCredentials::from_sts(credentials);
-    let session_arn = assumed.assumed_role_user().map(|u| u.arn().to_owned()).unwrap_or_default();
-    steps.pass(step, format!("Session {session_arn}"), Vec::new());
+    steps.pass(CheckStep::Token, format!("Signed with key {}, for {}", token.kid, Audience::sts().as_str()), Vec::new());
+    let step = CheckStep::AssumeRoleWithWebIdentity;
+    let session = match assume_web_identity(sdk, config, &token).await {
+        Ok(assumed) => {
+            steps.pass(step, format!("Session {}", assumed.session_arn), Vec::new());
+            sdk.sessions().remember(web_identity_key(config), &assumed.credentials).await;
+            assumed.credentials
+        }
+        Err(error) => return Err(steps.fail(step, sts_problem(AwsCall::AssumeRoleWithWebIdentity, error, &ctx))),
+    };
 
     caller_identity(steps, sdk, &session, &ctx, Some(&config.role_arn)).await?;
     Ok((session, &issuer.url))
@@ -244,44 +215,36 @@ async fn access_key_chain(
     };
     let session = match role {
         None => key,
-        Some(role) => {
-            let mut request = sdk
-                .sts_with(ctx.region, &key)
-                .assume_role()
-                .role_arn(role.to_string())
-                .role_session_name(SESSION_NAME)
-                .duration_seconds(SESSION_SECONDS);
-            if let Some(external_id) = external_id {
-                request = request.external_id(external_id.as_str());
+        Some(role) => match assume_role(sdk, ctx.region, &key, role, external_id).await {
+            Ok(assumed) => {
+                let detail = match external_id {
+                    Some(_) => format!("Session {}, with the External ID", assumed.session_arn),
+                    None => format!("Session {}", assumed.session_arn),
+                };
+                steps.pass(CheckStep::AssumeRole, detail, Vec::new());
+                sdk.sessions().remember(assumed_role_key(&key, role, external_id, ctx.region), &assumed.credentials).await;
+                assumed.credentials
             }
-            let assumed = match request.send().await {
-                Ok(output) => output,
-                Err(error) => {
-                    let diagnosis = diagnose(AwsCall::AssumeRole, &Failure::from_sdk(&error), ctx);
-                    return Err(steps.fail(CheckStep::AssumeRole, diagnosis));
-                }
-            };
-            let Some(credentials) = assumed.credentials() else {
-                return Err(steps.fail(CheckStep::AssumeRole, no_credentials()));
-            };
-            let arn = assumed.assumed_role_user().map(|u| u.arn().to_owned()).unwrap_or_default();
-            let detail = match external_id {
-                Some(_) => format!("Session {arn}, with the External ID"),
-                None => format!("Session {arn}"),
-            };
-            steps.pass(CheckStep::AssumeRole, detail, Vec::new());
-            AwsCredentials::from_sts(credentials)
-        }
+            Err(error) => return Err(steps.fail(CheckStep::AssumeRole, sts_problem(AwsCall::AssumeRole, error, ctx))),
+        },
     };
     caller_identity(steps, sdk, &session, ctx, role).await?;
     list_secrets(steps, sdk, ctx.region, &session, ctx).await
 }
 
-fn no_credentials() -> Diagnosis {
-    local_problem(
-        "AWS STS answered without credentials.",
-        "Test again; if it persists, check AWS_ENDPOINT_URL points at AWS STS.",
-    )
+/// What to say about a failed STS exchange.
+pub(crate) fn sts_problem(call: AwsCall, error: FederationError, ctx: &Context<'_>) -> Diagnosis {
+    match error {
+        FederationError::Sts(failure) => diagnose(call, &failure, ctx),
+        FederationError::NoCredentials => local_problem(
+            "AWS STS answered without credentials.",
+            "Test again; if it persists, check AWS_ENDPOINT_URL points at AWS STS.",
+        ),
+        FederationError::Token => local_problem(
+            "Wisp could not sign a token.",
+            "Ask your operator to check the issuer key configuration (the server log has the error), then try again.",
+        ),
+    }
 }
 
 /// Who AWS says Wisp is now; warns when that is another account than the role's.

@@ -7,6 +7,8 @@ use aws_sdk_sts::config::{Credentials, Region as SdkRegion};
 
 use vocabulary::aws::Region;
 
+use crate::aws::sessions::Sessions;
+
 /// A dead endpoint is reported within about ten seconds, retries included.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(4);
@@ -44,6 +46,7 @@ impl std::fmt::Debug for AwsCredentials {
 #[derive(Clone, Debug)]
 pub struct AwsSdk {
     base: SdkConfig,
+    sessions: Sessions,
 }
 
 impl AwsSdk {
@@ -72,7 +75,12 @@ impl AwsSdk {
         if let Some(endpoint) = endpoint {
             loader = loader.endpoint_url(endpoint);
         }
-        Self { base: loader.load().await }
+        Self { base: loader.load().await, sessions: Sessions::default() }
+    }
+
+    /// The STS sessions kept for reuse.
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
     }
 
     /// For `AssumeRoleWithWebIdentity`, which is unsigned: the token is the credential.

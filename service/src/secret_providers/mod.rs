@@ -7,7 +7,7 @@ mod input;
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use migration::constraints::CREDENTIAL_NAME;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -28,14 +28,17 @@ use crate::{
     access::{Authorized, Manage, Read, resource::SecretProviders},
     audit::{self, Change},
     aws::{
-        connection_test::{ConnectionReport, Signer, check_credential},
-        sdk::AwsSdk,
+        connection_test::{ConnectionReport, Signer, check_credential, local_problem, sts_problem},
+        federation::{assume_role, assume_web_identity, assumed_role_key, token_for_sts, web_identity_key},
+        guidance::{AwsCall, Context, Diagnosis, Identity},
+        sdk::{AwsCredentials, AwsSdk},
     },
     db::{begin_write, defaults::DefaultSlot, lock_organization, text::Text, unique::violates},
     entity::{credential, workload_identity_config},
     error::{ServiceError, ServiceResult},
-    issuer::IssuerState,
+    issuer::{IssuerState, url::IssuerUrl},
     master_key::{MasterKey, Sealed},
+    references::{Referent, refuse_if_used},
     workload_identity::{self, WorkloadIdentityConfig},
 };
 
@@ -58,6 +61,8 @@ pub struct Credential {
     pub region: Region,
     pub is_default: bool,
     pub auth: Auth,
+    /// Changes with every save: what was cached for the credential before is not reused.
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug)]
@@ -120,6 +125,7 @@ fn credential(
         region: model.region.0,
         is_default: model.is_default,
         auth,
+        updated_at: model.updated_at,
     })
 }
 
@@ -151,7 +157,7 @@ pub async fn list(db: &impl ConnectionTrait, reader: &Reader) -> ServiceResult<V
 
 /// One credential of the reader's organization; another organization's answers as not found.
 pub async fn get(db: &impl ConnectionTrait, reader: &Reader, id: CredentialId) -> ServiceResult<Credential> {
-    load(db, reader.org_id(), id).await
+    find_in_org(db, reader.org_id(), id).await
 }
 
 async fn find_model(db: &impl ConnectionTrait, org: OrgId, id: CredentialId) -> ServiceResult<credential::Model> {
@@ -162,7 +168,7 @@ async fn find_model(db: &impl ConnectionTrait, org: OrgId, id: CredentialId) -> 
         .ok_or(ServiceError::NotFound { what: "The credential" })
 }
 
-async fn load(db: &impl ConnectionTrait, org: OrgId, id: CredentialId) -> ServiceResult<Credential> {
+pub(crate) async fn find_in_org(db: &impl ConnectionTrait, org: OrgId, id: CredentialId) -> ServiceResult<Credential> {
     let model = find_model(db, org, id).await?;
     assemble(db, vec![model]).await?.pop().ok_or(ServiceError::NotFound { what: "The credential" })
 }
@@ -191,7 +197,7 @@ pub async fn create(
     model.is_default = Set(is_default);
     let model = model.insert(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
     record(&txn, actor, AuditAction::CredentialCreate, &model).await?;
-    let created = load(&txn, org, id).await?;
+    let created = find_in_org(&txn, org, id).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -217,7 +223,7 @@ pub async fn update(
     model.is_default = Set(is_default);
     let model = model.update(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
     record(&txn, actor, AuditAction::CredentialUpdate, &model).await?;
-    let updated = load(&txn, org, id).await?;
+    let updated = find_in_org(&txn, org, id).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -317,6 +323,7 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: CredentialI
     let txn = begin_write(db).await?;
     lock_organization(&txn, actor.org_id()).await?;
     let existing = find_model(&txn, actor.org_id(), id).await?;
+    refuse_if_used(&txn, actor.org_id(), Referent::Credential(id)).await?;
     credential::Entity::delete_by_id(existing.id).exec(&txn).await?;
     record(&txn, actor, AuditAction::CredentialDelete, &existing).await?;
     txn.commit().await?;
@@ -349,6 +356,80 @@ pub async fn test_connection(
             };
             check_credential(issuer, sdk, credential.org_id, signer, credential.region).await
         }
+    }
+}
+
+/// Temporary credentials to call AWS with as this credential: a kept STS session when there is
+/// one, else a fresh one (shared by concurrent callers); a static key without a role signs itself.
+pub async fn session(
+    issuer_state: &IssuerState,
+    sdk: &AwsSdk,
+    master_key: &MasterKey,
+    credential: &Credential,
+) -> Result<AwsCredentials, Diagnosis> {
+    let region = credential.region;
+    match &credential.auth {
+        Auth::WorkloadIdentity(config) => {
+            let issuer = issuer_state.ready().map_err(|reason| {
+                local_problem(reason, "Ask your operator to configure the issuer and restart Wisp.")
+            })?;
+            let ctx = Context {
+                org: credential.org_id,
+                region: config.region,
+                identity: Identity::WebIdentity { issuer: &issuer.url, role: &config.role_arn },
+            };
+            let obtain = async {
+                let token = token_for_sts(issuer, config).await;
+                let assumed = match token {
+                    Ok(token) => assume_web_identity(sdk, config, &token).await,
+                    Err(error) => Err(error),
+                };
+                assumed.map(|a| a.credentials).map_err(|e| sts_problem(AwsCall::AssumeRoleWithWebIdentity, e, &ctx))
+            };
+            sdk.sessions().get_or_obtain(web_identity_key(config), obtain).await.map_err(|e| (*e).clone())
+        }
+        Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => {
+            let secret = credential.secret_access_key(master_key).ok().flatten().ok_or_else(|| {
+                local_problem(
+                    "The stored Secret Access Key cannot be decrypted with this Wisp's master key.",
+                    "Ask your operator to start Wisp with the WISP_MASTER_KEY it was saved under, or edit the credential and enter the secret access key again.",
+                )
+            })?;
+            let key = AwsCredentials {
+                access_key_id: access_key_id.to_string(),
+                secret_access_key: secret,
+                session_token: None,
+                expires_at: None,
+            };
+            let Some(role) = role_arn else { return Ok(key) };
+            let ctx = Context {
+                org: credential.org_id,
+                region,
+                identity: Identity::AccessKey { access_key_id, role: Some(role), external_id: external_id.is_some() },
+            };
+            let obtain = async {
+                assume_role(sdk, region, &key, role, external_id.as_ref())
+                    .await
+                    .map(|a| a.credentials)
+                    .map_err(|e| sts_problem(AwsCall::AssumeRole, e, &ctx))
+            };
+            let session_key = assumed_role_key(&key, role, external_id.as_ref(), region);
+            sdk.sessions().get_or_obtain(session_key, obtain).await.map_err(|e| (*e).clone())
+        }
+    }
+}
+
+/// How Wisp signs in to AWS as `credential`, for guidance that names it.
+pub fn identity<'a>(credential: &'a Credential, issuer: Option<&'a IssuerUrl>) -> Option<Identity<'a>> {
+    match &credential.auth {
+        Auth::WorkloadIdentity(config) => {
+            issuer.map(|issuer| Identity::WebIdentity { issuer, role: &config.role_arn })
+        }
+        Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => Some(Identity::AccessKey {
+            access_key_id,
+            role: role_arn.as_ref(),
+            external_id: external_id.is_some(),
+        }),
     }
 }
 

@@ -1,0 +1,179 @@
+//! Automations: what a deployment worker runs, with the environment it gets. Each has a name
+//! unique in its organization and a set of environment variables (`variables`); the Secret Name
+//! field's suggestions come from `secret_names`.
+pub mod secret_names;
+pub mod variables;
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use migration::constraints::AUTOMATION_NAME;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+use vocabulary::{
+    audit::{AuditAction, AuditTarget},
+    ids::{AutomationId, OrgId},
+    name::Name,
+};
+
+use crate::{
+    access::{Authorized, Manage, Read, resource::Automations},
+    audit::{self, Change},
+    db::{begin_write, unique::violates},
+    entity::{automation, environment_variable as variable},
+    error::{ServiceError, ServiceResult},
+};
+
+pub type Reader = Authorized<Read<Automations>>;
+pub type Manager = Authorized<Manage<Automations>>;
+
+const MAX_NAME: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Automation {
+    pub id: AutomationId,
+    pub org_id: OrgId,
+    pub name: String,
+}
+
+impl From<automation::Model> for Automation {
+    fn from(model: automation::Model) -> Self {
+        Self { id: model.id.into(), org_id: model.org_id.into(), name: model.name }
+    }
+}
+
+/// A row of the list: the automation and how many variables it has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub automation: Automation,
+    pub variables: u64,
+}
+
+pub fn parse_name(text: &str) -> ServiceResult<Name> {
+    Ok(Name::parse("name", text, MAX_NAME, "nightly-backup")?)
+}
+
+pub async fn list(db: &impl ConnectionTrait, reader: &Reader) -> ServiceResult<Vec<Summary>> {
+    let automations = automation::Entity::find()
+        .filter(automation::Column::OrgId.eq(reader.org_id().as_uuid()))
+        .order_by_asc(automation::Column::NameKey)
+        .all(db)
+        .await?;
+    let counts: HashMap<Uuid, i64> = variable::Entity::find()
+        .select_only()
+        .column(variable::Column::AutomationId)
+        .column_as(variable::Column::Id.count(), "variables")
+        .filter(variable::Column::AutomationId.is_in(automations.iter().map(|a| a.id)))
+        .group_by(variable::Column::AutomationId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(automations
+        .into_iter()
+        .map(|model| {
+            let variables = counts.get(&model.id).copied().unwrap_or(0).unsigned_abs();
+            Summary { automation: model.into(), variables }
+        })
+        .collect())
+}
+
+/// One automation of the reader's organization; another organization's answers as not found.
+pub async fn get(db: &impl ConnectionTrait, reader: &Reader, id: AutomationId) -> ServiceResult<Automation> {
+    find_model(db, reader.org_id(), id).await.map(Automation::from)
+}
+
+pub(crate) async fn find_model(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    id: AutomationId,
+) -> ServiceResult<automation::Model> {
+    automation::Entity::find_by_id(id.as_uuid())
+        .filter(automation::Column::OrgId.eq(org.as_uuid()))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound { what: "The automation" })
+}
+
+pub async fn create(db: &impl TransactionTrait, actor: &Manager, name: Name) -> ServiceResult<Automation> {
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let model = automation::ActiveModel {
+        id: Set(AutomationId::new().as_uuid()),
+        org_id: Set(actor.org_id().as_uuid()),
+        name: Set(name.to_string()),
+        name_key: Set(name.key().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| name_taken(e, name.as_str()))?;
+    record(&txn, actor, AuditAction::AutomationCreate, &model, json!({ "name": model.name })).await?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+pub async fn rename(db: &impl TransactionTrait, actor: &Manager, id: AutomationId, name: Name) -> ServiceResult<Automation> {
+    let txn = begin_write(db).await?;
+    let existing = find_model(&txn, actor.org_id(), id).await?;
+    let before = existing.name.clone();
+    let mut model: automation::ActiveModel = existing.into();
+    model.name = Set(name.to_string());
+    model.name_key = Set(name.key().to_owned());
+    model.updated_at = Set(Utc::now());
+    let model = model.update(&txn).await.map_err(|e| name_taken(e, name.as_str()))?;
+    record(&txn, actor, AuditAction::AutomationRename, &model, json!({ "name": model.name, "previous_name": before }))
+        .await?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+/// Deletes the automation with its variables.
+pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: AutomationId) -> ServiceResult<()> {
+    let txn = begin_write(db).await?;
+    let existing = find_model(&txn, actor.org_id(), id).await?;
+    let keys: Vec<String> = variable::Entity::find()
+        .filter(variable::Column::AutomationId.eq(existing.id))
+        .order_by_asc(variable::Column::Key)
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|v| v.key.0.to_string())
+        .collect();
+    automation::Entity::delete_by_id(existing.id).exec(&txn).await?;
+    record(&txn, actor, AuditAction::AutomationDelete, &existing, json!({ "name": existing.name, "variables": keys }))
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Manager,
+    action: AuditAction,
+    model: &automation::Model,
+    details: serde_json::Value,
+) -> ServiceResult<()> {
+    let change = Change {
+        org_id: Some(actor.org_id()),
+        actor: actor.actor(),
+        action,
+        target: AuditTarget::Automation(model.id.into()),
+        details,
+    };
+    audit::record(db, change).await
+}
+
+fn name_taken(error: DbErr, name: &str) -> ServiceError {
+    if violates(&error, &AUTOMATION_NAME) {
+        ServiceError::NameTaken { what: "An automation", name: name.to_owned(), within_org: true }
+    } else {
+        error.into()
+    }
+}
