@@ -21,7 +21,8 @@ use leptos_router::{
 
 use pages::{
     login::LoginPage, members::MembersPage, not_found::NotFound, organization::OrganizationPage,
-    secret_providers::SecretProvidersPage, settings::SettingsLayout, workload_identity::WorkloadIdentityPage,
+    secret_providers::SecretProvidersPage, settings::SignedInLayout, workload_identity::WorkloadIdentityPage,
+    automations::{AutomationPage, AutomationsPage},
 };
 
 /// Where a signed-in user starts, and where `/` leads.
@@ -87,7 +88,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path=HOME_PATH/> }/>
                 <Route path=path!("/login") view=LoginPage/>
                 // In order: each page arrives whole, readable before (or without) the bundle.
-                <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::InOrder>
+                <ParentRoute path=path!("/automations") view=SignedInLayout ssr=SsrMode::InOrder>
+                    <Route path=path!("") view=AutomationsPage/>
+                    <Route path=path!(":id") view=AutomationPage/>
+                </ParentRoute>
+                <ParentRoute path=path!("/settings") view=SignedInLayout ssr=SsrMode::InOrder>
                     <Route path=path!("") view=|| view! { <Redirect path=HOME_PATH/> }/>
                     <Route path=path!("organization") view=OrganizationPage/>
                     <Route path=path!("members") view=MembersPage/>

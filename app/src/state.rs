@@ -4,6 +4,7 @@ use std::sync::Arc;
 use http::HeaderName;
 use service::{
     access::AccessControl, accounts::SignInGuard, aws::sdk::AwsSdk, db::DatabaseConnection, issuer::IssuerState,
+    automations::secret_names::SecretNames,
     master_key::MasterKey,
 };
 
@@ -16,6 +17,8 @@ pub struct AppState {
     /// Encrypts the secrets credentials store.
     pub master_key: Arc<MasterKey>,
     pub sign_in: Arc<SignInGuard>,
+    /// The Secret Name field's kept answers and per-user rate.
+    pub secret_names: Arc<SecretNames>,
     /// The header a trusted reverse proxy puts the client's address in; without one, the
     /// connection's own address is the client's.
     pub client_ip_header: Option<HeaderName>,

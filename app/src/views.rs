@@ -1,14 +1,20 @@
 //! The service's values as the DTOs server functions send: shared by the pages' `api` modules.
 use service::{
+    automations::{
+        Summary,
+        variables::{Source, Variable},
+    },
     aws::connection_test::{ConnectionReport, StepOutcome},
     secret_providers::{Auth, Credential},
     workload_identity::WorkloadIdentityConfig,
 };
 use vocabulary::dto::{
+    automations::{AutomationSummary, CredentialChoice, SourceView, VariableView},
     connection::{ConnectionReportView, StepStatus, StepView},
     secret_providers::{CredentialAuth, CredentialView},
     workload_identity::ConfigView,
 };
+use vocabulary::{env::Delivery, providers::AuthMethod};
 
 pub fn config(config: WorkloadIdentityConfig, used_by: Vec<String>) -> ConfigView {
     ConfigView {
@@ -73,4 +79,44 @@ pub fn report(report: ConnectionReport) -> ConnectionReportView {
         })
         .collect();
     ConnectionReportView { passed: report.passed(), assumed_role_arn: report.assumed_role_arn, steps }
+}
+
+pub fn automation_summary(summary: Summary) -> AutomationSummary {
+    AutomationSummary {
+        id: summary.automation.id,
+        name: summary.automation.name,
+        variables: summary.variables,
+        current_deployment: None,
+        last_kickoff: None,
+    }
+}
+
+/// Never a sensitive value: the service does not even read it.
+pub fn variable(variable: Variable) -> VariableView {
+    let warning = variable.key.warning();
+    let source = match variable.source {
+        Source::Plain { value, sensitive } => SourceView::Plain { value, sensitive },
+        Source::Secret { credential, secret_name, json_key } => SourceView::Secret {
+            credential: credential.id,
+            credential_name: credential.name,
+            delivery: Delivery::of(credential.method),
+            secret_name,
+            json_key,
+        },
+    };
+    VariableView { id: variable.id, key: variable.key, source, warning }
+}
+
+pub fn credential_choice(credential: Credential) -> CredentialChoice {
+    let method = match &credential.auth {
+        Auth::WorkloadIdentity(_) => AuthMethod::WorkloadIdentity,
+        Auth::StaticKeys { .. } => AuthMethod::StaticKeys,
+    };
+    CredentialChoice {
+        id: credential.id,
+        name: credential.name,
+        region: credential.region,
+        delivery: Delivery::of(method),
+        is_default: credential.is_default,
+    }
 }

@@ -37,6 +37,7 @@ pub async fn run(
         aws: AwsSdk::from_env().await,
         master_key: Arc::new(master_key),
         sign_in: Arc::new(SignInGuard::sized_to_machine()),
+        secret_names: Arc::default(),
         client_ip_header: settings
             .client_ip_header
             .as_deref()

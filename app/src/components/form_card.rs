@@ -14,7 +14,11 @@ pub fn FormCard(
     #[prop(into)] on_cancel: Callback<()>,
     children: Children,
     #[prop(optional)] footer: Option<Children>,
+    /// Instead of Create / Save.
+    #[prop(optional)]
+    submit_label: Option<&'static str>,
 ) -> impl IntoView {
+    let submit_label = submit_label.unwrap_or(if editing_existing { "Save" } else { "Create" });
     view! {
         <form
             class="card config-form"
@@ -33,7 +37,7 @@ pub fn FormCard(
             {move || error.get().filter(|e| !e.is_about_fields()).map(|error| view! { <ErrorMessage error/> })}
             {children()}
             <div class="form-actions">
-                <button type="submit" class="primary" disabled=pending>{if editing_existing { "Save" } else { "Create" }}</button>
+                <button type="submit" class="primary" disabled=pending>{submit_label}</button>
                 <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
             </div>
             {footer.map(|footer| footer())}

@@ -1,5 +1,5 @@
-//! The frame of every Settings page: the signed-in member's organization, navigation by what
-//! they may open, and sign-out.
+//! The frame of every signed-in page (Automations and Settings): the member's organization,
+//! navigation by what they may open, and sign-out.
 pub mod api;
 
 use leptos::{prelude::*, task::spawn_local};
@@ -24,7 +24,7 @@ use crate::{
 /// Only for signed-in members (the server redirects anyone else before rendering); shares
 /// [`SessionInfo`] with the pages inside.
 #[component]
-pub fn SettingsLayout() -> impl IntoView {
+pub fn SignedInLayout() -> impl IntoView {
     let info = Resource::new(|| (), |_| api::current_session());
     let location = use_location();
     view! {
@@ -51,7 +51,8 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let logout_everywhere = ServerAction::<LogoutEverywhere>::new();
     let can = |resource| info.can(Permission::read(resource));
-    let (workload_identity, credentials, members) = (
+    let (automations, workload_identity, credentials, members) = (
+        can(access::Resource::Automations),
         can(access::Resource::WorkloadIdentityConfigs),
         can(access::Resource::SecretProviders),
         can(access::Resource::Members),
@@ -75,7 +76,15 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
             </ServerForm>
         </header>
         <div class="layout">
-            <nav class="sidebar" aria-label="Settings">
+            <div class="sidebar">
+            {automations.then(|| view! {
+                <nav aria-label="Automations">
+                    <ul class="nav-top">
+                        <li><A href="/automations">"Automations"</A></li>
+                    </ul>
+                </nav>
+            })}
+            <nav aria-label="Settings">
                 <p class="nav-title">"Settings"</p>
                 <ul>
                     {workload_identity.then(|| view! { <li><A href="/settings/workload-identity">"Workload Identity"</A></li> })}
@@ -84,6 +93,7 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
                     <li><A href="/settings/organization">"Organization"</A></li>
                 </ul>
             </nav>
+            </div>
             <main class="page">
                 <Outlet/>
             </main>

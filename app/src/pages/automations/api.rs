@@ -1,0 +1,231 @@
+//! Automations, their environment variables, and the Secret Name suggestions.
+// A server function takes its form's fields one by one, as the form posts them.
+#![allow(clippy::too_many_arguments)]
+use leptos::prelude::*;
+use vocabulary::{
+    dto::automations::{AutomationPage, AutomationSummary, ImportReport, SecretSuggestions, VariableView},
+    env::SourceKind,
+    ids::{AutomationId, CredentialId, VariableId},
+};
+
+use crate::{codec::FormOrJson, error::AppError};
+
+#[server(endpoint = "automations/list", input = FormOrJson)]
+pub async fn list_automations() -> Result<Vec<AutomationSummary>, AppError> {
+    use service::{
+        access::{Read, resource::Automations},
+        automations,
+    };
+
+    use crate::{auth, views};
+
+    let (state, proof) = auth::authorize::<Read<Automations>>().await?;
+    Ok(automations::list(&state.db, &proof).await?.into_iter().map(views::automation_summary).collect())
+}
+
+#[server(endpoint = "automations/create", input = FormOrJson)]
+pub async fn create_automation(name: String) -> Result<AutomationId, AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        automations,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    let name = automations::parse_name(&name)?;
+    Ok(automations::create(&state.db, &proof, name).await?.id)
+}
+
+#[server(endpoint = "automations/rename", input = FormOrJson)]
+pub async fn rename_automation(id: AutomationId, name: String) -> Result<(), AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        automations,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    let name = automations::parse_name(&name)?;
+    automations::rename(&state.db, &proof, id, name).await?;
+    Ok(())
+}
+
+#[server(endpoint = "automations/delete", input = FormOrJson)]
+pub async fn delete_automation(id: AutomationId) -> Result<(), AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        automations,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    Ok(automations::delete(&state.db, &proof, id).await?)
+}
+
+/// The automation with its variables, and the credentials a variable may read through.
+#[server(endpoint = "automations/get", input = FormOrJson)]
+pub async fn get_automation(id: AutomationId) -> Result<AutomationPage, AppError> {
+    use service::{
+        access::{
+            Read,
+            resource::{Automations, SecretProviders},
+        },
+        automations::{self, variables},
+        secret_providers,
+    };
+
+    use crate::{auth, views};
+
+    let caller = auth::signed_in().await?;
+    let proof = caller.authorize::<Read<Automations>>().await?;
+    let db = &caller.state.db;
+    let automation = automations::get(db, &proof, id).await?;
+    let variables = variables::list(db, &proof, id).await?;
+    // Every built-in role that reads automations reads credentials; a custom one may not.
+    let credentials = match caller.authorize::<Read<SecretProviders>>().await {
+        Ok(reader) => secret_providers::list(db, &reader).await?,
+        Err(_) => Vec::new(),
+    };
+    Ok(AutomationPage {
+        id: automation.id,
+        name: automation.name,
+        variables: variables.into_iter().map(views::variable).collect(),
+        credentials: credentials.into_iter().map(views::credential_choice).collect(),
+    })
+}
+
+#[server(endpoint = "automations/variables/add", input = FormOrJson)]
+pub async fn add_variable(
+    automation: AutomationId,
+    key: String,
+    source: SourceKind,
+    value: Option<String>,
+    sensitive: Option<bool>,
+    credential: Option<CredentialId>,
+    secret_name: Option<String>,
+    json_key: Option<String>,
+) -> Result<VariableView, AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        automations::variables::{self, VariableForm, VariableInput},
+    };
+
+    use crate::{auth, views};
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    let input = VariableInput::parse(VariableForm {
+        key: &key,
+        source,
+        value: value.as_deref().unwrap_or_default(),
+        sensitive: sensitive.unwrap_or(false),
+        credential,
+        secret_name: secret_name.as_deref().unwrap_or_default(),
+        json_key: json_key.as_deref().unwrap_or_default(),
+    })?;
+    let added = variables::add(&state.db, &state.master_key, &proof, automation, input).await?;
+    Ok(views::variable(added))
+}
+
+/// A sensitive value left empty keeps the stored one.
+#[server(endpoint = "automations/variables/update", input = FormOrJson)]
+pub async fn update_variable(
+    id: VariableId,
+    key: String,
+    source: SourceKind,
+    value: Option<String>,
+    sensitive: Option<bool>,
+    credential: Option<CredentialId>,
+    secret_name: Option<String>,
+    json_key: Option<String>,
+) -> Result<VariableView, AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        automations::variables::{self, VariableForm, VariableInput},
+    };
+
+    use crate::{auth, views};
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    let input = VariableInput::parse(VariableForm {
+        key: &key,
+        source,
+        value: value.as_deref().unwrap_or_default(),
+        sensitive: sensitive.unwrap_or(false),
+        credential,
+        secret_name: secret_name.as_deref().unwrap_or_default(),
+        json_key: json_key.as_deref().unwrap_or_default(),
+    })?;
+    let updated = variables::update(&state.db, &state.master_key, &proof, id, input).await?;
+    Ok(views::variable(updated))
+}
+
+#[server(endpoint = "automations/variables/delete", input = FormOrJson)]
+pub async fn delete_variable(id: VariableId) -> Result<(), AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        automations::variables,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    Ok(variables::delete(&state.db, &proof, id).await?)
+}
+
+/// Adds the plain variables of a pasted `.env` block; says which lines were not added and why.
+#[server(endpoint = "automations/variables/import", input = FormOrJson)]
+pub async fn import_variables(automation: AutomationId, text: String) -> Result<ImportReport, AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        automations::variables,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    Ok(variables::import(&state.db, &proof, automation, &text).await?)
+}
+
+/// Secret names starting with `query`, from the credential's AWS account.
+#[server(endpoint = "automations/secret_names", input = FormOrJson)]
+pub async fn suggest_secret_names(credential: CredentialId, query: String) -> Result<SecretSuggestions, AppError> {
+    use service::{
+        access::{
+            Manage, Read,
+            resource::{Automations, SecretProviders},
+        },
+        automations::secret_names::Aws,
+        secret_providers,
+    };
+
+    use crate::auth;
+
+    let caller = auth::signed_in().await?;
+    let proof = caller.authorize::<Manage<Automations>>().await?;
+    let reader = caller.authorize::<Read<SecretProviders>>().await?;
+    let state = &caller.state;
+    let credential = secret_providers::get(&state.db, &reader, credential).await?;
+    let aws = Aws { issuer: &state.issuer, sdk: &state.aws, master_key: &state.master_key };
+    state.secret_names.suggest(&aws, &proof, &credential, &query).await.map_err(|e| {
+        if let Some(seconds) = e.retry_after_secs() {
+            auth::retry_after(seconds);
+        }
+        e.into()
+    })
+}
+
+crate::codec::form_or_json!(
+    ListAutomations,
+    CreateAutomation,
+    RenameAutomation,
+    DeleteAutomation,
+    GetAutomation,
+    AddVariable,
+    UpdateVariable,
+    DeleteVariable,
+    ImportVariables,
+    SuggestSecretNames,
+);
