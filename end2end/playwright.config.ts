@@ -13,10 +13,12 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
   // Credentials build on the Workload Identity configs and use the same local AWS (whose faults
-  // are global): they run once the rest has finished.
+  // are global): they run once the rest has finished, and automations after them.
   projects: [
-    { name: 'main', testIgnore: /secret-providers/ },
+    { name: 'main', testIgnore: /secret-providers|automations/ },
     { name: 'credentials', testMatch: /secret-providers/, dependencies: ['main'] },
+    // Automations read secrets through the credentials those tests leave.
+    { name: 'automations', testMatch: /automations/, dependencies: ['credentials'] },
   ],
   use: {
     baseURL,

@@ -93,7 +93,7 @@ test.describe.serial('Settings → Workload Identity', () => {
     const result = page.getByRole('region', { name: 'Test Connection result' });
     await expect(result.getByRole('heading', { name: 'Connection works' })).toBeVisible();
     await expect(result).toContainText(
-      'arn:aws:sts::123456789012:assumed-role/wisp-demo-secrets-reader/wisp-test-connection',
+      'arn:aws:sts::123456789012:assumed-role/wisp-demo-secrets-reader/wisp',
     );
     await expect(result.locator('li.step.passed')).toHaveCount(4);
   });

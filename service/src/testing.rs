@@ -107,6 +107,13 @@ impl LocalAws {
         assert!(response.is_ok_and(|r| r.status().is_success()), "inject {fault}");
     }
 
+    /// How many calls of each action reached the proxy, faulted or not.
+    pub async fn calls(&self, action: &str) -> u64 {
+        let url = format!("{}/__faults/calls", self.endpoint);
+        let counts: serde_json::Value = reqwest::get(url).await.expect("read the call counts").json().await.expect("JSON");
+        counts[action].as_u64().unwrap_or(0)
+    }
+
     pub async fn clear(&self) {
         reqwest::Client::new().delete(format!("{}/__faults", self.endpoint)).send().await.expect("clear faults");
     }

@@ -8,6 +8,8 @@ Control (plain HTTP, loopback only):
   POST   /__faults  {"action": "AssumeRoleWithWebIdentity", "code": "InvalidIdentityToken",
                      "message": "...", "status": 400, "delay": 0}   adds a fault
   DELETE /__faults                                                  removes every fault
+  GET    /__faults/calls   how many calls of each action went through (faulted or not)
+  DELETE /__faults/calls   starts counting afresh
 
 Usage: fault_proxy.py PORT UPSTREAM_URL
 """
@@ -21,6 +23,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FAULTS = []
+CALLS = {}
 LOCK = threading.Lock()
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"}
 
@@ -55,6 +58,12 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def control(self, body):
+        if self.path.startswith("/__faults/calls"):
+            with LOCK:
+                if self.command == "DELETE":
+                    CALLS.clear()
+                counts = json.dumps(CALLS).encode()
+            return self.answer(200, counts, [("Content-Type", "application/json")])
         with LOCK:
             if self.command == "DELETE":
                 FAULTS.clear()
@@ -109,6 +118,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(body)
         action, protocol = action_of(self.headers, body)
         with LOCK:
+            if action:
+                CALLS[action] = CALLS.get(action, 0) + 1
             fault = next((f for f in FAULTS if f.get("action") == action), None)
         if fault and self.fail(fault, protocol):
             return

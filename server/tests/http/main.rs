@@ -5,6 +5,7 @@ mod common;
 mod seaweed;
 
 mod access;
+mod automations;
 mod errors;
 mod issuer;
 mod replicas;

@@ -296,10 +296,20 @@ async fn write(
     model.updated_at = Set(Utc::now());
     match &input.source {
         SourceInput::Plain { value, sensitive: false } => {
-            let Some(value) = value else {
-                return Err(FieldError::new("value", "Enter the value.").into());
-            };
-            set_plain(model, Some(value.expose().to_owned()), None);
+            let was_sensitive = existing.is_some_and(|row| row.sensitive);
+            match value {
+                // An empty field is how a sensitive value is kept, never how it is erased.
+                Some(value) if !(value.expose().is_empty() && was_sensitive) => {
+                    set_plain(model, Some(value.expose().to_owned()), None);
+                }
+                _ => {
+                    return Err(FieldError::new(
+                        "value",
+                        "Enter the value: a sensitive value is never shown, so making it plain needs it typed again.",
+                    )
+                    .into());
+                }
+            }
         }
         SourceInput::Plain { value, sensitive: true } => {
             let sealed = match (value, existing) {

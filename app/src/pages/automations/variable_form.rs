@@ -11,7 +11,7 @@ use vocabulary::{
 use super::{
     api::{AddVariable, UpdateVariable},
     secret_name::SecretNameField,
-    variables::{DeliveryBadge, Variables},
+    variables::Variables,
 };
 use crate::components::{crud::Editing, field::Field, form_card::FormCard, pickers::choose};
 
@@ -160,7 +160,7 @@ pub fn VariableForm(target: Editing<VariableView>, credentials: Vec<CredentialCh
                                         .collect_view()}
                                 </select>
                                 <p id="var-credential-delivery" class="field-note">
-                                    {move || chosen().map(|c| view! { <DeliveryBadge delivery=c.delivery/> " " {c.delivery.explanation()} })}
+                                    {move || chosen().map(|c| view! { <span class="badge delivery" data-delivery=c.delivery.as_str()>{c.delivery.label()}</span> " " {c.delivery.explanation()} })}
                                 </p>
                             </Field>
                         }

@@ -66,14 +66,15 @@ impl Variables {
     }
 }
 
-/// `rotation-aware` or `baked at deploy`, explained on hover and on keyboard focus.
+/// `rotation-aware` or `baked at deploy`, explained on hover and on keyboard focus (the
+/// WAI-ARIA tooltip pattern: the explanation describes the focusable badge).
 #[component]
-pub fn DeliveryBadge(delivery: Delivery) -> impl IntoView {
+pub fn DeliveryBadge(delivery: Delivery, id: String) -> impl IntoView {
+    let (tip, described_by) = (format!("{id}-tip"), format!("{id}-tip"));
     view! {
-        <span class="badge delivery" data-delivery=delivery.as_str() tabindex="0" title=delivery.explanation()
-            aria-description=delivery.explanation()>
+        <span class="badge delivery" data-delivery=delivery.as_str() tabindex="0" aria-describedby=described_by>
             {delivery.label()}
-            <span class="tooltip" role="tooltip" aria-hidden="true">{delivery.explanation()}</span>
+            <span class="tooltip" id=tip role="tooltip">{delivery.explanation()}</span>
         </span>
     }
 }
@@ -142,7 +143,7 @@ fn VariableRow(variable: VariableView, can_manage: bool, actions: Variables) -> 
                 {variable.warning.clone().map(|w| view! { <p class="field-note warning">{w}</p> })}
             </th>
             <td>{source}</td>
-            <td>{delivery.map(|delivery| view! { <DeliveryBadge delivery/> })}</td>
+            <td>{delivery.map(|delivery| view! { <DeliveryBadge delivery id=format!("delivery-{id}")/> })}</td>
             {manage}
         </tr>
     }
