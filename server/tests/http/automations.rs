@@ -109,7 +109,7 @@ async fn a_credential_used_by_variables_is_refused_by_name_and_pages_need_sign_i
     let db = TestDatabase::new().await;
     create_org(&db, "acme");
     let server = Server::start(&db).await;
-    let anonymous = server.get("/automations").await;
+    let anonymous = server.client().get(format!("{}/automations", server.base)).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
     assert_eq!(anonymous.headers()["location"], "/login?next=/automations");
 
