@@ -20,9 +20,14 @@ use leptos_router::{
 };
 
 use pages::{
-    login::LoginPage, members::MembersPage, not_found::NotFound, organization::OrganizationPage,
-    secret_providers::SecretProvidersPage, settings::SignedInLayout, workload_identity::WorkloadIdentityPage,
     automations::{AutomationPage, AutomationsPage},
+    login::LoginPage,
+    members::MembersPage,
+    not_found::NotFound,
+    organization::OrganizationPage,
+    secret_providers::SecretProvidersPage,
+    settings::SignedInLayout,
+    workload_identity::WorkloadIdentityPage,
 };
 
 /// Where a signed-in user starts, and where `/` leads.

@@ -3,9 +3,8 @@ use std::sync::Arc;
 
 use http::HeaderName;
 use service::{
-    access::AccessControl, accounts::SignInGuard, aws::sdk::AwsSdk, db::DatabaseConnection, issuer::IssuerState,
-    automations::secret_names::SecretNames,
-    master_key::MasterKey,
+    access::AccessControl, accounts::SignInGuard, automations::secret_names::SecretNames, aws::sdk::AwsSdk,
+    db::DatabaseConnection, issuer::IssuerState, master_key::MasterKey,
 };
 
 #[derive(Clone)]

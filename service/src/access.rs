@@ -261,7 +261,16 @@ impl AccessControl {
             .one(db)
             .await?
             .ok_or(ServiceError::NotFound { what: "The organization" })?;
-        let role = membership.role.0;
+        self.grant(user_id, org_id, membership.role.0)
+    }
+
+    /// Permission `G` for the member `proof` was checked for, by the role read then: a request
+    /// that needs two permissions reads the membership once.
+    pub fn also<G: Grant, H: Grant>(&self, proof: &Authorized<H>) -> ServiceResult<Authorized<G>> {
+        self.grant(proof.user_id, proof.org_id, proof.role)
+    }
+
+    fn grant<G: Grant>(&self, user_id: UserId, org_id: OrgId, role: Role) -> ServiceResult<Authorized<G>> {
         if self.allows(role, org_id, G::PERMISSION) {
             Ok(Authorized::new(user_id, org_id, role))
         } else {

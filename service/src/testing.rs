@@ -110,7 +110,8 @@ impl LocalAws {
     /// How many calls of each action reached the proxy, faulted or not.
     pub async fn calls(&self, action: &str) -> u64 {
         let url = format!("{}/__faults/calls", self.endpoint);
-        let counts: serde_json::Value = reqwest::get(url).await.expect("read the call counts").json().await.expect("JSON");
+        let counts: serde_json::Value =
+            reqwest::get(url).await.expect("read the call counts").json().await.expect("JSON");
         counts[action].as_u64().unwrap_or(0)
     }
 
@@ -152,4 +153,20 @@ pub async fn organization_with_owner(db: &DatabaseConnection, name: &str) -> (Or
 pub async fn recent_actions(db: &DatabaseConnection, org: OrgId, count: u64) -> Vec<AuditAction> {
     let reader = Authorized::<Read<resource::AuditLog>>::for_tests(UserId::new(), org, Role::Owner);
     audit::recent(db, &reader, count).await.expect("read the audit log").into_iter().map(|e| e.action).collect()
+}
+
+/// A static-key credential's form, as an admin would fill it in: the key AWS documents as its
+/// example, in the default region. Tests change what they need with `..`.
+pub fn static_key_form(name: &str) -> crate::secret_providers::CredentialForm<'_> {
+    crate::secret_providers::CredentialForm {
+        name,
+        provider: vocabulary::providers::SecretProvider::AwsSecretsManager,
+        auth_method: vocabulary::providers::AuthMethod::StaticKeys,
+        workload_identity_config: None,
+        access_key_id: "AKIAIOSFODNN7EXAMPLE",
+        secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        role_arn: "",
+        external_id: "",
+        region: vocabulary::aws::Region::DEFAULT,
+    }
 }

@@ -10,15 +10,14 @@ use service::{
         variables::{self, Source, VariableForm, VariableInput},
     },
     master_key::{self, MasterKey},
-    secret_providers::{self as credentials, CredentialForm, CredentialInput, DefaultChoice},
-    testing::{TestDatabase, organization_with_owner, recent_actions},
+    secret_providers::{self as credentials, CredentialInput, DefaultChoice},
+    testing::{TestDatabase, organization_with_owner, recent_actions, static_key_form},
 };
 use vocabulary::{
     audit::AuditAction,
-    aws::Region,
     env::SourceKind,
     ids::{AutomationId, CredentialId, OrgId},
-    providers::{AuthMethod, SecretProvider},
+    providers::AuthMethod,
 };
 
 struct Org {
@@ -38,18 +37,7 @@ async fn org(db: &TestDatabase, name: &str) -> Org {
 }
 
 async fn a_credential(db: &TestDatabase, org: &Org, key: &MasterKey, name: &str) -> CredentialId {
-    let form = CredentialForm {
-        name,
-        provider: SecretProvider::AwsSecretsManager,
-        auth_method: AuthMethod::StaticKeys,
-        workload_identity_config: None,
-        access_key_id: "AKIAIOSFODNN7EXAMPLE",
-        secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        role_arn: "",
-        external_id: "",
-        region: Region::DEFAULT,
-    };
-    let input = CredentialInput::parse(form).unwrap();
+    let input = CredentialInput::parse(static_key_form(name)).unwrap();
     credentials::create(&db.db, key, &org.credentials, input, DefaultChoice::Automatic).await.unwrap().id
 }
 
@@ -131,7 +119,10 @@ async fn keys_are_unique_per_automation_and_credentials_must_be_the_organization
     let id = an_automation(&db, &acme, "deploy").await;
     variables::add(&db.db, &key, &acme.automations, id, input(plain("LOG_LEVEL", "debug"))).await.unwrap();
     let again = variables::add(&db.db, &key, &acme.automations, id, input(plain("LOG_LEVEL", "info"))).await;
-    assert_eq!(field_errors(&again.unwrap_err()), ["key: deploy already has a variable LOG_LEVEL: edit that one, or choose another key."]);
+    assert_eq!(
+        field_errors(&again.unwrap_err()),
+        ["key: deploy already has a variable LOG_LEVEL: edit that one, or choose another key."]
+    );
     // Keys are case-sensitive, as the environment is.
     variables::add(&db.db, &key, &acme.automations, id, input(plain("log_level", "info"))).await.unwrap();
 

@@ -13,12 +13,12 @@ use service::{
     },
     master_key::MasterKey,
     secret_providers::{self as credentials, Credential, CredentialForm, CredentialInput, DefaultChoice},
-    testing::{LocalAws, TestDatabase, free_port, organization_with_owner},
+    testing::{LocalAws, TestDatabase, free_port, organization_with_owner, static_key_form},
     workload_identity::{self as wi, ConfigInput},
 };
 use vocabulary::{
     aws::{CloudProvider, Region},
-    providers::{AuthMethod, SecretProvider},
+    providers::AuthMethod,
 };
 
 struct World {
@@ -59,33 +59,18 @@ impl World {
         let db = TestDatabase::new().await;
         let (org, user) = organization_with_owner(&db.db, "acme").await;
         let access = AccessControl::new().await.unwrap();
-        let (actor, configs, creds): (
-            Authorized<Manage<resource::Automations>>,
-            Authorized<Manage<resource::WorkloadIdentityConfigs>>,
-            Authorized<Manage<resource::SecretProviders>>,
-        ) = (
-            access.authorize(&db.db, user, org).await.unwrap(),
-            access.authorize(&db.db, user, org).await.unwrap(),
-            access.authorize(&db.db, user, org).await.unwrap(),
-        );
+        let actor: Authorized<Manage<resource::Automations>> = access.authorize(&db.db, user, org).await.unwrap();
+        let configs: Authorized<Manage<resource::WorkloadIdentityConfigs>> = access.also(&actor).unwrap();
+        let creds: Authorized<Manage<resource::SecretProviders>> = access.also(&actor).unwrap();
         let key = MasterKey::generate();
         let role = "arn:aws:iam::123456789012:role/wisp-reader";
         let config = ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).unwrap();
         let config = wi::create(&db.db, &configs, config, DefaultChoice::Automatic).await.unwrap();
-        let form = CredentialForm {
-            name: "static",
-            provider: SecretProvider::AwsSecretsManager,
-            auth_method: AuthMethod::StaticKeys,
-            workload_identity_config: None,
-            access_key_id: "AKIAIOSFODNN7EXAMPLE",
-            secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            role_arn: "",
-            external_id: "",
-            region: Region::DEFAULT,
-        };
-        let static_keys = credentials::create(&db.db, &key, &creds, CredentialInput::parse(form).unwrap(), DefaultChoice::Yes)
-            .await
-            .unwrap();
+        let form = static_key_form("static");
+        let static_keys =
+            credentials::create(&db.db, &key, &creds, CredentialInput::parse(form).unwrap(), DefaultChoice::Yes)
+                .await
+                .unwrap();
         let by_config = CredentialForm {
             name: "wi",
             auth_method: AuthMethod::WorkloadIdentity,

@@ -6,14 +6,14 @@ use service::{
     access::{AccessControl, Authorized, Manage, resource},
     master_key::{self, MasterKey},
     secret_providers::{self as credentials, Auth, CredentialForm, CredentialInput, DefaultChoice},
-    testing::{TestDatabase, organization_with_owner, recent_actions},
+    testing::{TestDatabase, organization_with_owner, recent_actions, static_key_form},
     workload_identity::{self as wi, ConfigInput},
 };
 use vocabulary::{
     audit::AuditAction,
     aws::{CloudProvider, Region},
     ids::WorkloadIdentityConfigId,
-    providers::{AuthMethod, SecretProvider},
+    providers::AuthMethod,
 };
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -33,17 +33,7 @@ async fn org(db: &TestDatabase, name: &str) -> Org {
 }
 
 fn form(name: &str) -> CredentialForm<'_> {
-    CredentialForm {
-        name,
-        provider: SecretProvider::AwsSecretsManager,
-        auth_method: AuthMethod::StaticKeys,
-        workload_identity_config: None,
-        access_key_id: "AKIAIOSFODNN7EXAMPLE",
-        secret_access_key: SECRET,
-        role_arn: "",
-        external_id: "",
-        region: Region::DEFAULT,
-    }
+    CredentialForm { secret_access_key: SECRET, ..static_key_form(name) }
 }
 
 fn input(form: CredentialForm<'_>) -> CredentialInput {

@@ -232,7 +232,9 @@ mod tests {
     fn keys_follow_the_shell_rule_and_say_what_is_wrong() {
         assert_eq!(EnvKey::parse(" DATABASE_URL ").unwrap().as_str(), "DATABASE_URL");
         assert_eq!(EnvKey::parse("_x1").unwrap().as_str(), "_x1");
-        for (bad, says) in [("", "Enter a key"), ("1PASSWORD", "starts with a digit"), ("MY-KEY", "'-'"), ("A B", "a space")] {
+        for (bad, says) in
+            [("", "Enter a key"), ("1PASSWORD", "starts with a digit"), ("MY-KEY", "'-'"), ("A B", "a space")]
+        {
             let error = EnvKey::parse(bad).unwrap_err();
             assert_eq!(error.field, "key");
             assert!(error.message.contains(says), "{bad}: {error}");

@@ -19,7 +19,8 @@ async fn viewers_read_developers_change_and_other_organizations_see_nothing() {
     let (status, id) = server.call(&owner, "automations/create", &[("name", "nightly")]).await;
     assert_eq!(status, StatusCode::OK, "{id}");
     let id = id.as_str().unwrap().to_owned();
-    let (status, added) = server.call_json(&owner, "automations/variables/add", plain(&id, "LOG_LEVEL", "debug", false)).await;
+    let (status, added) =
+        server.call_json(&owner, "automations/variables/add", plain(&id, "LOG_LEVEL", "debug", false)).await;
     assert_eq!(status, StatusCode::OK, "{added}");
     let variable = added["id"].as_str().unwrap().to_owned();
 
@@ -68,16 +69,20 @@ async fn bad_variables_name_each_field_and_a_sensitive_value_never_comes_back() 
     let (_, id) = server.call(&owner, "automations/create", &[("name", "deploy")]).await;
     let id = id.as_str().unwrap().to_owned();
 
-    let bad = json!({ "automation": id, "key": "1-BAD", "source": "secret", "secret_name": "has space", "json_key": "" });
+    let bad =
+        json!({ "automation": id, "key": "1-BAD", "source": "secret", "secret_name": "has space", "json_key": "" });
     let (status, body) = server.call_json(&owner, "automations/variables/add", bad).await;
     assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"), "{body}");
     assert_eq!(fields(&body), ["key", "credential", "secret_name"], "{body}");
-    let (status, body) = server.call_json(&owner, "automations/variables/add", json!({ "automation": id, "key": "A", "source": "vault" })).await;
+    let (status, body) = server
+        .call_json(&owner, "automations/variables/add", json!({ "automation": id, "key": "A", "source": "vault" }))
+        .await;
     assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_request"), "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("'vault' is not a variable source"), "{body}");
 
     let mut answers = Vec::new();
-    let (status, added) = server.call_json(&owner, "automations/variables/add", plain(&id, "TOKEN", SENSITIVE, true)).await;
+    let (status, added) =
+        server.call_json(&owner, "automations/variables/add", plain(&id, "TOKEN", SENSITIVE, true)).await;
     assert_eq!(status, StatusCode::OK, "{added}");
     assert_eq!(added["source"], json!({ "kind": "plain", "value": null, "sensitive": true }));
     answers.push(added.to_string());

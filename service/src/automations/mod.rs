@@ -119,7 +119,12 @@ pub async fn create(db: &impl TransactionTrait, actor: &Manager, name: Name) -> 
     Ok(model.into())
 }
 
-pub async fn rename(db: &impl TransactionTrait, actor: &Manager, id: AutomationId, name: Name) -> ServiceResult<Automation> {
+pub async fn rename(
+    db: &impl TransactionTrait,
+    actor: &Manager,
+    id: AutomationId,
+    name: Name,
+) -> ServiceResult<Automation> {
     let txn = begin_write(db).await?;
     let existing = find_model(&txn, actor.org_id(), id).await?;
     let before = existing.name.clone();

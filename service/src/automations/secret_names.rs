@@ -106,9 +106,7 @@ impl SecretNames {
         credential: &Credential,
         query: &str,
     ) -> ServiceResult<SecretSuggestions> {
-        let answer = |suggestions, problem| {
-            Ok(SecretSuggestions { query: query.to_owned(), suggestions, problem })
-        };
+        let answer = |suggestions, problem| Ok(SecretSuggestions { query: query.to_owned(), suggestions, problem });
         // No secret name holds such characters: nothing to ask AWS.
         if query.len() > MAX_QUERY || query.chars().any(|c| !(c.is_ascii_alphanumeric() || "/_+=.@-".contains(c))) {
             return answer(Vec::new(), None);
@@ -135,10 +133,7 @@ impl SecretNames {
                     return answer(narrow(&kept.suggestions, query), None);
                 }
             }
-            return Err(ServiceError::TooManyRequests {
-                what: "secret name lookups",
-                retry_after_secs: 1,
-            });
+            return Err(ServiceError::TooManyRequests { what: "secret name lookups", retry_after_secs: 1 });
         }
         let fetched = self.answers.try_get_with(key(query), self.fetch(aws, credential, query)).await;
         match fetched {
@@ -155,7 +150,8 @@ impl SecretNames {
         let issuer_url = aws.issuer.ready().ok().map(|issuer| &issuer.url);
         let (mut suggestions, mut next_token, mut pages) = (Vec::new(), None::<String>, 0);
         loop {
-            let mut request = client.list_secrets().max_results(MAX_SUGGESTIONS as i32).set_next_token(next_token.take());
+            let mut request =
+                client.list_secrets().max_results(MAX_SUGGESTIONS as i32).set_next_token(next_token.take());
             if !query.is_empty() {
                 request = request.filters(Filter::builder().key(FilterNameStringType::Name).values(query).build());
             }

@@ -47,7 +47,10 @@ impl PlainValue {
             ));
         }
         if text.contains('\0') {
-            return Err(FieldError::new("value", "A value cannot contain a NUL character: no environment can hold it."));
+            return Err(FieldError::new(
+                "value",
+                "A value cannot contain a NUL character: no environment can hold it.",
+            ));
         }
         Ok(Self(text.to_owned()))
     }
@@ -66,8 +69,15 @@ impl fmt::Debug for PlainValue {
 #[derive(Clone, Debug)]
 pub enum SourceInput {
     /// `value: None`: a sensitive value left empty on edit, which keeps the stored one.
-    Plain { value: Option<PlainValue>, sensitive: bool },
-    Secret { credential: CredentialId, secret_name: SecretName, json_key: Option<JsonKey> },
+    Plain {
+        value: Option<PlainValue>,
+        sensitive: bool,
+    },
+    Secret {
+        credential: CredentialId,
+        secret_name: SecretName,
+        json_key: Option<JsonKey>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -136,14 +146,23 @@ pub struct Variable {
 #[derive(Clone, PartialEq, Eq)]
 pub enum Source {
     /// `value` is `None` when sensitive.
-    Plain { value: Option<String>, sensitive: bool },
-    Secret { credential: CredentialRef, secret_name: SecretName, json_key: Option<JsonKey> },
+    Plain {
+        value: Option<String>,
+        sensitive: bool,
+    },
+    Secret {
+        credential: CredentialRef,
+        secret_name: SecretName,
+        json_key: Option<JsonKey>,
+    },
 }
 
 impl fmt::Debug for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Plain { sensitive, .. } => f.debug_struct("Plain").field("sensitive", sensitive).finish_non_exhaustive(),
+            Source::Plain { sensitive, .. } => {
+                f.debug_struct("Plain").field("sensitive", sensitive).finish_non_exhaustive()
+            }
             Source::Secret { credential, secret_name, json_key } => f
                 .debug_struct("Secret")
                 .field("credential", &credential.id)
@@ -168,7 +187,11 @@ pub(crate) fn seal_context(id: VariableId) -> Vec<u8> {
 }
 
 /// The automation's variables, by key.
-pub async fn list(db: &impl ConnectionTrait, reader: &Reader, automation: AutomationId) -> ServiceResult<Vec<Variable>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    reader: &Reader,
+    automation: AutomationId,
+) -> ServiceResult<Vec<Variable>> {
     let automation = find_automation(db, reader.org_id(), automation).await?;
     let rows = variable::Entity::find()
         .filter(variable::Column::AutomationId.eq(automation.id))
@@ -486,8 +509,11 @@ async fn record(
 
 fn key_taken(error: DbErr, key: &EnvKey, automation: &automation::Model) -> ServiceError {
     if violates(&error, &VARIABLE_KEY) {
-        FieldError::new("key", format!("{} already has a variable {key}: edit that one, or choose another key.", automation.name))
-            .into()
+        FieldError::new(
+            "key",
+            format!("{} already has a variable {key}: edit that one, or choose another key.", automation.name),
+        )
+        .into()
     } else {
         error.into()
     }

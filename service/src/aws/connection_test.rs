@@ -14,7 +14,9 @@ use vocabulary::{
 
 use crate::{
     aws::{
-        federation::{FederationError, assume_role, assume_web_identity, assumed_role_key, token_for_sts, web_identity_key},
+        federation::{
+            FederationError, assume_role, assume_web_identity, assumed_role_key, token_for_sts, web_identity_key,
+        },
         guidance::{AwsCall, Context, Diagnosis, Failure, Identity, diagnose},
         sdk::{AwsCredentials, AwsSdk},
     },
@@ -171,9 +173,15 @@ async fn web_identity_session<'i>(
     };
     let token = match token_for_sts(issuer, config).await {
         Ok(token) => token,
-        Err(error) => return Err(steps.fail(CheckStep::Token, sts_problem(AwsCall::AssumeRoleWithWebIdentity, error, &ctx))),
+        Err(error) => {
+            return Err(steps.fail(CheckStep::Token, sts_problem(AwsCall::AssumeRoleWithWebIdentity, error, &ctx)));
+        }
     };
-    steps.pass(CheckStep::Token, format!("Signed with key {}, for {}", token.kid, Audience::sts().as_str()), Vec::new());
+    steps.pass(
+        CheckStep::Token,
+        format!("Signed with key {}, for {}", token.kid, Audience::sts().as_str()),
+        Vec::new(),
+    );
     let step = CheckStep::AssumeRoleWithWebIdentity;
     let session = match assume_web_identity(sdk, config, &token).await {
         Ok(assumed) => {
@@ -222,7 +230,9 @@ async fn access_key_chain(
                     None => format!("Session {}", assumed.session_arn),
                 };
                 steps.pass(CheckStep::AssumeRole, detail, Vec::new());
-                sdk.sessions().remember(assumed_role_key(&key, role, external_id, ctx.region), &assumed.credentials).await;
+                sdk.sessions()
+                    .remember(assumed_role_key(&key, role, external_id, ctx.region), &assumed.credentials)
+                    .await;
                 assumed.credentials
             }
             Err(error) => return Err(steps.fail(CheckStep::AssumeRole, sts_problem(AwsCall::AssumeRole, error, ctx))),

@@ -41,7 +41,12 @@ pub fn web_identity_key(config: &WorkloadIdentityConfig) -> SessionKey {
     SessionKey::WebIdentity { org: config.org_id, role_arn: config.role_arn.to_string(), region: config.region }
 }
 
-pub fn assumed_role_key(key: &AwsCredentials, role: &RoleArn, external_id: Option<&ExternalId>, region: Region) -> SessionKey {
+pub fn assumed_role_key(
+    key: &AwsCredentials,
+    role: &RoleArn,
+    external_id: Option<&ExternalId>,
+    region: Region,
+) -> SessionKey {
     SessionKey::AssumedRole {
         access_key_id: key.access_key_id.clone(),
         role_arn: role.to_string(),

@@ -422,14 +422,10 @@ pub async fn session(
 /// How Wisp signs in to AWS as `credential`, for guidance that names it.
 pub fn identity<'a>(credential: &'a Credential, issuer: Option<&'a IssuerUrl>) -> Option<Identity<'a>> {
     match &credential.auth {
-        Auth::WorkloadIdentity(config) => {
-            issuer.map(|issuer| Identity::WebIdentity { issuer, role: &config.role_arn })
+        Auth::WorkloadIdentity(config) => issuer.map(|issuer| Identity::WebIdentity { issuer, role: &config.role_arn }),
+        Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => {
+            Some(Identity::AccessKey { access_key_id, role: role_arn.as_ref(), external_id: external_id.is_some() })
         }
-        Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => Some(Identity::AccessKey {
-            access_key_id,
-            role: role_arn.as_ref(),
-            external_id: external_id.is_some(),
-        }),
     }
 }
 

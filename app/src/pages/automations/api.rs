@@ -79,13 +79,12 @@ pub async fn get_automation(id: AutomationId) -> Result<AutomationPage, AppError
 
     use crate::{auth, views};
 
-    let caller = auth::signed_in().await?;
-    let proof = caller.authorize::<Read<Automations>>().await?;
-    let db = &caller.state.db;
+    let (state, proof) = auth::authorize::<Read<Automations>>().await?;
+    let db = &state.db;
     let automation = automations::get(db, &proof, id).await?;
     let variables = variables::list(db, &proof, id).await?;
     // Every built-in role that reads automations reads credentials; a custom one may not.
-    let credentials = match caller.authorize::<Read<SecretProviders>>().await {
+    let credentials = match state.access.also::<Read<SecretProviders>, _>(&proof) {
         Ok(reader) => secret_providers::list(db, &reader).await?,
         Err(_) => Vec::new(),
     };
@@ -110,21 +109,13 @@ pub async fn add_variable(
 ) -> Result<VariableView, AppError> {
     use service::{
         access::{Manage, resource::Automations},
-        automations::variables::{self, VariableForm, VariableInput},
+        automations::variables,
     };
 
     use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
-    let input = VariableInput::parse(VariableForm {
-        key: &key,
-        source,
-        value: value.as_deref().unwrap_or_default(),
-        sensitive: sensitive.unwrap_or(false),
-        credential,
-        secret_name: secret_name.as_deref().unwrap_or_default(),
-        json_key: json_key.as_deref().unwrap_or_default(),
-    })?;
+    let input = variable_input(&key, source, value, sensitive, credential, secret_name, json_key)?;
     let added = variables::add(&state.db, &state.master_key, &proof, automation, input).await?;
     Ok(views::variable(added))
 }
@@ -143,23 +134,39 @@ pub async fn update_variable(
 ) -> Result<VariableView, AppError> {
     use service::{
         access::{Manage, resource::Automations},
-        automations::variables::{self, VariableForm, VariableInput},
+        automations::variables,
     };
 
     use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
-    let input = VariableInput::parse(VariableForm {
-        key: &key,
+    let input = variable_input(&key, source, value, sensitive, credential, secret_name, json_key)?;
+    let updated = variables::update(&state.db, &state.master_key, &proof, id, input).await?;
+    Ok(views::variable(updated))
+}
+
+/// The variable form's fields, parsed: the source decides which count.
+#[cfg(feature = "ssr")]
+fn variable_input(
+    key: &str,
+    source: SourceKind,
+    value: Option<String>,
+    sensitive: Option<bool>,
+    credential: Option<CredentialId>,
+    secret_name: Option<String>,
+    json_key: Option<String>,
+) -> Result<service::automations::variables::VariableInput, AppError> {
+    use service::automations::variables::{VariableForm, VariableInput};
+
+    Ok(VariableInput::parse(VariableForm {
+        key,
         source,
         value: value.as_deref().unwrap_or_default(),
         sensitive: sensitive.unwrap_or(false),
         credential,
         secret_name: secret_name.as_deref().unwrap_or_default(),
         json_key: json_key.as_deref().unwrap_or_default(),
-    })?;
-    let updated = variables::update(&state.db, &state.master_key, &proof, id, input).await?;
-    Ok(views::variable(updated))
+    })?)
 }
 
 #[server(endpoint = "automations/variables/delete", input = FormOrJson)]
@@ -203,10 +210,8 @@ pub async fn suggest_secret_names(credential: CredentialId, query: String) -> Re
 
     use crate::auth;
 
-    let caller = auth::signed_in().await?;
-    let proof = caller.authorize::<Manage<Automations>>().await?;
-    let reader = caller.authorize::<Read<SecretProviders>>().await?;
-    let state = &caller.state;
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    let reader = state.access.also::<Read<SecretProviders>, _>(&proof)?;
     let credential = secret_providers::get(&state.db, &reader, credential).await?;
     let aws = Aws { issuer: &state.issuer, sdk: &state.aws, master_key: &state.master_key };
     state.secret_names.suggest(&aws, &proof, &credential, &query).await.map_err(|e| {

@@ -17,8 +17,7 @@ use vocabulary::{
 pub use self::detail::AutomationPage;
 use crate::{
     components::{
-        confirm_button::ConfirmButton, error_message::ErrorMessage, field::Field, form_card::FormCard,
-        loading::Loading,
+        confirm_button::ConfirmButton, error_message::ErrorMessage, field::Field, form_card::FormCard, loading::Loading,
     },
     pages::settings::member_can,
 };

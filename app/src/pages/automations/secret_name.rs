@@ -180,7 +180,10 @@ pub fn SecretNameField(
                 on:keydown=on_keydown
                 on:blur=move |_| close()
             />
-            <ul id=LISTBOX role="listbox" aria-label="Secret names" class="listbox" hidden=move || !open.get()>
+            // Keeps the focus in the field, so a click (or a drag of the scroll bar) lands before a
+            // blur closes the list.
+            <ul id=LISTBOX role="listbox" aria-label="Secret names" class="listbox" hidden=move || !open.get()
+                on:mousedown=|ev| ev.prevent_default()>
                 {move || {
                     suggestions
                         .get()
@@ -198,8 +201,6 @@ pub fn SecretNameField(
                                     id=option_id(index)
                                     role="option"
                                     aria-selected=move || (active.get() == Some(index)).to_string()
-                                    // Keeps the focus in the field, so the click lands before a blur closes the list.
-                                    on:mousedown=|ev| ev.prevent_default()
                                     on:click=move |_| pick(index)
                                 >
                                     <span class="option-name">{suggestion.name}</span>

@@ -16,7 +16,11 @@ use super::{
 use crate::components::{crud::Editing, field::Field, form_card::FormCard, pickers::choose};
 
 #[component]
-pub fn VariableForm(target: Editing<VariableView>, credentials: Vec<CredentialChoice>, actions: Variables) -> impl IntoView {
+pub fn VariableForm(
+    target: Editing<VariableView>,
+    credentials: Vec<CredentialChoice>,
+    actions: Variables,
+) -> impl IntoView {
     let existing = match &target {
         Editing::Existing(variable) => Some(variable.clone()),
         Editing::New => None,
@@ -62,7 +66,16 @@ pub fn VariableForm(target: Editing<VariableView>, credentials: Vec<CredentialCh
         let (key, source) = (key.get(), source.get());
         match id {
             Some(id) => {
-                actions.update.dispatch(UpdateVariable { id, key, source, value, sensitive, credential, secret_name, json_key });
+                actions.update.dispatch(UpdateVariable {
+                    id,
+                    key,
+                    source,
+                    value,
+                    sensitive,
+                    credential,
+                    secret_name,
+                    json_key,
+                });
             }
             None => {
                 actions.add.dispatch(AddVariable {

@@ -46,7 +46,10 @@ impl Variables {
 
     /// Changes with every saved change: the page's resource reloads on it.
     pub fn version(self) -> usize {
-        self.add.version().get() + self.update.version().get() + self.delete.version().get() + self.import.version().get()
+        self.add.version().get()
+            + self.update.version().get()
+            + self.delete.version().get()
+            + self.import.version().get()
     }
 
     pub fn form_error(self, editing_existing: bool) -> Option<AppError> {
@@ -105,8 +108,12 @@ pub fn VariableTable(variables: Vec<VariableView>, can_manage: bool, actions: Va
 fn VariableRow(variable: VariableView, can_manage: bool, actions: Variables) -> impl IntoView {
     let id = variable.id;
     let source = match &variable.source {
-        SourceView::Plain { value: Some(value), .. } => view! { "Plain value " <code class="value">{value.clone()}</code> }.into_any(),
-        SourceView::Plain { .. } => view! { "Plain value " <span class="muted">"(sensitive, hidden)"</span> }.into_any(),
+        SourceView::Plain { value: Some(value), .. } => {
+            view! { "Plain value " <code class="value">{value.clone()}</code> }.into_any()
+        }
+        SourceView::Plain { .. } => {
+            view! { "Plain value " <span class="muted">"(sensitive, hidden)"</span> }.into_any()
+        }
         SourceView::Secret { credential_name, secret_name, json_key, .. } => view! {
             "Secret " <code>{secret_name.to_string()}</code>
             {json_key.as_ref().map(|k| view! { " → " <code>{k.to_string()}</code> })}
