@@ -21,5 +21,5 @@ org="$(demo organization)"
 for n in $(seq 0 $((users - 1))); do
   echo "$password" | "$ROOT/target/release/wisp" member add --org "$org" --email "typist$n@bench.test" --role developer >/dev/null
 done
-"$ROOT/.venv/bin/python" "$ROOT/bench/autocomplete.py" "http://127.0.0.1:$port" "$AWS_ENDPOINT_URL" \
+"$ROOT/.venv/bin/python" "$ROOT/bench/autocomplete.py" "http://127.0.0.1:$port" "$AWS_ENDPOINT_URL" "$AWS_EMULATOR_URL" \
   "$(demo email)" "$(demo password)" typist "$password" "$users"

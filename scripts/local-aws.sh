@@ -14,7 +14,9 @@ start_local_aws() {
   proxy_port="$(free_port)"
   "$python" "$ROOT/tests/aws/fault_proxy.py" "$proxy_port" "http://127.0.0.1:$moto_port" >"$AWS_DIR/proxy.log" 2>&1 &
   PROXY_PID=$!
-  export AWS_ENDPOINT_URL="http://127.0.0.1:$proxy_port" AWS_FAULTS_URL="http://127.0.0.1:$proxy_port/__faults"
+  # AWS_EMULATOR_URL is moto itself, behind no proxy: for bulk set-up the proxy need not see.
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$proxy_port" AWS_FAULTS_URL="http://127.0.0.1:$proxy_port/__faults" \
+    AWS_EMULATOR_URL="http://127.0.0.1:$moto_port"
   wait_for "$AWS_ENDPOINT_URL/moto-api/" 30 || { cat "$AWS_DIR"/*.log >&2; return 1; }
   "$python" "$ROOT/scripts/seed-local-aws.py" "$AWS_ENDPOINT_URL"
 }
