@@ -134,6 +134,9 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Many clients connect at once (benchmarks): the default backlog of 5 drops their SYNs,
+    # and a dropped SYN costs a client a second or more before it tries again.
+    request_queue_size = 256
 
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
