@@ -9,4 +9,5 @@ pub mod form_card;
 pub mod loading;
 pub mod pickers;
 pub mod server_form;
+pub mod used_by;
 pub mod warning_list;

@@ -29,7 +29,7 @@ pub fn config(config: WorkloadIdentityConfig, used_by: Vec<String>) -> ConfigVie
 }
 
 /// Never the secret access key: the page gets the access key id and what it assumes.
-pub fn credential(credential: Credential) -> CredentialView {
+pub fn credential(credential: Credential, used_by: Vec<String>) -> CredentialView {
     let auth = match credential.auth {
         Auth::WorkloadIdentity(config) => {
             CredentialAuth::WorkloadIdentity { config: config.id, config_name: config.name }
@@ -45,6 +45,7 @@ pub fn credential(credential: Credential) -> CredentialView {
         region: credential.region,
         is_default: credential.is_default,
         auth,
+        used_by,
     }
 }
 

@@ -89,3 +89,28 @@ pub async fn credentials_by_config(
     }
     Ok(users)
 }
+
+/// For a list of credentials: the automations using each (through their variables), in one query.
+pub async fn automations_by_credential(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+) -> ServiceResult<HashMap<CredentialId, Vec<String>>> {
+    let pairs: Vec<(Uuid, String)> = variable::Entity::find()
+        .select_only()
+        .column(variable::Column::CredentialId)
+        .column(automation::Column::Name)
+        .distinct()
+        .inner_join(automation::Entity)
+        .filter(automation::Column::OrgId.eq(org.as_uuid()))
+        .filter(variable::Column::CredentialId.is_not_null())
+        // PostgreSQL orders a DISTINCT only by what it selects.
+        .order_by_asc(automation::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut users: HashMap<CredentialId, Vec<String>> = HashMap::new();
+    for (credential, automation) in pairs {
+        users.entry(credential.into()).or_default().push(automation);
+    }
+    Ok(users)
+}

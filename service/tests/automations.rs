@@ -10,6 +10,7 @@ use service::{
         variables::{self, Source, VariableForm, VariableInput},
     },
     master_key::{self, MasterKey},
+    references,
     secret_providers::{self as credentials, CredentialInput, DefaultChoice},
     testing::{TestDatabase, organization_with_owner, recent_actions, static_key_form},
 };
@@ -196,6 +197,8 @@ async fn a_credential_in_use_is_not_deleted_and_the_refusal_names_the_automation
             in_b.push(added.unwrap().id);
         }
     }
+    let users = references::automations_by_credential(&db.db, acme.id).await.unwrap();
+    assert_eq!(users[&credential], ["alerts", "billing"], "each automation once, by name");
     let refused = credentials::delete(&db.db, &acme.credentials, credential).await.unwrap_err();
     assert_eq!(refused.to_string(), "The credential is used by automations alerts, billing.");
     // The database refuses too, whatever a caller does.

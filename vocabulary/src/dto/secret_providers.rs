@@ -16,6 +16,8 @@ pub struct CredentialView {
     pub region: Region,
     pub is_default: bool,
     pub auth: CredentialAuth,
+    /// The automations whose variables read through it (it cannot be deleted while any does).
+    pub used_by: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

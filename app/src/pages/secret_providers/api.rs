@@ -21,7 +21,7 @@ pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
             Read,
             resource::{SecretProviders, WorkloadIdentityConfigs},
         },
-        secret_providers, workload_identity,
+        references, secret_providers, workload_identity,
     };
     use vocabulary::dto::secret_providers::ConfigChoice;
 
@@ -33,8 +33,15 @@ pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
     let db = &caller.state.db;
     let credentials = secret_providers::list(db, &proof).await?;
     let configs = workload_identity::list(db, &configs_proof).await?;
+    let mut users = references::automations_by_credential(db, proof.org_id()).await?;
     Ok(CredentialsPage {
-        credentials: credentials.into_iter().map(views::credential).collect(),
+        credentials: credentials
+            .into_iter()
+            .map(|c| {
+                let used_by = users.remove(&c.id).unwrap_or_default();
+                views::credential(c, used_by)
+            })
+            .collect(),
         configs: configs
             .into_iter()
             .map(|c| ConfigChoice { id: c.id, name: c.name, region: c.region, is_default: c.is_default })
@@ -75,7 +82,7 @@ pub async fn create_credential(
         region,
     })?;
     let created = secret_providers::create(&state.db, &state.master_key, &proof, input, set_default.into()).await?;
-    Ok(views::credential(created))
+    Ok(views::credential(created, Vec::new()))
 }
 
 /// An empty `secret_access_key` keeps the stored one.
@@ -95,6 +102,7 @@ pub async fn update_credential(
 ) -> Result<CredentialView, AppError> {
     use service::{
         access::{Manage, resource::SecretProviders},
+        references::{self, Referent},
         secret_providers::{self, CredentialForm, CredentialInput},
     };
 
@@ -113,7 +121,8 @@ pub async fn update_credential(
         region,
     })?;
     let updated = secret_providers::update(&state.db, &state.master_key, &proof, id, input, set_default).await?;
-    Ok(views::credential(updated))
+    let used_by = references::users_of(&state.db, proof.org_id(), Referent::Credential(id)).await?;
+    Ok(views::credential(updated, used_by))
 }
 
 #[server(endpoint = "secret_providers/make_default", input = FormOrJson)]

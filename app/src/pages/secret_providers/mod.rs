@@ -17,6 +17,7 @@ use crate::{
         crud::{Crud, Editing},
         error_message::ErrorMessage,
         loading::Loading,
+        used_by::{UsedBy, delete_question},
     },
     pages::settings::member_can,
 };
@@ -140,7 +141,7 @@ fn CredentialRow(credential: CredentialView, can_manage: bool, crud: Credentials
             })}
             <ConfirmButton
                 label="Delete"
-                question=format!("Delete {}?", credential.name)
+                question=delete_question(&credential.name, &credential.used_by)
                 confirm="Delete credential"
                 on_confirm=move |()| {
                     crud.delete.dispatch(api::DeleteCredential { id });
@@ -154,6 +155,7 @@ fn CredentialRow(credential: CredentialView, can_manage: bool, crud: Credentials
                 <td>
                     {credential.name.clone()}
                     {credential.is_default.then(|| view! { " " <span class="badge">"(default)"</span> })}
+                    <UsedBy used_by=credential.used_by.clone()/>
                 </td>
                 <td>{credential.provider.label()}</td>
                 <td>{credential.auth.method().label()}</td>

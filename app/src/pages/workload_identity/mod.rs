@@ -21,6 +21,7 @@ use crate::{
         crud::{Crud, Editing},
         error_message::ErrorMessage,
         loading::Loading,
+        used_by::{UsedBy, delete_question},
     },
     pages::settings::member_can,
 };
@@ -135,11 +136,7 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
             })}
             <ConfirmButton
                 label="Delete"
-                question=if config.used_by.is_empty() {
-                    format!("Delete {}?", config.name)
-                } else {
-                    format!("{} is used by {}: it cannot be deleted while they use it. Try anyway?", config.name, config.used_by.join(", "))
-                }
+                question=delete_question(&config.name, &config.used_by)
                 confirm="Delete config"
                 on_confirm=move |()| {
                     crud.delete.dispatch(api::DeleteWorkloadIdentityConfig { id });
@@ -154,9 +151,7 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
                 <td>
                     {config.name.clone()}
                     {config.is_default.then(|| view! { " " <span class="badge">"(default)"</span> })}
-                    {(!config.used_by.is_empty()).then(|| view! {
-                        <p class="hint">{format!("Used by {}", config.used_by.join(", "))}</p>
-                    })}
+                    <UsedBy used_by=config.used_by.clone()/>
                 </td>
                 <td>{config.provider.label()}</td>
                 <td><code>{role_arn.clone()}</code></td>
