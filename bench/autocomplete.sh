@@ -4,7 +4,7 @@
 # Release build, SQLite, a Workload Identity credential. Usage: bench/autocomplete.sh
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/local-aws.sh"
-trap 'stop_background; stop_local_aws' EXIT INT TERM
+trap 'stop_local_aws; stop_background' EXIT INT TERM
 
 ensure_venv "$ROOT/tests/requirements.txt"
 cargo build --quiet --release -p server

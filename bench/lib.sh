@@ -6,8 +6,10 @@ work="$(mktemp -d /tmp/wisp-bench.XXXXXX)"
 chmod 755 "$work"
 BACKGROUND=()
 stop_background() {
+  local pid
   for pid in "${BACKGROUND[@]}"; do kill "$pid" 2>/dev/null; done
-  wait 2>/dev/null
+  # Only what was started here: a bare `wait` would also wait for other children (a local AWS).
+  for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null; done
   rm -rf "$work"
 }
 trap stop_background EXIT INT TERM
