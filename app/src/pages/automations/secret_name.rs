@@ -8,6 +8,7 @@ use std::time::Duration;
 use leptos::{prelude::*, task::spawn_local};
 use vocabulary::{
     ErrorCode,
+    aws::Region,
     dto::automations::{SecretSuggestion, SuggestionProblem},
     ids::CredentialId,
 };
@@ -36,6 +37,9 @@ enum Status {
 pub fn SecretNameField(
     id: &'static str,
     credential: Signal<Option<CredentialId>>,
+    /// Where the credential reads: an empty answer names it, since a secret in another region is
+    /// the usual reason a name is not found.
+    region: Signal<Option<Region>>,
     value: RwSignal<String>,
     #[prop(into)] invalid: Signal<bool>,
 ) -> impl IntoView {
@@ -217,11 +221,14 @@ pub fn SecretNameField(
                     Status::Looking => view! { <p class="field-note">"Looking up secrets…"</p> }.into_any(),
                     Status::Answered { query, count: 0 } => view! {
                         <p class="field-note">
-                            {if query.is_empty() {
-                                "This credential lists no secrets. You can still type a name.".to_owned()
-                            } else {
-                                format!("No secret starts with \u{201c}{query}\u{201d}. You can still save this name: it is read at kickoff.")
-                            }}
+                            {
+                                let place = region.get().map(|r| format!(" in {r}")).unwrap_or_default();
+                                if query.is_empty() {
+                                    format!("This credential lists no secrets{place}. Check the credential's AWS Region, or type a name.")
+                                } else {
+                                    format!("No secret starts with \u{201c}{query}\u{201d}{place}. You can still save this name: it is read at kickoff.")
+                                }
+                            }
                         </p>
                     }
                     .into_any(),

@@ -184,6 +184,7 @@ pub fn VariableForm(
                     <SecretNameField
                         id="var-secret-name"
                         credential=Signal::derive(move || credential.get())
+                        region=Signal::derive(move || chosen().map(|c| c.region))
                         value=secret_name
                         invalid=Signal::derive(move || field_error("secret_name")().is_some())
                     />
