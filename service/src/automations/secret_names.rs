@@ -116,24 +116,21 @@ impl SecretNames {
             version: credential.updated_at.timestamp_micros(),
             query: query.to_owned(),
         };
-        if let Some(kept) = self.answers.get(&key(query)).await {
-            return answer(kept.suggestions.clone(), None);
-        }
-        // Longest first: the closest complete answer has the fewest names to filter.
-        for end in (0..query.len()).rev() {
-            if let Some(kept) = self.answers.get(&key(&query[..end])).await
-                && kept.complete
-            {
+        // One pass, longest first: the query's own answer, else the closest complete answer (the
+        // fewest names to filter); the longest kept one is the freshest fallback beyond the rate.
+        let mut fallback = None;
+        for end in (0..=query.len()).rev() {
+            let Some(kept) = self.answers.get(&key(&query[..end])).await else { continue };
+            if end == query.len() || kept.complete {
                 return answer(narrow(&kept.suggestions, query), None);
             }
+            fallback.get_or_insert(kept);
         }
         if self.limiter.check_key(&actor.user_id()).is_err() {
-            for end in (0..query.len()).rev() {
-                if let Some(kept) = self.answers.get(&key(&query[..end])).await {
-                    return answer(narrow(&kept.suggestions, query), None);
-                }
-            }
-            return Err(ServiceError::TooManyRequests { what: "secret name lookups", retry_after_secs: 1 });
+            return match fallback {
+                Some(kept) => answer(narrow(&kept.suggestions, query), None),
+                None => Err(ServiceError::TooManyRequests { what: "secret name lookups", retry_after_secs: 1 }),
+            };
         }
         let fetched = self.answers.try_get_with(key(query), self.fetch(aws, credential, query)).await;
         match fetched {

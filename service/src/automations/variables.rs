@@ -2,7 +2,10 @@
 //! master key when it is sensitive (then it is write-only: an empty field on edit keeps it); a
 //! secret variable names a secret and the credential to read it through, and keeps that
 //! credential from being deleted. Keys are unique per automation, by the database.
-use std::{collections::HashMap, fmt};
+use std::{
+    collections::{HashMap, HashSet},
+    fmt,
+};
 
 use chrono::Utc;
 use migration::constraints::VARIABLE_KEY;
@@ -232,18 +235,20 @@ fn variable(row: variable::Model, credentials: &HashMap<Uuid, CredentialRef>) ->
     Ok(Variable { id: row.id.into(), automation_id: row.automation_id.into(), key: row.key.0, source })
 }
 
-/// A variable of an automation of `org`; any other answers as not found.
-async fn find_model(db: &impl ConnectionTrait, org: OrgId, id: VariableId) -> ServiceResult<variable::Model> {
-    let not_found = ServiceError::NotFound { what: "The environment variable" };
-    let row = variable::Entity::find_by_id(id.as_uuid()).one(db).await?.ok_or(not_found)?;
-    find_automation(db, org, row.automation_id.into())
-        .await
-        .map_err(|_| ServiceError::NotFound { what: "The environment variable" })?;
-    Ok(row)
+/// A variable of an automation of `org`, with that automation; any other answers as not found.
+async fn find_model(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    id: VariableId,
+) -> ServiceResult<(variable::Model, automation::Model)> {
+    let not_found = || ServiceError::NotFound { what: "The environment variable" };
+    let row = variable::Entity::find_by_id(id.as_uuid()).one(db).await?.ok_or_else(not_found)?;
+    let automation = find_automation(db, org, row.automation_id.into()).await.map_err(|_| not_found())?;
+    Ok((row, automation))
 }
 
-async fn load(db: &impl ConnectionTrait, org: OrgId, id: VariableId) -> ServiceResult<Variable> {
-    let row = find_model(db, org, id).await?;
+/// A row just written, as read back: its credential's name and method come along.
+async fn read_back(db: &impl ConnectionTrait, org: OrgId, row: variable::Model) -> ServiceResult<Variable> {
     assemble(db, org, vec![row]).await?.pop().ok_or(ServiceError::NotFound { what: "The environment variable" })
 }
 
@@ -269,7 +274,7 @@ pub async fn add(
     write(&txn, &mut model, master_key, org, id, &input, None).await?;
     let row = model.insert(&txn).await.map_err(|e| key_taken(e, &input.key, &automation))?;
     record(&txn, actor, AuditAction::VariableCreate, &automation, &row).await?;
-    let added = load(&txn, org, id).await?;
+    let added = read_back(&txn, org, row).await?;
     txn.commit().await?;
     Ok(added)
 }
@@ -285,21 +290,19 @@ pub async fn update(
     let org = actor.org_id();
     let txn = begin_write(db).await?;
     lock_organization(&txn, org).await?;
-    let existing = find_model(&txn, org, id).await?;
-    let automation = find_automation(&txn, org, existing.automation_id.into()).await?;
+    let (existing, automation) = find_model(&txn, org, id).await?;
     let mut model: variable::ActiveModel = existing.clone().into();
     write(&txn, &mut model, master_key, org, id, &input, Some(&existing)).await?;
     let row = model.update(&txn).await.map_err(|e| key_taken(e, &input.key, &automation))?;
     record(&txn, actor, AuditAction::VariableUpdate, &automation, &row).await?;
-    let updated = load(&txn, org, id).await?;
+    let updated = read_back(&txn, org, row).await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: VariableId) -> ServiceResult<()> {
     let txn = begin_write(db).await?;
-    let existing = find_model(&txn, actor.org_id(), id).await?;
-    let automation = find_automation(&txn, actor.org_id(), existing.automation_id.into()).await?;
+    let (existing, automation) = find_model(&txn, actor.org_id(), id).await?;
     variable::Entity::delete_by_id(existing.id).exec(&txn).await?;
     record(&txn, actor, AuditAction::VariableDelete, &automation, &existing).await?;
     txn.commit().await?;
@@ -395,12 +398,12 @@ pub async fn import(
     let txn = begin_write(db).await?;
     lock_organization(&txn, org).await?;
     let automation = find_automation(&txn, org, automation).await?;
-    let mut taken: HashMap<String, ()> = variable::Entity::find()
+    let mut taken: HashSet<String> = variable::Entity::find()
         .filter(variable::Column::AutomationId.eq(automation.id))
         .all(&txn)
         .await?
         .into_iter()
-        .map(|v| (v.key.0.to_string(), ()))
+        .map(|v| v.key.0.to_string())
         .collect();
     let mut added = Vec::new();
     for (line, key, value) in entries {
@@ -412,7 +415,7 @@ pub async fn import(
                 continue;
             }
         };
-        if taken.insert(key.to_string(), ()).is_some() {
+        if !taken.insert(key.to_string()) {
             problems.push(LineProblem {
                 line,
                 message: format!("{key} is already a variable of this automation: edit it there instead."),

@@ -79,12 +79,7 @@ pub async fn assume_web_identity(
         .send()
         .await
         .map_err(|error| FederationError::Sts(Failure::from_sdk(&error)))?;
-    let credentials = output.credentials().ok_or(FederationError::NoCredentials)?;
-    let assumed = Assumed {
-        credentials: AwsCredentials::from_sts(credentials),
-        session_arn: output.assumed_role_user().map(|u| u.arn().to_owned()).unwrap_or_default(),
-    };
-    Ok(assumed)
+    assumed(output.credentials(), output.assumed_role_user())
 }
 
 /// A stored key assuming `role`, with the external ID when one is saved.
@@ -105,10 +100,17 @@ pub async fn assume_role(
         request = request.external_id(external_id.as_str());
     }
     let output = request.send().await.map_err(|error| FederationError::Sts(Failure::from_sdk(&error)))?;
-    let credentials = output.credentials().ok_or(FederationError::NoCredentials)?;
-    let assumed = Assumed {
+    assumed(output.credentials(), output.assumed_role_user())
+}
+
+/// What both STS calls answer: the credentials (none is a failure) and the session's ARN.
+fn assumed(
+    credentials: Option<&aws_sdk_sts::types::Credentials>,
+    user: Option<&aws_sdk_sts::types::AssumedRoleUser>,
+) -> Result<Assumed, FederationError> {
+    let credentials = credentials.ok_or(FederationError::NoCredentials)?;
+    Ok(Assumed {
         credentials: AwsCredentials::from_sts(credentials),
-        session_arn: output.assumed_role_user().map(|u| u.arn().to_owned()).unwrap_or_default(),
-    };
-    Ok(assumed)
+        session_arn: user.map(|u| u.arn().to_owned()).unwrap_or_default(),
+    })
 }

@@ -74,11 +74,6 @@ impl Sessions {
             self.cache.insert(key, credentials.clone()).await;
         }
     }
-
-    /// Forgets every session, so the next call trades a fresh token (tests, and key changes).
-    pub fn forget_all(&self) {
-        self.cache.invalidate_all();
-    }
 }
 
 #[cfg(test)]
