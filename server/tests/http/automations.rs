@@ -23,6 +23,15 @@ async fn viewers_read_developers_change_and_other_organizations_see_nothing() {
         server.call_json(&owner, "automations/variables/add", plain(&id, "LOG_LEVEL", "debug", false)).await;
     assert_eq!(status, StatusCode::OK, "{added}");
     let variable = added["id"].as_str().unwrap().to_owned();
+    let mut update = plain(&id, "LOG_LEVEL", "info", false);
+    update["id"] = variable.clone().into();
+    let credential = json!({
+        "name": "ci", "provider": "aws_secrets_manager", "auth_method": "static_keys",
+        "access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "role_arn": "", "external_id": "", "region": "us-east-1",
+    });
+    let (_, credential) = server.call_json(&owner, "secret_providers/create", credential).await;
+    let credential = credential["id"].as_str().unwrap().to_owned();
 
     let viewer = server.signed_in("viewer@acme.test", PASSWORD).await;
     let (status, page) = server.call(&viewer, "automations/get", &[("id", &id)]).await;
@@ -36,9 +45,10 @@ async fn viewers_read_developers_change_and_other_organizations_see_nothing() {
         ("automations/rename", json!({ "id": id, "name": "x" })),
         ("automations/delete", json!({ "id": id })),
         ("automations/variables/add", plain(&id, "X", "1", false)),
+        ("automations/variables/update", update.clone()),
         ("automations/variables/delete", json!({ "id": variable })),
         ("automations/variables/import", json!({ "automation": id, "text": "A=1" })),
-        ("automations/secret_names", json!({ "credential": variable, "query": "a" })),
+        ("automations/secret_names", json!({ "credential": credential, "query": "a" })),
     ] {
         let (status, body) = server.call_json(&viewer, endpoint, body).await;
         assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, "permission_denied"), "{endpoint}: {body}");
@@ -53,7 +63,10 @@ async fn viewers_read_developers_change_and_other_organizations_see_nothing() {
         ("automations/rename", json!({ "id": id, "name": "mine" })),
         ("automations/delete", json!({ "id": id })),
         ("automations/variables/add", plain(&id, "X", "1", false)),
+        ("automations/variables/update", update),
         ("automations/variables/delete", json!({ "id": variable })),
+        ("automations/variables/import", json!({ "automation": id, "text": "A=1" })),
+        ("automations/secret_names", json!({ "credential": credential, "query": "a" })),
     ] {
         let (status, body) = server.call_json(&outsider, endpoint, body).await;
         assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"), "{endpoint}: {body}");
