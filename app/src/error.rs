@@ -90,7 +90,7 @@ pub fn internal(cause: impl std::fmt::Display) -> AppError {
 #[cfg(feature = "ssr")]
 mod server {
     use service::ServiceError;
-    use vocabulary::{ErrorCode, FieldError};
+    use vocabulary::{ApiError, ErrorCode, FieldError};
 
     use super::AppError;
 
@@ -116,6 +116,9 @@ mod server {
                 ServiceError::AlreadyMember { .. } => ErrorCode::AlreadyMember,
                 ServiceError::InUse { .. } => ErrorCode::InUse,
                 ServiceError::InvalidCredentials => ErrorCode::InvalidCredentials,
+                ServiceError::InvalidToken { .. } => ErrorCode::Unauthenticated,
+                ServiceError::TokenScope { .. } => ErrorCode::PermissionDenied,
+                ServiceError::SecretsUnresolved { .. } => ErrorCode::SecretsUnresolved,
                 ServiceError::TooManySignIns { .. }
                 | ServiceError::Busy { .. }
                 | ServiceError::TooManyRequests { .. } => ErrorCode::RateLimited,
@@ -138,7 +141,11 @@ mod server {
                 ServiceError::NameTaken { .. } => vec![FieldError::new("name", error.to_string())],
                 _ => Vec::new(),
             };
-            AppError::new(code, error.to_string(), error.hint()).with_fields(fields)
+            let failures = match error {
+                ServiceError::SecretsUnresolved { ref failures } => failures.clone(),
+                _ => Vec::new(),
+            };
+            AppError(ApiError::new(code, error.to_string(), error.hint()).with_fields(fields).with_failures(failures))
         }
     }
 }

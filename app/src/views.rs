@@ -14,7 +14,7 @@ use vocabulary::dto::{
     secret_providers::{CredentialAuth, CredentialView},
     workload_identity::ConfigView,
 };
-use vocabulary::{env::Delivery, providers::AuthMethod};
+use vocabulary::env::Delivery;
 
 pub fn config(config: WorkloadIdentityConfig, used_by: Vec<String>) -> ConfigView {
     ConfigView {
@@ -87,8 +87,8 @@ pub fn automation_summary(summary: Summary) -> AutomationSummary {
         id: summary.automation.id,
         name: summary.automation.name,
         variables: summary.variables,
-        current_deployment: None,
-        last_kickoff: None,
+        current_deployment: summary.current_deployment,
+        last_kickoff: summary.last_kickoff.map(service::deployments::rfc3339),
     }
 }
 
@@ -109,10 +109,7 @@ pub fn variable(variable: Variable) -> VariableView {
 }
 
 pub fn credential_choice(credential: Credential) -> CredentialChoice {
-    let method = match &credential.auth {
-        Auth::WorkloadIdentity(_) => AuthMethod::WorkloadIdentity,
-        Auth::StaticKeys { .. } => AuthMethod::StaticKeys,
-    };
+    let method = credential.auth.method();
     CredentialChoice {
         id: credential.id,
         name: credential.name,

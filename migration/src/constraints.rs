@@ -67,6 +67,10 @@ pub const VARIABLE_KEY: UniqueIndex = UniqueIndex {
     columns: &["automation_id", "key"],
 };
 
+/// Deployments are numbered 1, 2, … per automation.
+pub const DEPLOYMENT_NUMBER: UniqueIndex =
+    UniqueIndex { name: "uq_deployments_number", table: "deployments", columns: &["automation_id", "number"] };
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ mod m20261123_000004_name_keys;
 mod m20261123_000005_sign_in_throttle;
 mod m20261124_000006_credentials;
 mod m20261124_000007_automations;
+mod m20261124_000008_deployments;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_sign_in_throttle::Migration),
             Box::new(m20261124_000006_credentials::Migration),
             Box::new(m20261124_000007_automations::Migration),
+            Box::new(m20261124_000008_deployments::Migration),
         ]
     }
 }

@@ -2,7 +2,10 @@
 pub mod audit_log;
 pub mod automation;
 pub mod credential;
+pub mod deployment;
+pub mod deployment_variable;
 pub mod environment_variable;
+pub mod kickoff;
 pub mod membership;
 pub mod organization;
 pub mod session;

@@ -5,6 +5,7 @@ use sea_orm::DbErr;
 use vocabulary::{
     FieldError,
     access::{Permission, Role},
+    dto::deployments::SecretFailure,
 };
 
 use crate::db::text::CorruptValue;
@@ -53,6 +54,18 @@ pub enum ServiceError {
     /// One member asked for more than a rule allows in a moment; `what` names it ("secret name lookups").
     #[error("Too many {what} in a short time.")]
     TooManyRequests { what: &'static str, retry_after_secs: u64 },
+
+    /// A worker's bearer token that opens nothing: unknown, malformed or revoked.
+    #[error("{message}")]
+    InvalidToken { message: String },
+
+    /// A worker's token used beyond what it opens (another automation).
+    #[error("{message}")]
+    TokenScope { message: String },
+
+    /// A kickoff or deploy that could not read every secret; each failing variable says why.
+    #[error("{} of the automation's secrets could not be read: {}.", .failures.len(), .failures.iter().map(|f| f.variable.as_str()).collect::<Vec<_>>().join(", "))]
+    SecretsUnresolved { failures: Vec<SecretFailure> },
 
     /// What the issuer lacks, naming the variable to set.
     #[error("{0}")]
@@ -106,6 +119,15 @@ impl ServiceError {
             ),
             Self::Busy { retry_after_secs } | Self::TooManyRequests { retry_after_secs, .. } => {
                 format!("Try again in {}.", wait(*retry_after_secs))
+            }
+            Self::InvalidToken { .. } => {
+                "Use the token shown when the automation was deployed; if it was revoked or lost, deploy again from the automation's page and use the new token.".to_owned()
+            }
+            Self::TokenScope { .. } => {
+                "Leave out `automation`, or use the token of that automation's own deployment.".to_owned()
+            }
+            Self::SecretsUnresolved { .. } => {
+                "Each variable in `failures` says what AWS answered and what to change; nothing was returned, so nothing ran with a partial environment.".to_owned()
             }
             Self::IssuerNotConfigured(_) => "Ask your operator to set it, then restart Wisp.".to_owned(),
             Self::Configuration { variable, .. } => format!("Correct {variable}, then start Wisp again."),

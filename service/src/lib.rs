@@ -5,6 +5,7 @@ pub mod audit;
 pub mod automations;
 pub mod aws;
 pub mod db;
+pub mod deployments;
 pub mod email;
 pub mod entity;
 pub mod error;

@@ -52,6 +52,16 @@ impl MasterKey {
         digest[..8].iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// A key for another purpose, derived from this one under `label` (HMAC-SHA256 as a PRF, as
+    /// HKDF's expand step does), so the master key itself is only ever used to seal.
+    pub fn derive(&self, label: &str) -> DerivedKey {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(b"wisp derived key\0");
+        mac.update(label.as_bytes());
+        DerivedKey(mac.finalize().into_bytes().into())
+    }
+
     /// Seals `plaintext` under this key, bound to `context` (where it is stored).
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> ServiceResult<Sealed> {
         Ok(Sealed { key_id: self.id(), bytes: self.encrypt(plaintext, context)? })
@@ -125,7 +135,7 @@ pub async fn rotate(db: &impl sea_orm::TransactionTrait, current: &MasterKey, ne
 
     use crate::{
         db::begin_write,
-        entity::{credential, environment_variable as variable},
+        entity::{credential, deployment_variable, environment_variable as variable},
     };
 
     let txn = begin_write(db).await?;
@@ -153,6 +163,19 @@ pub async fn rotate(db: &impl sea_orm::TransactionTrait, current: &MasterKey, ne
         active.update(&txn).await?;
         resealed += 1;
     }
+    let frozen = deployment_variable::Entity::find()
+        .filter(deployment_variable::Column::SealedValue.is_not_null())
+        .all(&txn)
+        .await?;
+    for row in frozen {
+        let context = crate::deployments::seal_context(row.id);
+        let Some(fresh) = reseal(current, next, &row.master_key_id, &row.sealed_value, &context)? else { continue };
+        let mut active: deployment_variable::ActiveModel = row.into();
+        active.sealed_value = Set(Some(fresh.bytes));
+        active.master_key_id = Set(Some(fresh.key_id));
+        active.update(&txn).await?;
+        resealed += 1;
+    }
     txn.commit().await?;
     Ok(resealed)
 }
@@ -173,6 +196,28 @@ fn reseal(
 }
 
 /// A secret sealed under the master key named `key_id`.
+/// A 32-byte key derived from the master key; `Debug` never shows it.
+#[derive(Clone)]
+pub struct DerivedKey([u8; 32]);
+
+impl DerivedKey {
+    /// HMAC-SHA256 of `message` under this key, as lowercase hex cut to `hex_digits`.
+    pub fn fingerprint(&self, message: &[u8], hex_digits: usize) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(message);
+        let digest = mac.finalize().into_bytes();
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        hex[..hex_digits.min(hex.len())].to_owned()
+    }
+}
+
+impl fmt::Debug for DerivedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DerivedKey(***)")
+    }
+}
+
 #[derive(Clone, PartialEq, Eq)]
 pub struct Sealed {
     pub key_id: String,

@@ -5,8 +5,11 @@ use serde_json::json;
 use service::{
     ServiceError,
     access::{AccessControl, Authorized, Manage, resource},
-    automations::secret_names::{Aws, SecretNames},
-    aws::sdk::{AwsCredentials, AwsSdk},
+    automations::secret_names::SecretNames,
+    aws::{
+        Aws,
+        sdk::{AwsCredentials, AwsSdk},
+    },
     issuer::{
         IssuerConfig, IssuerState,
         keys::{SigningAlgorithm, generate},

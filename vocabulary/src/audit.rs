@@ -3,7 +3,7 @@ use std::{fmt, str::FromStr};
 
 use crate::{
     error::FieldError,
-    ids::{AutomationId, CredentialId, OrgId, UserId, VariableId, WorkloadIdentityConfigId},
+    ids::{AutomationId, CredentialId, DeploymentId, OrgId, UserId, VariableId, WorkloadIdentityConfigId},
 };
 
 text_enum! {
@@ -28,6 +28,8 @@ text_enum! {
         VariableCreate = "variable.create",
         VariableUpdate = "variable.update",
         VariableDelete = "variable.delete",
+        DeploymentCreate = "deployment.create",
+        DeploymentRevokeToken = "deployment.revoke_token",
     }
 }
 
@@ -50,6 +52,7 @@ pub enum AuditTarget {
     Credential(CredentialId),
     Automation(AutomationId),
     Variable(VariableId),
+    Deployment(DeploymentId),
 }
 
 impl fmt::Display for Actor {
@@ -83,6 +86,7 @@ impl fmt::Display for AuditTarget {
             AuditTarget::Credential(id) => write!(f, "credential:{id}"),
             AuditTarget::Automation(id) => write!(f, "automation:{id}"),
             AuditTarget::Variable(id) => write!(f, "variable:{id}"),
+            AuditTarget::Deployment(id) => write!(f, "deployment:{id}"),
         }
     }
 }
@@ -97,6 +101,7 @@ impl FromStr for AuditTarget {
             Some(("credential", id)) => Ok(AuditTarget::Credential(id.parse()?)),
             Some(("automation", id)) => Ok(AuditTarget::Automation(id.parse()?)),
             Some(("variable", id)) => Ok(AuditTarget::Variable(id.parse()?)),
+            Some(("deployment", id)) => Ok(AuditTarget::Deployment(id.parse()?)),
             _ => Err(FieldError::new("target", format!("'{s}' is not an audited object."))),
         }
     }

@@ -4,6 +4,8 @@ use std::{borrow::Cow, fmt};
 
 use serde::{Deserialize, Serialize};
 
+use crate::dto::deployments::SecretFailure;
+
 /// What is wrong with one form field or request argument, named as the form or request names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -69,6 +71,7 @@ error_codes! {
     PayloadTooLarge = 413, "payload_too_large";
     UnsupportedMediaType = 415, "unsupported_media_type";
     InvalidInput = 422, "invalid_input";
+    SecretsUnresolved = 422, "secrets_unresolved";
     RateLimited = 429, "rate_limited";
     InternalError = 500, "internal_error";
     CorruptRecord = 500, "corrupt_record";
@@ -93,11 +96,18 @@ pub struct ApiError {
     pub message: String,
     pub hint: String,
     pub fields: Vec<FieldError>,
+    /// For `secrets_unresolved`: every variable whose secret could not be read.
+    pub failures: Vec<SecretFailure>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self { code, message: message.into(), hint: hint.into(), fields: Vec::new() }
+        Self { code, message: message.into(), hint: hint.into(), fields: Vec::new(), failures: Vec::new() }
+    }
+
+    pub fn with_failures(mut self, failures: Vec<SecretFailure>) -> Self {
+        self.failures = failures;
+        self
     }
 
     pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
@@ -138,6 +148,8 @@ struct BodyRef<'a> {
     message: &'a str,
     hint: &'a str,
     fields: &'a [FieldError],
+    #[serde(skip_serializing_if = "<[SecretFailure]>::is_empty")]
+    failures: &'a [SecretFailure],
 }
 
 #[derive(Deserialize)]
@@ -148,19 +160,27 @@ struct Body {
     hint: String,
     #[serde(default)]
     fields: Vec<FieldError>,
+    #[serde(default)]
+    failures: Vec<SecretFailure>,
 }
 
 impl Serialize for ApiError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Envelope { error: BodyRef { code: self.code, message: &self.message, hint: &self.hint, fields: &self.fields } }
-            .serialize(serializer)
+        let body = BodyRef {
+            code: self.code,
+            message: &self.message,
+            hint: &self.hint,
+            fields: &self.fields,
+            failures: &self.failures,
+        };
+        Envelope { error: body }.serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ApiError {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let Envelope { error: Body { code, message, hint, fields } } = Envelope::deserialize(deserializer)?;
-        Ok(Self { code, message, hint, fields })
+        let Envelope { error: Body { code, message, hint, fields, failures } } = Envelope::deserialize(deserializer)?;
+        Ok(Self { code, message, hint, fields, failures })
     }
 }
 

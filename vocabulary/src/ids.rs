@@ -66,6 +66,8 @@ uuid_id!(WorkloadIdentityConfigId, "id", "workload identity config id");
 uuid_id!(CredentialId, "id", "credential id");
 uuid_id!(AutomationId, "id", "automation id");
 uuid_id!(VariableId, "id", "environment variable id");
+uuid_id!(DeploymentId, "id", "deployment id");
+uuid_id!(KickoffId, "kickoff", "kickoff id");
 
 #[cfg(test)]
 mod tests {

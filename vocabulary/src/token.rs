@@ -1,7 +1,7 @@
 //! The subjects Wisp's tokens carry, which cloud trust policies match: spelled here only.
 use std::fmt;
 
-use crate::ids::OrgId;
+use crate::ids::{AutomationId, OrgId};
 
 text_enum! {
     /// How Wisp signs tokens: what AWS STS accepts and the JWKS announces per key.
@@ -15,12 +15,15 @@ text_enum! {
 pub enum Subject {
     /// A workload-identity token for an organization: `organization:<uuid>`.
     Organization(OrgId),
+    /// An ID token for a running automation: `organization:<uuid>:automation:<uuid>`.
+    Automation(OrgId, AutomationId),
 }
 
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Subject::Organization(org) => write!(f, "organization:{org}"),
+            Subject::Automation(org, automation) => write!(f, "organization:{org}:automation:{automation}"),
         }
     }
 }

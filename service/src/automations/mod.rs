@@ -46,11 +46,14 @@ impl From<automation::Model> for Automation {
     }
 }
 
-/// A row of the list: the automation and how many variables it has.
+/// A row of the list: the automation, how many variables it has, its newest deployment and
+/// its last kickoff.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {
     pub automation: Automation,
     pub variables: u64,
+    pub current_deployment: Option<u32>,
+    pub last_kickoff: Option<chrono::DateTime<Utc>>,
 }
 
 pub fn parse_name(text: &str) -> ServiceResult<Name> {
@@ -74,11 +77,16 @@ pub async fn list(db: &impl ConnectionTrait, reader: &Reader) -> ServiceResult<V
         .await?
         .into_iter()
         .collect();
+    let ids: Vec<Uuid> = automations.iter().map(|a| a.id).collect();
+    let deployments = crate::deployments::current_numbers(db, &ids).await?;
+    let kickoffs = crate::deployments::kickoffs::last_times(db, &ids).await?;
     Ok(automations
         .into_iter()
         .map(|model| {
             let variables = counts.get(&model.id).copied().unwrap_or(0).unsigned_abs();
-            Summary { automation: model.into(), variables }
+            let current_deployment = deployments.get(&model.id).copied();
+            let last_kickoff = kickoffs.get(&model.id).copied();
+            Summary { automation: model.into(), variables, current_deployment, last_kickoff }
         })
         .collect())
 }

@@ -23,12 +23,10 @@ use vocabulary::{
 use super::Manager;
 use crate::{
     aws::{
+        Aws,
         guidance::{AwsCall, Context, Diagnosis, Failure, diagnose},
-        sdk::AwsSdk,
     },
     error::{ServiceError, ServiceResult},
-    issuer::IssuerState,
-    master_key::MasterKey,
     secret_providers::{self, Credential},
 };
 
@@ -83,13 +81,6 @@ impl Default for SecretNames {
             aws_calls: AtomicU64::new(0),
         }
     }
-}
-
-/// What the lookups need of the server.
-pub struct Aws<'a> {
-    pub issuer: &'a IssuerState,
-    pub sdk: &'a AwsSdk,
-    pub master_key: &'a MasterKey,
 }
 
 impl SecretNames {

@@ -121,6 +121,47 @@ pub fn diagnose(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> Diagnosi
     Diagnosis { code, aws_message, cause, fix }
 }
 
+/// A failed `GetSecretValue` for `secret` (a name or an ARN): the general guidance, with the
+/// secret's exact ARN (or its pattern) where the fix is a policy statement or a name.
+pub fn diagnose_secret(failure: &Failure, ctx: &Context<'_>, secret: &str) -> Diagnosis {
+    let mut diagnosis = diagnose(AwsCall::GetSecretValue, failure, ctx);
+    let arn = secret_arn(ctx, secret);
+    let whose = match ctx.identity.role() {
+        Some(role) => format!("the permissions policy of {role}"),
+        None => "the policy of the access key's user".to_owned(),
+    };
+    let fix = match diagnosis.code.as_deref() {
+        Some("AccessDeniedException" | "AccessDenied") => Some(format!(
+            "Allow secretsmanager:GetSecretValue on {arn} in {whose}; if the secret uses a customer-managed KMS key, also allow kms:Decrypt on that key."
+        )),
+        Some(
+            "DecryptionFailure" | "KMSAccessDeniedException" | "KMSDisabledException" | "KMSInvalidStateException",
+        ) => Some(format!(
+            "Allow kms:Decrypt on the KMS key of {secret} in {whose} and in the key's own key policy, and check the key is enabled."
+        )),
+        Some("ResourceNotFoundException") => Some(format!(
+            "Check the name '{secret}' (names are case-sensitive) and that the secret lives in {}; a secret in another region needs a credential with that region.",
+            ctx.region
+        )),
+        _ => None,
+    };
+    if let Some(fix) = fix {
+        diagnosis.fix = fix;
+    }
+    diagnosis
+}
+
+/// The ARN a policy must allow for `secret`: itself when it is one, else the name followed by
+/// the six random characters AWS appends (`-??????`).
+fn secret_arn(ctx: &Context<'_>, secret: &str) -> String {
+    if secret.starts_with("arn:") {
+        return secret.to_owned();
+    }
+    let account = ctx.identity.role().map_or("<account-id>", |role| role.account());
+    let partition = ctx.region.partition();
+    format!("arn:{partition}:secretsmanager:{}:{account}:secret:{secret}-??????", ctx.region)
+}
+
 fn explain(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> (String, String) {
     let region = ctx.region;
     let (service, endpoint_host) = call.service();
@@ -390,6 +431,28 @@ mod tests {
         let list = with_key(AwsCall::ListSecrets, "AccessDeniedException", role, false);
         assert!(list.cause.contains("\"Resource\": \"*\""), "{}", list.cause);
         assert!(!format!("{denied:?}{unknown:?}{signature:?}").contains("AKIAIOSFODNN7EXAMPLE"), "only masked");
+    }
+
+    #[test]
+    fn a_secret_that_cannot_be_read_is_named_with_its_arn() {
+        let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
+        let role: RoleArn = "arn:aws:iam::123456789012:role/reader".parse().unwrap();
+        let identity = Identity::WebIdentity { issuer: &issuer, role: &role };
+        let ctx = Context { org: OrgId::new(), region: "eu-west-1".parse().unwrap(), identity };
+        let failure = |code: &str| Failure::Service { code: code.to_owned(), message: String::new() };
+        let denied = diagnose_secret(&failure("AccessDeniedException"), &ctx, "prod/db");
+        assert!(
+            denied.fix.contains("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-??????"),
+            "{}",
+            denied.fix
+        );
+        assert!(denied.fix.contains("kms:Decrypt") && denied.fix.contains("role/reader"), "{}", denied.fix);
+        let missing = diagnose_secret(&failure("ResourceNotFoundException"), &ctx, "prod/db");
+        assert!(missing.fix.contains("'prod/db'") && missing.fix.contains("eu-west-1"), "{}", missing.fix);
+        let kms = diagnose_secret(&failure("DecryptionFailure"), &ctx, "prod/db");
+        assert!(kms.fix.contains("key policy"), "{}", kms.fix);
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf";
+        assert!(diagnose_secret(&failure("AccessDenied"), &ctx, arn).fix.contains(arn));
     }
 
     #[test]

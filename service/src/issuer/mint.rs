@@ -16,7 +16,7 @@ use super::{
     url::IssuerUrl,
 };
 use vocabulary::{
-    ids::OrgId,
+    ids::{AutomationId, OrgId},
     token::{STS_AUDIENCE, Subject},
 };
 
@@ -66,7 +66,23 @@ pub struct Claims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: String,
+    /// In an automation's ID token: which automation, and which deployment of it, is running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<u32>,
 }
+
+/// What an automation's ID token says beyond the organization's.
+#[derive(Clone, Copy, Debug)]
+pub struct RunningAutomation {
+    pub automation: AutomationId,
+    pub deployment: u32,
+}
+
+/// An automation's ID token lives 15 minutes: long enough for a run to present it, short
+/// enough that a leaked one is soon useless.
+pub const AUTOMATION_TOKEN_SECONDS: i64 = 900;
 
 /// A signed token. Its `Debug` shows when it expires, never the token.
 #[derive(Clone, PartialEq, Eq)]
@@ -132,14 +148,26 @@ impl Minter {
         if let Some(token) = cached.as_ref().filter(|t| t.expires_at - now > REFRESH_MARGIN_SECONDS) {
             return Ok(token.clone());
         }
-        let minted = self.sign(subject, audience, now)?;
+        let minted = self.sign(subject, audience, now, self.lifetime_seconds, None)?;
         *cached = Some(minted.clone());
         Ok(minted)
     }
 
     /// A token signed now, never cached: for operators debugging a trust policy.
     pub fn fresh_token(&self, org: OrgId, audience: &Audience) -> ServiceResult<MintedToken> {
-        self.sign(Subject::Organization(org).to_string(), audience, (self.clock)())
+        self.sign(Subject::Organization(org).to_string(), audience, (self.clock)(), self.lifetime_seconds, None)
+    }
+
+    /// A running automation's ID token for any relying party: signed for each request (they are
+    /// rate-limited per deployment), never cached.
+    pub fn automation_token(
+        &self,
+        org: OrgId,
+        running: RunningAutomation,
+        audience: &Audience,
+    ) -> ServiceResult<MintedToken> {
+        let subject = Subject::Automation(org, running.automation).to_string();
+        self.sign(subject, audience, (self.clock)(), AUTOMATION_TOKEN_SECONDS, Some(running))
     }
 
     /// How many tokens this minter has signed.
@@ -156,15 +184,24 @@ impl Minter {
         cache.entry(key).or_default().clone()
     }
 
-    fn sign(&self, sub: String, audience: &Audience, now: i64) -> ServiceResult<MintedToken> {
+    fn sign(
+        &self,
+        sub: String,
+        audience: &Audience,
+        now: i64,
+        lifetime: i64,
+        running: Option<RunningAutomation>,
+    ) -> ServiceResult<MintedToken> {
         let claims = Claims {
             iss: self.issuer.as_str().to_owned(),
             sub,
             aud: audience.as_str().to_owned(),
             iat: now,
             nbf: now - CLOCK_SKEW_SECONDS,
-            exp: now + self.lifetime_seconds,
+            exp: now + lifetime,
             jti: uuid::Uuid::new_v4().to_string(),
+            automation_id: running.map(|r| r.automation.to_string()),
+            deployment: running.map(|r| r.deployment),
         };
         let mut header = Header::new(jwt_algorithm(self.key.jwk.alg));
         header.kid = Some(self.key.jwk.kid.clone());

@@ -76,6 +76,15 @@ pub enum Auth {
     },
 }
 
+impl Auth {
+    pub fn method(&self) -> AuthMethod {
+        match self {
+            Auth::WorkloadIdentity(_) => AuthMethod::WorkloadIdentity,
+            Auth::StaticKeys { .. } => AuthMethod::StaticKeys,
+        }
+    }
+}
+
 impl Credential {
     /// The stored secret access key, opened: for the calls that sign with it, never for display.
     pub fn secret_access_key(&self, master_key: &MasterKey) -> ServiceResult<Option<String>> {

@@ -204,7 +204,7 @@ pub async fn suggest_secret_names(credential: CredentialId, query: String) -> Re
             Manage, Read,
             resource::{Automations, SecretProviders},
         },
-        automations::secret_names::Aws,
+        aws::Aws,
         secret_providers,
     };
 

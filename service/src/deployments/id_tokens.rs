@@ -1,0 +1,47 @@
+//! ID tokens for a running automation, for any relying party that trusts Wisp's issuer (a
+//! Vault, another cloud, an internal API): `sub = organization:<org>:automation:<automation>`,
+//! with the automation and deployment as claims, 15 minutes long, a few a second per deployment.
+use std::num::NonZeroU32;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use vocabulary::ids::DeploymentId;
+
+use super::Worker;
+use crate::{
+    error::{ServiceError, ServiceResult},
+    issuer::{
+        IssuerState,
+        mint::{Audience, MintedToken, RunningAutomation},
+    },
+};
+
+/// A run asks for a handful of tokens; a loop asking for thousands is a bug or an abuse.
+const PER_SECOND: u32 = 5;
+const BURST: u32 = 20;
+
+pub struct IdTokens {
+    limiter: DefaultKeyedRateLimiter<DeploymentId>,
+}
+
+impl Default for IdTokens {
+    fn default() -> Self {
+        let quota = Quota::per_second(NonZeroU32::new(PER_SECOND).expect("positive"))
+            .allow_burst(NonZeroU32::new(BURST).expect("positive"));
+        Self { limiter: RateLimiter::keyed(quota) }
+    }
+}
+
+impl IdTokens {
+    pub fn issue(&self, issuer: &IssuerState, worker: &Worker, audience: &str) -> ServiceResult<MintedToken> {
+        let audience = Audience::parse(audience)?;
+        let issuer = issuer.ready().map_err(ServiceError::IssuerNotConfigured)?;
+        if self.limiter.check_key(&worker.deployment()).is_err() {
+            return Err(ServiceError::TooManyRequests {
+                what: "ID token requests for this deployment",
+                retry_after_secs: 1,
+            });
+        }
+        let running = RunningAutomation { automation: worker.automation(), deployment: worker.number() };
+        issuer.minter.automation_token(worker.org(), running, &audience)
+    }
+}

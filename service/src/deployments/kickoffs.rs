@@ -1,0 +1,304 @@
+//! Kickoffs: a worker presents its deployment's token and gets the automation's environment.
+//! Values frozen at deploy time are opened; secrets read through workload identity are read from
+//! AWS now, every time, so a rotation reaches the next run without a redeploy. Any secret that
+//! cannot be read fails the whole kickoff, listing each; nothing partial is returned. Each
+//! kickoff is kept in the history with a keyed fingerprint of every value, never the value.
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+use vocabulary::{
+    dto::deployments::{KickoffOutcome, KickoffPage, KickoffResponse, KickoffVariable, KickoffView, SecretFailure},
+    env::Delivery,
+    ids::{AutomationId, KickoffId, WorkloadIdentityConfigId},
+};
+
+use super::{
+    KICKOFF_LIMIT, Worker, credentials_of, rfc3339, seal_context,
+    secrets::{SecretRead, read_all},
+};
+use crate::{
+    automations::{Reader, find_model as find_automation},
+    aws::Aws,
+    db::{begin_write, text::Text},
+    entity::{deployment, deployment_variable, kickoff},
+    error::{ServiceError, ServiceResult},
+    master_key::{DerivedKey, MasterKey, Sealed},
+    secret_providers::Auth,
+};
+
+/// Hex digits of a value's fingerprint: enough to tell two values apart at a glance, too few
+/// to serve as a lookup table of guesses.
+const FINGERPRINT_DIGITS: usize = 12;
+pub const DEFAULT_PAGE: u64 = 20;
+const MAX_PAGE: u64 = 100;
+/// Time kept back from the limit for the database work after AWS has answered.
+const DATABASE_MARGIN: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The key fingerprints are made under: derived from the master key, so only this Wisp can make
+/// or check one.
+pub fn fingerprint_key(master_key: &MasterKey) -> DerivedKey {
+    master_key.derive("kickoff value fingerprint")
+}
+
+/// The environment for the worker's deployment. `automation`, when the worker names one, must be
+/// the token's own.
+pub async fn kickoff(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    aws: Aws<'_>,
+    worker: &Worker,
+    automation: Option<AutomationId>,
+) -> ServiceResult<KickoffResponse> {
+    if let Some(named) = automation.filter(|named| *named != worker.automation) {
+        return Err(ServiceError::TokenScope {
+            message: format!(
+                "This deployment token belongs to automation {}; it cannot start automation {named}.",
+                worker.automation
+            ),
+        });
+    }
+    let deadline = tokio::time::Instant::now() + KICKOFF_LIMIT - DATABASE_MARGIN;
+    let rows = deployment_variable::Entity::find()
+        .filter(deployment_variable::Column::DeploymentId.eq(worker.deployment.as_uuid()))
+        .order_by_asc(deployment_variable::Column::Position)
+        .all(db)
+        .await?;
+    let fresh: Vec<&deployment_variable::Model> =
+        rows.iter().filter(|r| r.delivery.map(|d| d.0) == Some(Delivery::RotationAware)).collect();
+    let credentials = credentials_of(db, worker.org, fresh.iter().filter_map(|r| r.credential_id)).await?;
+
+    let mut failures = Vec::new();
+    let mut reads = Vec::new();
+    for row in &fresh {
+        let name = row.secret_name.as_ref().map(|n| &n.0);
+        match (row.credential_id.and_then(|id| credentials.get(&id)), name) {
+            (Some(credential), Some(secret_name)) => reads.push(SecretRead {
+                variable: row.key.0.as_str(),
+                credential,
+                secret_name,
+                json_key: row.json_key.as_ref().map(|k| &k.0),
+            }),
+            _ => failures.push(SecretFailure {
+                variable: row.key.0.to_string(),
+                secret: name.map(ToString::to_string).unwrap_or_default(),
+                credential: row.credential_name.clone().unwrap_or_default(),
+                code: None,
+                message: format!(
+                    "The credential '{}' this deployment reads the secret through was deleted.",
+                    row.credential_name.as_deref().unwrap_or("?")
+                ),
+                hint: "Point the variable at another credential on the automation's page, then deploy again."
+                    .to_owned(),
+            }),
+        }
+    }
+    let read = read_all(aws, &reads, deadline).await;
+    log_per_config(&reads, &read);
+
+    let mut fresh_values: HashMap<&str, String> = HashMap::new();
+    for (request, value) in reads.iter().zip(read) {
+        match value {
+            Ok(value) => {
+                fresh_values.insert(request.variable, value.0);
+            }
+            Err(failure) => failures.push(failure),
+        }
+    }
+    let key = fingerprint_key(aws.master_key);
+    let mut env = BTreeMap::new();
+    let mut variables = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let value = match (&row.sealed_value, &row.master_key_id) {
+            (Some(bytes), Some(key_id)) => {
+                let opened = aws
+                    .master_key
+                    .open(&Sealed { key_id: key_id.clone(), bytes: bytes.clone() }, &seal_context(row.id))?;
+                Some(
+                    String::from_utf8(opened)
+                        .map_err(|_| ServiceError::Internal("a sealed value is not text".to_owned()))?,
+                )
+            }
+            _ => fresh_values.remove(row.key.0.as_str()),
+        };
+        variables.push(KickoffVariable {
+            key: row.key.0.clone(),
+            source: row.source.0,
+            secret_name: row.secret_name.as_ref().map(|n| n.0.clone()),
+            delivery: row.delivery.map(|d| d.0),
+            fingerprint: value
+                .as_ref()
+                .filter(|_| failures.is_empty())
+                .map(|v| key.fingerprint(v.as_bytes(), FINGERPRINT_DIGITS)),
+        });
+        if let Some(value) = value {
+            env.insert(row.key.0.to_string(), value);
+        }
+    }
+    failures.sort_by(|a, b| a.variable.cmp(&b.variable));
+    let outcome = if failures.is_empty() { KickoffOutcome::Succeeded } else { KickoffOutcome::Failed };
+    let id = record(db, worker, outcome, &variables, &failures).await?;
+    if failures.is_empty() {
+        Ok(KickoffResponse { kickoff: id, automation: worker.automation, deployment: worker.number, env })
+    } else {
+        Err(ServiceError::SecretsUnresolved { failures })
+    }
+}
+
+/// One line per workload identity config a kickoff read through, as operators grep for it.
+fn log_per_config(reads: &[SecretRead<'_>], results: &[Result<super::secrets::SecretValue, SecretFailure>]) {
+    let mut per_config: BTreeMap<WorkloadIdentityConfigId, (usize, usize)> = BTreeMap::new();
+    for (read, result) in reads.iter().zip(results) {
+        if let Auth::WorkloadIdentity(config) = &read.credential.auth {
+            let counts = per_config.entry(config.id).or_default();
+            if result.is_ok() { counts.0 += 1 } else { counts.1 += 1 }
+        }
+    }
+    for (config, (resolved, failed)) in per_config {
+        if failed == 0 {
+            tracing::info!("Workload identity config '{config}' (aws): {resolved} secret(s) resolved");
+        } else {
+            tracing::warn!("Workload identity config '{config}' (aws): {resolved} secret(s) resolved, {failed} failed");
+        }
+    }
+}
+
+async fn record(
+    db: &impl TransactionTrait,
+    worker: &Worker,
+    outcome: KickoffOutcome,
+    variables: &[KickoffVariable],
+    failures: &[SecretFailure],
+) -> ServiceResult<KickoffId> {
+    let id = KickoffId::new();
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    kickoff::ActiveModel {
+        id: Set(id.as_uuid()),
+        automation_id: Set(worker.automation.as_uuid()),
+        deployment_id: Set(worker.deployment.as_uuid()),
+        deployment_number: Set(i32::try_from(worker.number).unwrap_or(i32::MAX)),
+        created_at: Set(now),
+        outcome: Set(Text(outcome)),
+        variables: Set(serde_json::to_value(variables).map_err(|e| ServiceError::Internal(e.to_string()))?),
+        failures: Set(serde_json::to_value(failures).map_err(|e| ServiceError::Internal(e.to_string()))?),
+    }
+    .insert(&txn)
+    .await?;
+    deployment::Entity::update_many()
+        .col_expr(deployment::Column::TokenLastUsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(deployment::Column::Id.eq(worker.deployment.as_uuid()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// The automation's kickoffs, newest first, `limit` at a time; `after` is the previous page's `next`.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    reader: &Reader,
+    automation: AutomationId,
+    after: Option<&str>,
+    limit: u64,
+) -> ServiceResult<KickoffPage> {
+    let automation = find_automation(db, reader.org_id(), automation).await?;
+    let limit = limit.clamp(1, MAX_PAGE);
+    let mut query = kickoff::Entity::find().filter(kickoff::Column::AutomationId.eq(automation.id));
+    if let Some(cursor) = after {
+        let (time, id) = parse_cursor(cursor)?;
+        query = query.filter(
+            Condition::any()
+                .add(kickoff::Column::CreatedAt.lt(time))
+                .add(Condition::all().add(kickoff::Column::CreatedAt.eq(time)).add(kickoff::Column::Id.lt(id))),
+        );
+    }
+    let mut rows = query
+        .order_by_desc(kickoff::Column::CreatedAt)
+        .order_by_desc(kickoff::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        rows.last().map(|last| format!("{}.{}", last.created_at.timestamp_micros(), last.id))
+    } else {
+        None
+    };
+    let kickoffs = rows.into_iter().map(view).collect::<ServiceResult<_>>()?;
+    Ok(KickoffPage { kickoffs, next })
+}
+
+fn parse_cursor(cursor: &str) -> ServiceResult<(DateTime<Utc>, Uuid)> {
+    let bad = || ServiceError::invalid("after", "This page cursor is not one Wisp gave: start from the first page.");
+    let (micros, id) = cursor.split_once('.').ok_or_else(bad)?;
+    let time = micros.parse::<i64>().ok().and_then(DateTime::from_timestamp_micros).ok_or_else(bad)?;
+    Ok((time, Uuid::parse_str(id).map_err(|_| bad())?))
+}
+
+fn view(row: kickoff::Model) -> ServiceResult<KickoffView> {
+    let corrupt = |e: serde_json::Error| ServiceError::Internal(format!("kickoff {} is unreadable: {e}", row.id));
+    Ok(KickoffView {
+        id: row.id.into(),
+        created_at: rfc3339(row.created_at),
+        deployment: row.deployment_number.unsigned_abs(),
+        outcome: row.outcome.0,
+        variables: serde_json::from_value(row.variables.clone()).map_err(corrupt)?,
+        failures: serde_json::from_value(row.failures.clone()).map_err(corrupt)?,
+    })
+}
+
+/// When each automation was last kicked off: the Automations list's column.
+pub async fn last_times(
+    db: &impl ConnectionTrait,
+    automations: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, DateTime<Utc>>> {
+    Ok(kickoff::Entity::find()
+        .select_only()
+        .column(kickoff::Column::AutomationId)
+        .column_as(kickoff::Column::CreatedAt.max(), "last")
+        .filter(kickoff::Column::AutomationId.is_in(automations.iter().copied()))
+        .group_by(kickoff::Column::AutomationId)
+        .into_tuple::<(Uuid, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Deletes kickoffs older than `days`; returns how many went.
+pub async fn sweep(db: &impl ConnectionTrait, days: u32) -> ServiceResult<u64> {
+    let cutoff = Utc::now() - chrono::Duration::days(i64::from(days));
+    let deleted = kickoff::Entity::delete_many().filter(kickoff::Column::CreatedAt.lt(cutoff)).exec(db).await?;
+    Ok(deleted.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fingerprint_is_stable_per_value_and_key_and_reveals_nothing() {
+        let master = MasterKey::generate();
+        let key = fingerprint_key(&master);
+        let a = key.fingerprint(b"v1", FINGERPRINT_DIGITS);
+        assert_eq!(a.len(), FINGERPRINT_DIGITS);
+        assert_eq!(a, fingerprint_key(&master).fingerprint(b"v1", FINGERPRINT_DIGITS));
+        assert_ne!(a, key.fingerprint(b"v2", FINGERPRINT_DIGITS));
+        // Not a plain hash: another Wisp's key gives another fingerprint for the same value.
+        assert_ne!(a, fingerprint_key(&MasterKey::generate()).fingerprint(b"v1", FINGERPRINT_DIGITS));
+    }
+
+    #[test]
+    fn a_cursor_round_trips_and_a_forged_one_is_refused() {
+        let id = Uuid::new_v4();
+        let time = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap();
+        assert_eq!(parse_cursor(&format!("{}.{id}", time.timestamp_micros())).unwrap(), (time, id));
+        for bad in ["", "x.y", "12", &format!("x.{id}")] {
+            assert!(parse_cursor(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,425 @@
+//! Deployments: **Deploy** freezes an automation's variables into deployment N with a token of
+//! its own. Plain values and secrets read through a static key are read now and sealed into the
+//! deployment (a rotation reaches them at the next deploy); secrets read through workload
+//! identity keep only their reference and are read at every kickoff (`kickoffs`). The token is
+//! shown once and kept as a SHA-256 hash; a worker presenting it gets a [`Worker`], the proof
+//! the worker API's service functions take.
+pub mod id_tokens;
+pub mod kickoffs;
+mod secrets;
+mod token;
+
+use std::{collections::HashMap, time::Duration};
+
+use chrono::{DateTime, Utc};
+use migration::constraints::DEPLOYMENT_NUMBER;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+use vocabulary::{
+    audit::{AuditAction, AuditTarget},
+    dto::deployments::{DeploymentView, NewDeployment},
+    env::{Delivery, SourceKind},
+    ids::{AutomationId, DeploymentId, OrgId, VariableId},
+};
+
+use self::secrets::{SecretRead, read_all};
+pub use self::token::DeploymentToken;
+use crate::{
+    audit::{self, Change},
+    automations::{Manager, Reader, find_model as find_automation, variables},
+    aws::Aws,
+    db::{begin_write, lock_organization, text::Text, unique::violates},
+    entity::{automation, deployment, deployment_variable, environment_variable as variable, user},
+    error::{ServiceError, ServiceResult},
+    master_key::Sealed,
+    secret_providers::{self, Credential},
+};
+
+/// A kickoff answers within this, AWS included; a deploy's reads are bounded the same way.
+pub const KICKOFF_LIMIT: Duration = Duration::from_secs(15);
+
+/// What a deployment's sealed value is bound to: its own row.
+pub(crate) fn seal_context(id: Uuid) -> Vec<u8> {
+    format!("deployment_variable:{id}:value").into_bytes()
+}
+
+/// An authenticated deployment worker: what its token opens. Only [`authenticate`] makes one.
+#[derive(Clone, Debug)]
+pub struct Worker {
+    deployment: DeploymentId,
+    number: u32,
+    automation: AutomationId,
+    org: OrgId,
+}
+
+impl Worker {
+    pub fn deployment(&self) -> DeploymentId {
+        self.deployment
+    }
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+    pub fn automation(&self) -> AutomationId {
+        self.automation
+    }
+    pub fn org(&self) -> OrgId {
+        self.org
+    }
+}
+
+/// The deployment a bearer token belongs to, unless it was revoked.
+pub async fn authenticate(db: &impl ConnectionTrait, presented: &str) -> ServiceResult<Worker> {
+    let unknown = || ServiceError::InvalidToken {
+        message: "The deployment token is not recognised: it is mistyped, or its deployment or automation was deleted."
+            .to_owned(),
+    };
+    let hash = DeploymentToken::hash_of(presented).ok_or_else(unknown)?;
+    let found = deployment::Entity::find()
+        .filter(deployment::Column::TokenHash.eq(hash.as_str()))
+        .find_also_related(automation::Entity)
+        .one(db)
+        .await?;
+    let (row, Some(automation)) = found.ok_or_else(unknown)? else { return Err(unknown()) };
+    // The index found the row by its hash; comparing again in constant time keeps the check
+    // itself free of timing, whatever the database does.
+    if !token::same_hash(&row.token_hash, &hash) {
+        return Err(unknown());
+    }
+    if let Some(revoked) = row.revoked_at {
+        return Err(ServiceError::InvalidToken {
+            message: format!(
+                "This deployment token (deployment {} of {}) was revoked on {}.",
+                row.number,
+                automation.name,
+                revoked.format("%Y-%m-%d %H:%M UTC")
+            ),
+        });
+    }
+    Ok(Worker {
+        deployment: row.id.into(),
+        number: row.number.unsigned_abs(),
+        automation: automation.id.into(),
+        org: automation.org_id.into(),
+    })
+}
+
+/// One variable as frozen, before it is written.
+struct Frozen {
+    id: Uuid,
+    key: String,
+    source: SourceKind,
+    delivery: Option<Delivery>,
+    credential: Option<(Uuid, String)>,
+    secret_name: Option<vocabulary::env::SecretName>,
+    json_key: Option<vocabulary::env::JsonKey>,
+    sealed: Option<Sealed>,
+}
+
+/// Deploys the automation as its variables are now. Every secret behind a static key is read
+/// first; if any cannot be, nothing is created and each failure is listed.
+pub async fn deploy(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    aws: Aws<'_>,
+    actor: &Manager,
+    automation: AutomationId,
+) -> ServiceResult<NewDeployment> {
+    let org = actor.org_id();
+    let rows = {
+        let automation = find_automation(db, org, automation).await?;
+        variable::Entity::find()
+            .filter(variable::Column::AutomationId.eq(automation.id))
+            .order_by_asc(variable::Column::Key)
+            .all(db)
+            .await?
+    };
+    let credentials = credentials_of(db, org, rows.iter().filter_map(|r| r.credential_id)).await?;
+    let frozen = freeze(aws, &rows, &credentials).await?;
+
+    let token = DeploymentToken::generate();
+    let txn = begin_write(db).await?;
+    lock_organization(&txn, org).await?;
+    let automation = find_automation(&txn, org, automation).await?;
+    let last: Option<i32> = deployment::Entity::find()
+        .select_only()
+        .column_as(deployment::Column::Number.max(), "last")
+        .filter(deployment::Column::AutomationId.eq(automation.id))
+        .into_tuple::<Option<i32>>()
+        .one(&txn)
+        .await?
+        .flatten();
+    let now = Utc::now();
+    let row = deployment::ActiveModel {
+        id: Set(DeploymentId::new().as_uuid()),
+        automation_id: Set(automation.id),
+        number: Set(last.unwrap_or(0) + 1),
+        token_hash: Set(token.hash()),
+        created_by: Set(Some(actor.user_id().as_uuid())),
+        created_at: Set(now),
+        token_last_used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if violates(&e, &DEPLOYMENT_NUMBER) {
+            ServiceError::Internal("two deployments took one number despite the organization lock".to_owned())
+        } else {
+            e.into()
+        }
+    })?;
+    let keys: Vec<String> = frozen.iter().map(|f| f.key.clone()).collect();
+    let models: Vec<deployment_variable::ActiveModel> = frozen
+        .into_iter()
+        .enumerate()
+        .map(|(position, f)| deployment_variable::ActiveModel {
+            id: Set(f.id),
+            deployment_id: Set(row.id),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            key: Set(Text(vocabulary::env::EnvKey::parse(&f.key).expect("a stored key is valid"))),
+            source: Set(Text(f.source)),
+            delivery: Set(f.delivery.map(Text)),
+            credential_id: Set(f.credential.as_ref().map(|c| c.0)),
+            credential_name: Set(f.credential.map(|c| c.1)),
+            secret_name: Set(f.secret_name.map(Text)),
+            json_key: Set(f.json_key.map(Text)),
+            master_key_id: Set(f.sealed.as_ref().map(|s| s.key_id.clone())),
+            sealed_value: Set(f.sealed.map(|s| s.bytes)),
+        })
+        .collect();
+    if !models.is_empty() {
+        deployment_variable::Entity::insert_many(models).exec(&txn).await?;
+    }
+    let change = Change {
+        org_id: Some(org),
+        actor: actor.actor(),
+        action: AuditAction::DeploymentCreate,
+        target: AuditTarget::Deployment(row.id.into()),
+        details: json!({
+            "automation": automation.name,
+            "automation_id": automation.id,
+            "number": row.number,
+            "variables": keys,
+        }),
+    };
+    audit::record(&txn, change).await?;
+    txn.commit().await?;
+    let created_by = user::Entity::find_by_id(actor.user_id().as_uuid()).one(db).await?.map(|u| u.email);
+    Ok(NewDeployment { deployment: view(&row, created_by, keys.len()), token: token.reveal() })
+}
+
+async fn credentials_of(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    ids: impl Iterator<Item = Uuid>,
+) -> ServiceResult<HashMap<Uuid, Credential>> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = HashMap::new();
+    for id in ids {
+        match secret_providers::find_in_org(db, org, id.into()).await {
+            Ok(credential) => {
+                found.insert(id, credential);
+            }
+            Err(ServiceError::NotFound { .. }) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(found)
+}
+
+/// The variables as a deployment keeps them: values sealed for plain ones and for secrets behind
+/// a static key (read now), references only for secrets read through workload identity.
+async fn freeze(
+    aws: Aws<'_>,
+    rows: &[variable::Model],
+    credentials: &HashMap<Uuid, Credential>,
+) -> ServiceResult<Vec<Frozen>> {
+    let master_key = aws.master_key;
+    let mut reads = Vec::new();
+    let mut frozen = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = Uuid::new_v4();
+        let mut item = Frozen {
+            id,
+            key: row.key.0.to_string(),
+            source: row.source.0,
+            delivery: None,
+            credential: None,
+            secret_name: None,
+            json_key: None,
+            sealed: None,
+        };
+        match row.source.0 {
+            SourceKind::Plain => {
+                let value = match (&row.value, &row.sealed_value, &row.master_key_id) {
+                    (Some(value), _, _) => value.clone().into_bytes(),
+                    (None, Some(bytes), Some(key_id)) => master_key.open(
+                        &Sealed { key_id: key_id.clone(), bytes: bytes.clone() },
+                        &variables::seal_context(VariableId::from(row.id)),
+                    )?,
+                    _ => return Err(ServiceError::Internal(format!("variable {} lacks its value", row.id))),
+                };
+                item.sealed = Some(master_key.seal(&value, &seal_context(id))?);
+            }
+            SourceKind::Secret => {
+                let credential = row.credential_id.and_then(|c| credentials.get(&c)).ok_or_else(|| {
+                    ServiceError::Internal(format!("variable {} names a credential of no organization", row.id))
+                })?;
+                let delivery = Delivery::of(credential.auth.method());
+                item.delivery = Some(delivery);
+                item.credential = Some((credential.id.as_uuid(), credential.name.clone()));
+                item.secret_name = row.secret_name.clone().map(|n| n.0);
+                item.json_key = row.json_key.clone().map(|k| k.0);
+                if delivery == Delivery::BakedAtDeploy {
+                    reads.push((frozen.len(), credential));
+                }
+            }
+        }
+        frozen.push(item);
+    }
+    let requests: Vec<SecretRead<'_>> = reads
+        .iter()
+        .map(|(index, credential)| {
+            let item = &frozen[*index];
+            SecretRead {
+                variable: &item.key,
+                credential,
+                secret_name: item.secret_name.as_ref().expect("a secret variable names its secret"),
+                json_key: item.json_key.as_ref(),
+            }
+        })
+        .collect();
+    let values = read_all(aws, &requests, tokio::time::Instant::now() + KICKOFF_LIMIT).await;
+    drop(requests);
+    let mut failures = Vec::new();
+    for ((index, _), value) in reads.iter().zip(values) {
+        match value {
+            Ok(value) => {
+                frozen[*index].sealed = Some(master_key.seal(value.0.as_bytes(), &seal_context(frozen[*index].id))?)
+            }
+            Err(failure) => failures.push(failure),
+        }
+    }
+    if failures.is_empty() { Ok(frozen) } else { Err(ServiceError::SecretsUnresolved { failures }) }
+}
+
+/// The automation's deployments, newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    reader: &Reader,
+    automation: AutomationId,
+) -> ServiceResult<Vec<DeploymentView>> {
+    let automation = find_automation(db, reader.org_id(), automation).await?;
+    let rows = deployment::Entity::find()
+        .filter(deployment::Column::AutomationId.eq(automation.id))
+        .order_by_desc(deployment::Column::Number)
+        .all(db)
+        .await?;
+    let counts: HashMap<Uuid, i64> = deployment_variable::Entity::find()
+        .select_only()
+        .column(deployment_variable::Column::DeploymentId)
+        .column_as(deployment_variable::Column::Id.count(), "variables")
+        .filter(deployment_variable::Column::DeploymentId.is_in(rows.iter().map(|r| r.id)))
+        .group_by(deployment_variable::Column::DeploymentId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let emails: HashMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(rows.iter().filter_map(|r| r.created_by)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.email))
+        .collect();
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let by = row.created_by.and_then(|id| emails.get(&id).cloned());
+            let count = counts.get(&row.id).copied().unwrap_or(0).unsigned_abs();
+            view(row, by, usize::try_from(count).unwrap_or(usize::MAX))
+        })
+        .collect())
+}
+
+/// The newest deployment's number of each automation: the Automations list's column.
+pub async fn current_numbers(db: &impl ConnectionTrait, automations: &[Uuid]) -> ServiceResult<HashMap<Uuid, u32>> {
+    Ok(deployment::Entity::find()
+        .select_only()
+        .column(deployment::Column::AutomationId)
+        .column_as(deployment::Column::Number.max(), "number")
+        .filter(deployment::Column::AutomationId.is_in(automations.iter().copied()))
+        .group_by(deployment::Column::AutomationId)
+        .into_tuple::<(Uuid, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n.unsigned_abs()))
+        .collect())
+}
+
+/// Revokes a deployment's token: the next kickoff with it is refused. Revoking twice is a no-op.
+pub async fn revoke_token(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &Manager,
+    id: DeploymentId,
+) -> ServiceResult<DeploymentView> {
+    let org = actor.org_id();
+    let txn = begin_write(db).await?;
+    let not_found = || ServiceError::NotFound { what: "The deployment" };
+    let (row, automation) = deployment::Entity::find_by_id(id.as_uuid())
+        .find_also_related(automation::Entity)
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let automation = automation.filter(|a| a.org_id == org.as_uuid()).ok_or_else(not_found)?;
+    let row = if row.revoked_at.is_some() {
+        row
+    } else {
+        let mut model: deployment::ActiveModel = row.into();
+        model.revoked_at = Set(Some(Utc::now()));
+        let row = model.update(&txn).await?;
+        let change = Change {
+            org_id: Some(org),
+            actor: actor.actor(),
+            action: AuditAction::DeploymentRevokeToken,
+            target: AuditTarget::Deployment(id),
+            details: json!({ "automation": automation.name, "automation_id": automation.id, "number": row.number }),
+        };
+        audit::record(&txn, change).await?;
+        row
+    };
+    txn.commit().await?;
+    let by = match row.created_by {
+        Some(user) => user::Entity::find_by_id(user).one(db).await?.map(|u| u.email),
+        None => None,
+    };
+    let count = deployment_variable::Entity::find()
+        .filter(deployment_variable::Column::DeploymentId.eq(row.id))
+        .count(db)
+        .await?;
+    Ok(view(&row, by, usize::try_from(count).unwrap_or(usize::MAX)))
+}
+
+/// A time as the pages and the API show it: RFC 3339, UTC, whole seconds.
+pub fn rfc3339(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn view(row: &deployment::Model, created_by: Option<String>, variables: usize) -> DeploymentView {
+    DeploymentView {
+        id: row.id.into(),
+        number: row.number.unsigned_abs(),
+        created_by,
+        created_at: rfc3339(row.created_at),
+        token_last_used_at: row.token_last_used_at.map(rfc3339),
+        revoked_at: row.revoked_at.map(rfc3339),
+        variables: u32::try_from(variables).unwrap_or(u32::MAX),
+    }
+}
