@@ -4,7 +4,7 @@ use std::sync::Arc;
 use http::HeaderName;
 use service::{
     access::AccessControl, accounts::SignInGuard, automations::secret_names::SecretNames, aws::sdk::AwsSdk,
-    db::DatabaseConnection, issuer::IssuerState, master_key::MasterKey,
+    db::DatabaseConnection, deployments::id_tokens::IdTokens, issuer::IssuerState, master_key::MasterKey,
 };
 
 #[derive(Clone)]
@@ -18,6 +18,8 @@ pub struct AppState {
     pub sign_in: Arc<SignInGuard>,
     /// The Secret Name field's kept answers and per-user rate.
     pub secret_names: Arc<SecretNames>,
+    /// The per-deployment rate of ID token requests.
+    pub id_tokens: Arc<IdTokens>,
     /// The header a trusted reverse proxy puts the client's address in; without one, the
     /// connection's own address is the client's.
     pub client_ip_header: Option<HeaderName>,

@@ -86,6 +86,17 @@ pub struct Settings {
     #[arg(long, global = true, env = "WISP_CLIENT_IP_HEADER", value_name = "WISP_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
 
+    /// Days a kickoff stays in an automation's history (its outcome and fingerprints; never values).
+    #[arg(
+        long,
+        global = true,
+        env = "WISP_KICKOFF_RETENTION_DAYS",
+        value_name = "WISP_KICKOFF_RETENTION_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=3650)
+    )]
+    pub kickoff_retention_days: u32,
+
     /// Folder for the demo's generated files (master key, demo sign-in).
     #[arg(long, global = true, env = "WISP_DATA_DIR", value_name = "WISP_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -226,6 +237,7 @@ mod tests {
             "AWS_ENDPOINT_URL",
             "WISP_LOG_FORMAT",
             "WISP_CLIENT_IP_HEADER",
+            "WISP_KICKOFF_RETENTION_DAYS",
         ] {
             assert!(help.contains(var), "--help does not mention {var}");
         }

@@ -8,3 +8,4 @@ pub mod issuer;
 pub mod origin;
 pub mod pages;
 pub mod router;
+pub mod worker;

@@ -38,6 +38,7 @@ pub async fn run(
         master_key: Arc::new(master_key),
         sign_in: Arc::new(SignInGuard::sized_to_machine()),
         secret_names: Arc::default(),
+        id_tokens: Arc::default(),
         client_ip_header: settings
             .client_ip_header
             .as_deref()
@@ -61,7 +62,8 @@ pub async fn run(
         .site_pkg_dir("pkg")
         .site_addr(settings.listen)
         .build();
-    spawn_session_sweeper(DbSessionStore::new(db));
+    spawn_session_sweeper(DbSessionStore::new(db.clone()));
+    spawn_kickoff_sweeper(db, settings.kickoff_retention_days);
 
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
         CliError::Usage(format!("cannot listen on {}: {e}. Set WISP_LISTEN to a free address.", settings.listen))
@@ -84,6 +86,21 @@ fn spawn_session_sweeper(store: DbSessionStore) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
                 Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
+            }
+        }
+    });
+}
+
+/// Kickoffs older than the retention go, at start and every hour.
+fn spawn_kickoff_sweeper(db: service::db::DatabaseConnection, days: u32) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match service::deployments::kickoffs::sweep(&db, days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(kickoffs = n, days, "deleted kickoffs past their retention"),
+                Err(e) => tracing::warn!(error = %e, "could not delete old kickoffs"),
             }
         }
     });

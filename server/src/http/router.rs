@@ -13,7 +13,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use app::{App, StylesheetName, shell, state::AppState};
 
-use super::{assets, error, headers, health, issuer, origin, pages};
+use super::{assets, error, headers, health, issuer, origin, pages, worker};
 
 pub const SESSION_COOKIE: &str = "wisp_session";
 
@@ -59,6 +59,7 @@ pub fn build(state: AppState, options: LeptosOptions, stylesheet: StylesheetName
 
     let router = Router::new()
         .merge(issuer::routes(state.issuer.clone()))
+        .merge(worker::routes(state.clone()))
         .merge(probes)
         .merge(assets::routes(&options.site_root, &options.site_pkg_dir))
         .merge(app)

@@ -50,19 +50,22 @@ pub(crate) async fn read_all(
     deadline: Instant,
 ) -> Vec<Result<SecretValue, SecretFailure>> {
     let clients = clients(aws, reads, deadline).await;
-    stream::iter(reads)
-        .map(|read| {
-            let client = &clients[&read.credential.id];
-            async move {
-                match client {
-                    Ok(client) => read_one(aws, client, read, deadline).await,
-                    Err(diagnosis) => Err(failure(read, diagnosis.clone())),
-                }
-            }
-        })
-        .buffered(IN_FLIGHT)
-        .collect()
-        .await
+    // Futures made first and then polled as a stream: a closure inside the stream would not be
+    // `Send` for every lifetime, which axum's handlers need.
+    let calls: Vec<_> = reads.iter().map(|read| read_with(aws, &clients[&read.credential.id], read, deadline)).collect();
+    stream::iter(calls).buffered(IN_FLIGHT).collect().await
+}
+
+async fn read_with(
+    aws: Aws<'_>,
+    client: &Result<Client, Diagnosis>,
+    read: &SecretRead<'_>,
+    deadline: Instant,
+) -> Result<SecretValue, SecretFailure> {
+    match client {
+        Ok(client) => read_one(aws, client, read, deadline).await,
+        Err(diagnosis) => Err(failure(read, diagnosis.clone())),
+    }
 }
 
 /// A Secrets Manager client per credential, signed with its session (kept ones are reused).
@@ -74,17 +77,22 @@ async fn clients(
     let mut credentials: Vec<&Credential> = reads.iter().map(|r| r.credential).collect();
     credentials.sort_by_key(|c| c.id);
     credentials.dedup_by_key(|c| c.id);
-    let sessions = futures::future::join_all(credentials.iter().map(|credential| async move {
-        let session = secret_providers::session(aws.issuer, aws.sdk, aws.master_key, credential);
-        let client = match timeout_at(deadline, session).await {
-            Ok(Ok(session)) => Ok(aws.sdk.secrets_manager_with(credential.region, &session)),
-            Ok(Err(diagnosis)) => Err(diagnosis),
-            Err(_) => Err(out_of_time(credential)),
-        };
-        (credential.id, client)
-    }))
-    .await;
+    let sessions = futures::future::join_all(credentials.into_iter().map(|c| client_for(aws, c, deadline))).await;
     sessions.into_iter().collect()
+}
+
+async fn client_for(
+    aws: Aws<'_>,
+    credential: &Credential,
+    deadline: Instant,
+) -> (CredentialId, Result<Client, Diagnosis>) {
+    let session = secret_providers::session(aws.issuer, aws.sdk, aws.master_key, credential);
+    let client = match timeout_at(deadline, session).await {
+        Ok(Ok(session)) => Ok(aws.sdk.secrets_manager_with(credential.region, &session)),
+        Ok(Err(diagnosis)) => Err(diagnosis),
+        Err(_) => Err(out_of_time(credential)),
+    };
+    (credential.id, client)
 }
 
 async fn read_one(
