@@ -147,6 +147,24 @@ pub enum Command {
     /// The master key that seals stored secrets.
     #[command(subcommand, name = "master-key")]
     MasterKey(MasterKeyCommand),
+    /// On a worker: kick off the deployment, then run CMD with its environment added. CMD's
+    /// exit status is wisp's; when the kickoff fails, each failing variable is printed and
+    /// nothing runs (exit 125).
+    #[command(after_help = "Example: wisp run --server https://wisp.example.com --token-file /run/secrets/wisp -- ./backup.sh")]
+    Run {
+        #[command(flatten)]
+        connection: crate::worker_cli::Connection,
+        /// The command and its arguments, after --.
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
+    /// On a worker: kick off the deployment and print its environment, for other runners.
+    Kickoff {
+        #[command(flatten)]
+        connection: crate::worker_cli::Connection,
+        #[arg(long, value_enum, default_value_t = crate::worker_cli::Format::Json)]
+        format: crate::worker_cli::Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]

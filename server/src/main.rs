@@ -8,6 +8,7 @@ mod http;
 mod issuer_config;
 mod logging;
 mod serve;
+mod worker_cli;
 
 use std::process::ExitCode;
 
@@ -36,7 +37,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(&cli.settings, cli.command.unwrap_or(Command::Serve { demo: false }))) {
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    // A worker's commands have exit statuses of their own (the command's, or 125).
+    match &command {
+        Command::Run { connection, command } => return runtime.block_on(worker_cli::run(connection, command)),
+        Command::Kickoff { connection, format } => return runtime.block_on(worker_cli::print(connection, *format)),
+        _ => {}
+    }
+    match runtime.block_on(run(&cli.settings, command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -115,6 +123,7 @@ async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
             })?;
             commands::rotate_master_key(&database(settings).await?, &MasterKey::from_base64(current)?).await
         }
+        Command::Run { .. } | Command::Kickoff { .. } => unreachable!("handled in main"),
         // Needs no database.
         Command::Keys(KeysCommand::Generate { alg }) => {
             print_new_key(alg);

@@ -170,3 +170,87 @@ pub fn static_key_form(name: &str) -> crate::secret_providers::CredentialForm<'_
         region: vocabulary::aws::Region::DEFAULT,
     }
 }
+
+/// An organization whose owner acts, with a credential of each kind against the local AWS: a
+/// static key (the default) and one signing in through a workload identity config, an issuer
+/// and a master key. The tests of everything that reads secrets start here.
+pub struct AwsWorld {
+    pub aws: LocalAws,
+    pub sdk: crate::aws::sdk::AwsSdk,
+    pub issuer: crate::issuer::IssuerState,
+    pub key: crate::master_key::MasterKey,
+    pub db: TestDatabase,
+    pub org: OrgId,
+    pub actor: Authorized<crate::access::Manage<resource::Automations>>,
+    pub static_keys: crate::secret_providers::Credential,
+    pub workload_identity: crate::secret_providers::Credential,
+}
+
+impl AwsWorld {
+    pub async fn new() -> Self {
+        use crate::{
+            access::{AccessControl, Manage},
+            issuer::{
+                IssuerConfig, IssuerState,
+                keys::{SigningAlgorithm, generate},
+            },
+            secret_providers::{self as credentials, CredentialForm, CredentialInput, DefaultChoice},
+            workload_identity::{self as wi, ConfigInput},
+        };
+        use vocabulary::{
+            aws::{CloudProvider, Region},
+            providers::AuthMethod,
+        };
+
+        let aws = LocalAws::start().await;
+        let sdk = crate::aws::sdk::AwsSdk::with_endpoint(&aws.endpoint).await;
+        let db = TestDatabase::new().await;
+        let (org, user) = organization_with_owner(&db.db, "acme").await;
+        let access = AccessControl::new().await.expect("load the policy");
+        let actor: Authorized<Manage<resource::Automations>> =
+            access.authorize(&db.db, user, org).await.expect("the owner may");
+        let configs: Authorized<Manage<resource::WorkloadIdentityConfigs>> = access.also(&actor).expect("owner");
+        let creds: Authorized<Manage<resource::SecretProviders>> = access.also(&actor).expect("owner");
+        let key = crate::master_key::MasterKey::generate();
+        let role = "arn:aws:iam::123456789012:role/wisp-reader";
+        let config = ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).expect("a config");
+        let config = wi::create(&db.db, &configs, config, DefaultChoice::Automatic).await.expect("create a config");
+        let form = static_key_form("static");
+        let input = CredentialInput::parse(form).expect("a credential");
+        let static_keys =
+            credentials::create(&db.db, &key, &creds, input, DefaultChoice::Yes).await.expect("create a credential");
+        let by_config = CredentialForm {
+            name: "wi",
+            auth_method: AuthMethod::WorkloadIdentity,
+            workload_identity_config: Some(config.id),
+            ..form
+        };
+        let input = CredentialInput::parse(by_config).expect("a credential");
+        let workload_identity =
+            credentials::create(&db.db, &key, &creds, input, DefaultChoice::No).await.expect("create a credential");
+        let issuer = IssuerState::load(&IssuerConfig {
+            issuer: Some(format!("http://127.0.0.1:{}", free_port())),
+            private_key_pem: Some(generate(SigningAlgorithm::ES256)),
+            published_keys_pem: None,
+            token_lifetime_seconds: 3600,
+        })
+        .expect("an issuer");
+        Self { aws, sdk, issuer, key, db, org, actor, static_keys, workload_identity }
+    }
+
+    pub fn aws(&self) -> crate::aws::Aws<'_> {
+        crate::aws::Aws { issuer: &self.issuer, sdk: &self.sdk, master_key: &self.key }
+    }
+
+    /// A Secrets Manager client straight to the local AWS, to seed and rotate secrets as an
+    /// administrator would in AWS.
+    pub fn admin_client(&self) -> aws_sdk_secretsmanager::Client {
+        let admin = crate::aws::sdk::AwsCredentials {
+            access_key_id: "admin".to_owned(),
+            secret_access_key: "admin".to_owned(),
+            session_token: None,
+            expires_at: None,
+        };
+        self.sdk.secrets_manager_with(vocabulary::aws::Region::DEFAULT, &admin)
+    }
+}

@@ -2,50 +2,21 @@
 //! failing) the calls that reach AWS. Ignored by default: they need the test command's
 //! virtualenv (scripts/test.sh runs them).
 use serde_json::json;
-use service::{
-    ServiceError,
-    access::{AccessControl, Authorized, Manage, resource},
-    automations::secret_names::SecretNames,
-    aws::{
-        Aws,
-        sdk::{AwsCredentials, AwsSdk},
-    },
-    issuer::{
-        IssuerConfig, IssuerState,
-        keys::{SigningAlgorithm, generate},
-    },
-    master_key::MasterKey,
-    secret_providers::{self as credentials, Credential, CredentialForm, CredentialInput, DefaultChoice},
-    testing::{LocalAws, TestDatabase, free_port, organization_with_owner, static_key_form},
-    workload_identity::{self as wi, ConfigInput},
-};
-use vocabulary::{
-    aws::{CloudProvider, Region},
-    providers::AuthMethod,
-};
+use service::{ServiceError, automations::secret_names::SecretNames, testing::AwsWorld};
 
-struct World {
-    aws: LocalAws,
-    sdk: AwsSdk,
-    issuer: IssuerState,
-    key: MasterKey,
-    _db: TestDatabase,
-    actor: Authorized<Manage<resource::Automations>>,
-    static_keys: Credential,
-    workload_identity: Credential,
+struct World(AwsWorld);
+
+impl std::ops::Deref for World {
+    type Target = AwsWorld;
+    fn deref(&self) -> &AwsWorld {
+        &self.0
+    }
 }
 
 impl World {
     async fn new() -> Self {
-        let aws = LocalAws::start().await;
-        let sdk = AwsSdk::with_endpoint(&aws.endpoint).await;
-        let seeder = AwsCredentials {
-            access_key_id: "seed".to_owned(),
-            secret_access_key: "seed".to_owned(),
-            session_token: None,
-            expires_at: None,
-        };
-        let client = sdk.secrets_manager_with(Region::DEFAULT, &seeder);
+        let world = AwsWorld::new().await;
+        let client = world.admin_client();
         let mut names: Vec<String> = (0..25).map(|n| format!("team-1/svc-{n}")).collect();
         names.extend(["team-2/db".to_owned(), "Team-1/upper".to_owned()]);
         for name in names {
@@ -58,44 +29,7 @@ impl World {
                 .await
                 .expect("create a secret");
         }
-
-        let db = TestDatabase::new().await;
-        let (org, user) = organization_with_owner(&db.db, "acme").await;
-        let access = AccessControl::new().await.unwrap();
-        let actor: Authorized<Manage<resource::Automations>> = access.authorize(&db.db, user, org).await.unwrap();
-        let configs: Authorized<Manage<resource::WorkloadIdentityConfigs>> = access.also(&actor).unwrap();
-        let creds: Authorized<Manage<resource::SecretProviders>> = access.also(&actor).unwrap();
-        let key = MasterKey::generate();
-        let role = "arn:aws:iam::123456789012:role/wisp-reader";
-        let config = ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).unwrap();
-        let config = wi::create(&db.db, &configs, config, DefaultChoice::Automatic).await.unwrap();
-        let form = static_key_form("static");
-        let static_keys =
-            credentials::create(&db.db, &key, &creds, CredentialInput::parse(form).unwrap(), DefaultChoice::Yes)
-                .await
-                .unwrap();
-        let by_config = CredentialForm {
-            name: "wi",
-            auth_method: AuthMethod::WorkloadIdentity,
-            workload_identity_config: Some(config.id),
-            ..form
-        };
-        let workload_identity =
-            credentials::create(&db.db, &key, &creds, CredentialInput::parse(by_config).unwrap(), DefaultChoice::No)
-                .await
-                .unwrap();
-        let issuer = IssuerState::load(&IssuerConfig {
-            issuer: Some(format!("http://127.0.0.1:{}", free_port())),
-            private_key_pem: Some(generate(SigningAlgorithm::ES256)),
-            published_keys_pem: None,
-            token_lifetime_seconds: 3600,
-        })
-        .unwrap();
-        Self { aws, sdk, issuer, key, _db: db, actor, static_keys, workload_identity }
-    }
-
-    fn aws(&self) -> Aws<'_> {
-        Aws { issuer: &self.issuer, sdk: &self.sdk, master_key: &self.key }
+        Self(world)
     }
 
     async fn list_calls(&self) -> u64 {

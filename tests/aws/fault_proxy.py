@@ -2,11 +2,14 @@
 
 Every request goes to the upstream emulator unless a fault matches its action: the `Action`
 form field for query-protocol services (STS) or the `X-Amz-Target` header for JSON services
-(Secrets Manager). A matching fault answers in that protocol's error format, or stalls first.
+(Secrets Manager). Matching faults apply in the order they were added: each stalls for its
+`delay` first, and the first with a `code` answers in that protocol's error format. `"action":
+"*"` matches every call (with only a delay: latency on every call, as a distant region has);
+`"contains"` narrows a fault to requests whose body holds that text (one secret's id).
 
 Control (plain HTTP, loopback only):
   POST   /__faults  {"action": "AssumeRoleWithWebIdentity", "code": "InvalidIdentityToken",
-                     "message": "...", "status": 400, "delay": 0}   adds a fault
+                     "message": "...", "status": 400, "delay": 0, "contains": "..."}   adds a fault
   DELETE /__faults                                                  removes every fault
   GET    /__faults/calls   how many calls of each action went through (faulted or not)
   DELETE /__faults/calls   starts counting afresh
@@ -120,9 +123,11 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             if action:
                 CALLS[action] = CALLS.get(action, 0) + 1
-            fault = next((f for f in FAULTS if f.get("action") == action), None)
-        if fault and self.fail(fault, protocol):
-            return
+            faults = [f for f in FAULTS if action and f.get("action") in (action, "*")
+                      and f.get("contains", "").encode() in body]
+        for fault in faults:
+            if self.fail(fault, protocol):
+                return
         try:
             self.forward(body)
         except ConnectionRefusedError:
