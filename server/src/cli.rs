@@ -150,7 +150,9 @@ pub enum Command {
     /// On a worker: kick off the deployment, then run CMD with its environment added. CMD's
     /// exit status is wisp's; when the kickoff fails, each failing variable is printed and
     /// nothing runs (exit 125).
-    #[command(after_help = "Example: wisp run --server https://wisp.example.com --token-file /run/secrets/wisp -- ./backup.sh")]
+    #[command(
+        after_help = "Example: wisp run --server https://wisp.example.com --token-file /run/secrets/wisp -- ./backup.sh"
+    )]
     Run {
         #[command(flatten)]
         connection: crate::worker_cli::Connection,

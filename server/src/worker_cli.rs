@@ -41,7 +41,9 @@ pub async fn run(connection: &Connection, command: &[String]) -> ExitCode {
         Err(status) => return status,
     };
     let Some((program, args)) = command.split_first() else {
-        eprintln!("wisp run: name the command to run after --, such as: wisp run --server URL --token-file FILE -- ./deploy.sh");
+        eprintln!(
+            "wisp run: name the command to run after --, such as: wisp run --server URL --token-file FILE -- ./deploy.sh"
+        );
         return ExitCode::from(WISP_FAILED);
     };
     exec(program, args, &env)
@@ -69,8 +71,9 @@ pub async fn print(connection: &Connection, format: Format) -> ExitCode {
 
 fn token(connection: &Connection) -> Result<String, String> {
     let token = match (&connection.token_file, &connection.token) {
-        (Some(path), _) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
+        (Some(path), _) => {
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?
+        }
         (None, Some(token)) => token.clone(),
         (None, None) => {
             return Err("give the deployment token with --token-file FILE (or WISP_DEPLOYMENT_TOKEN).".to_owned());

@@ -52,7 +52,8 @@ pub(crate) async fn read_all(
     let clients = clients(aws, reads, deadline).await;
     // Futures made first and then polled as a stream: a closure inside the stream would not be
     // `Send` for every lifetime, which axum's handlers need.
-    let calls: Vec<_> = reads.iter().map(|read| read_with(aws, &clients[&read.credential.id], read, deadline)).collect();
+    let calls: Vec<_> =
+        reads.iter().map(|read| read_with(aws, &clients[&read.credential.id], read, deadline)).collect();
     stream::iter(calls).buffered(IN_FLIGHT).collect().await
 }
 
