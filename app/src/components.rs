@@ -9,5 +9,6 @@ pub mod form_card;
 pub mod loading;
 pub mod pickers;
 pub mod server_form;
+pub mod timestamp;
 pub mod used_by;
 pub mod warning_list;

@@ -3,9 +3,12 @@
 #![allow(clippy::too_many_arguments)]
 use leptos::prelude::*;
 use vocabulary::{
-    dto::automations::{AutomationPage, AutomationSummary, ImportReport, SecretSuggestions, VariableView},
+    dto::{
+        automations::{AutomationPage, AutomationSummary, ImportReport, SecretSuggestions, VariableView},
+        deployments::{DeploymentView, KickoffPage, NewDeployment},
+    },
     env::SourceKind,
-    ids::{AutomationId, CredentialId, VariableId},
+    ids::{AutomationId, CredentialId, DeploymentId, VariableId},
 };
 
 use crate::{codec::FormOrJson, error::AppError};
@@ -222,6 +225,63 @@ pub async fn suggest_secret_names(credential: CredentialId, query: String) -> Re
     })
 }
 
+/// Deploys the automation as its variables are now; the answer carries the token, shown once.
+#[server(endpoint = "automations/deploy", input = FormOrJson)]
+pub async fn deploy_automation(automation: AutomationId) -> Result<NewDeployment, AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        aws::Aws,
+        deployments,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    let aws = Aws { issuer: &state.issuer, sdk: &state.aws, master_key: &state.master_key };
+    Ok(deployments::deploy(&state.db, aws, &proof, automation).await?)
+}
+
+#[server(endpoint = "automations/deployments", input = FormOrJson)]
+pub async fn list_deployments(automation: AutomationId) -> Result<Vec<DeploymentView>, AppError> {
+    use service::{
+        access::{Read, resource::Automations},
+        deployments,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Read<Automations>>().await?;
+    Ok(deployments::list(&state.db, &proof, automation).await?)
+}
+
+#[server(endpoint = "automations/revoke_token", input = FormOrJson)]
+pub async fn revoke_deployment_token(deployment: DeploymentId) -> Result<DeploymentView, AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        deployments,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    Ok(deployments::revoke_token(&state.db, &proof, deployment).await?)
+}
+
+/// A page of the automation's kickoffs, newest first; `after` is the previous page's `next`.
+#[server(endpoint = "automations/kickoffs", input = FormOrJson)]
+pub async fn list_kickoffs(automation: AutomationId, after: Option<String>) -> Result<KickoffPage, AppError> {
+    use service::{
+        access::{Read, resource::Automations},
+        deployments::kickoffs,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Read<Automations>>().await?;
+    let after = after.filter(|a| !a.is_empty());
+    Ok(kickoffs::history(&state.db, &proof, automation, after.as_deref(), kickoffs::DEFAULT_PAGE).await?)
+}
+
 crate::codec::form_or_json!(
     ListAutomations,
     CreateAutomation,
@@ -233,4 +293,8 @@ crate::codec::form_or_json!(
     DeleteVariable,
     ImportVariables,
     SuggestSecretNames,
+    DeployAutomation,
+    ListDeployments,
+    RevokeDeploymentToken,
+    ListKickoffs,
 );

@@ -1,4 +1,4 @@
-//! An automation's page: its Environment Variables (Deployments and Kickoffs join them with deploys).
+//! An automation's page: its Environment Variables, Deployments and Kickoffs.
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -10,6 +10,7 @@ use vocabulary::{
 
 use super::{
     api,
+    deployments::{Deployments, Kickoffs},
     variable_form::VariableForm,
     variables::{ImportForm, VariableTable, Variables},
 };
@@ -91,6 +92,8 @@ fn Automation(id: AutomationId) -> impl IntoView {
                                 {move || importing.get().then(|| view! { <ImportForm actions/> })}
                                 {list}
                             </section>
+                            <Deployments automation=id can_manage/>
+                            <Kickoffs automation=id/>
                         }
                         .into_any()
                     }

@@ -1,5 +1,6 @@
 //! Automations: what deployment workers run, each with the environment it gets.
 pub mod api;
+mod deployments;
 mod detail;
 mod secret_name;
 mod variable_form;
