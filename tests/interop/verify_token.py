@@ -39,7 +39,8 @@ def main(issuer, token, expected_sub, audience="sts.amazonaws.com"):
     if claims["sub"] != expected_sub:
         raise SystemExit(f"refused: sub is {claims['sub']!r}, expected {expected_sub!r}")
     header = jwt.get_unverified_header(token)
-    print(json.dumps({"verified": True, "kid": header["kid"], "alg": header["alg"], "sub": claims["sub"]}))
+    print(json.dumps({"verified": True, "kid": header["kid"], "alg": header["alg"], "sub": claims["sub"],
+                      "claims": claims}))
 
 
 if __name__ == "__main__":

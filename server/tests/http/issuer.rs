@@ -8,7 +8,7 @@ use service::testing::TestDatabase;
 
 use crate::common::{self, Server, code, create_org, free_port, output, run};
 
-fn keygen(db: &TestDatabase, alg: &str) -> String {
+pub fn keygen(db: &TestDatabase, alg: &str) -> String {
     run(db, &[], &["keys", "generate", "--alg", alg], "")
 }
 
@@ -176,11 +176,16 @@ async fn token_mint_prints_a_token_for_an_existing_organization() {
     assert!(String::from_utf8_lossy(&unconfigured.stderr).contains("OIDC_ISSUER"));
 }
 
-/// The independent verifier's verdict on `token`: Ok(kid) or Err(why it refused).
+/// The independent verifier's verdict on a token for AWS STS: Ok(what it checked) or Err(why it refused).
 fn verify(issuer: &str, token: &str, sub: &str) -> Result<Value, String> {
+    verify_for(issuer, token, sub, vocabulary::token::STS_AUDIENCE)
+}
+
+/// The verdict on a token for `audience`.
+pub fn verify_for(issuer: &str, token: &str, sub: &str, audience: &str) -> Result<Value, String> {
     let python = std::env::var("WISP_TEST_PYTHON").expect("WISP_TEST_PYTHON: run through scripts/test.sh");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/interop/verify_token.py");
-    let out = Command::new(python).args([script, issuer, token.trim(), sub]).output().unwrap();
+    let out = Command::new(python).args([script, issuer, token.trim(), sub, audience]).output().unwrap();
     if out.status.success() {
         Ok(serde_json::from_slice(&out.stdout).unwrap())
     } else {

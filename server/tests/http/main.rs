@@ -6,6 +6,7 @@ mod seaweed;
 
 mod access;
 mod automations;
+mod deployments;
 mod errors;
 mod issuer;
 mod replicas;

@@ -157,10 +157,8 @@ pub fn Kickoffs(automation: AutomationId) -> impl IntoView {
     let cursor = RwSignal::new(None::<String>);
     let newer = RwSignal::new(Vec::<Option<String>>::new());
     let refreshed = RwSignal::new(0usize);
-    let page = Resource::new(
-        move || (cursor.get(), refreshed.get()),
-        move |(after, _)| api::list_kickoffs(automation, after),
-    );
+    let page =
+        Resource::new(move || (cursor.get(), refreshed.get()), move |(after, _)| api::list_kickoffs(automation, after));
     view! {
         <section aria-labelledby="kickoffs-heading">
             <h2 id="kickoffs-heading">"Kickoffs"</h2>
