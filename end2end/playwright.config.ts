@@ -15,10 +15,12 @@ export default defineConfig({
   // Credentials build on the Workload Identity configs and use the same local AWS (whose faults
   // are global): they run once the rest has finished, and automations after them.
   projects: [
-    { name: 'main', testIgnore: /secret-providers|automations/ },
+    { name: 'main', testIgnore: /secret-providers|automations|deployments/ },
     { name: 'credentials', testMatch: /secret-providers/, dependencies: ['main'] },
     // Automations read secrets through the credentials those tests leave.
     { name: 'automations', testMatch: /automations/, dependencies: ['credentials'] },
+    // Deploys read those secrets, and rotate one of their own.
+    { name: 'deployments', testMatch: /deployments/, dependencies: ['automations'] },
   ],
   use: {
     baseURL,

@@ -63,5 +63,6 @@ export WISP_E2E_URL="http://127.0.0.1:$port" WISP_E2E_ORG_ID="$org" \
   WISP_E2E_VIEWER_EMAIL=viewer@example.com WISP_E2E_VIEWER_PASSWORD="$password" \
   WISP_E2E_MEMBER_EMAIL=member@example.com \
   WISP_E2E_SECOND_ORG_ID="$second" WISP_E2E_SECOND_ORG_NAME="Second Org" \
-  WISP_E2E_AWS_FAULTS_URL="$AWS_FAULTS_URL" WISP_E2E_ROLE_ARN="arn:aws:iam::123456789012:role/wisp-demo-secrets-reader"
+  WISP_E2E_AWS_FAULTS_URL="$AWS_FAULTS_URL" WISP_E2E_AWS_URL="$AWS_ENDPOINT_URL" \
+  WISP_E2E_WISP_BIN="$ROOT/target/debug/wisp" WISP_E2E_PYTHON="$ROOT/.venv/bin/python" WISP_E2E_ROLE_ARN="arn:aws:iam::123456789012:role/wisp-demo-secrets-reader"
 (cd "$ROOT/end2end" && npx --no-install playwright test) || { echo "--- wisp log ---"; tail -n 50 "$E2E_DIR/wisp.log"; exit 1; }

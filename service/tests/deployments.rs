@@ -290,6 +290,9 @@ async fn a_rotated_secret_reaches_the_next_kickoff_without_a_redeploy_when_read_
     let env = kickoffs::kickoff(&world.db.db, world.aws(), &worker2, None).await.unwrap().env;
     assert_eq!((env["WI_SECRET"].as_str(), env["STATIC_SECRET"].as_str()), ("wi-v2", "static-v2"));
     assert_eq!(world.aws.calls("AssumeRoleWithWebIdentity").await, 1, "one STS session for every kickoff");
+    // Two secrets through one credential: one batch a kickoff; the static one alone at each deploy.
+    assert_eq!(world.aws.calls("GetSecretValue").await, 2);
+    assert_eq!(world.aws.calls("BatchGetSecretValue").await, 3);
 
     // A deleted secret fails the kickoff, naming the variable; nothing partial comes back.
     world.admin_client().delete_secret().secret_id("app/wi").force_delete_without_recovery(true).send().await.unwrap();

@@ -63,7 +63,7 @@ impl FromRequestParts<AppState> for DeploymentWorker {
 async fn kickoff(State(state): State<AppState>, DeploymentWorker(worker): DeploymentWorker, body: Bytes) -> Response {
     let request: KickoffRequest = match read_body(&body, true) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(error) => return respond(error),
     };
     let aws = Aws { issuer: &state.issuer, sdk: &state.aws, master_key: &state.master_key };
     match kickoffs::kickoff(&state.db, aws, &worker, request.automation).await {
@@ -75,7 +75,7 @@ async fn kickoff(State(state): State<AppState>, DeploymentWorker(worker): Deploy
 async fn id_token(State(state): State<AppState>, DeploymentWorker(worker): DeploymentWorker, body: Bytes) -> Response {
     let request: IdTokenRequest = match read_body(&body, false) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(error) => return respond(error),
     };
     match state.id_tokens.issue(&state.issuer, &worker, &request.audience) {
         Ok(minted) => Json(IdTokenResponse { token: minted.token, expires_at: minted.expires_at }).into_response(),
@@ -84,14 +84,14 @@ async fn id_token(State(state): State<AppState>, DeploymentWorker(worker): Deplo
 }
 
 /// A JSON object; an empty body stands for `{}` where every field is optional.
-fn read_body<T: DeserializeOwned>(body: &[u8], empty_is_object: bool) -> Result<T, Response> {
+fn read_body<T: DeserializeOwned>(body: &[u8], empty_is_object: bool) -> Result<T, ApiError> {
     let body = if body.iter().all(u8::is_ascii_whitespace) && empty_is_object { b"{}".as_slice() } else { body };
     serde_json::from_slice(body).map_err(|e| {
-        respond(ApiError::new(
+        ApiError::new(
             ErrorCode::BadRequest,
             format!("The request body could not be read: {e}."),
-            "Send a JSON object with the fields DESIGN's worker API lists, such as {\"audience\": \"sts.amazonaws.com\"}.",
-        ))
+            "Send a JSON object: {} or {\"automation\": \"<uuid>\"} to kick off, {\"audience\": \"<who will verify it>\"} for an ID token.",
+        )
     })
 }
 

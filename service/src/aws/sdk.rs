@@ -43,10 +43,16 @@ impl std::fmt::Debug for AwsCredentials {
     }
 }
 
+/// How long Wisp remembers that an identity may not make a call it can do without (such as
+/// `BatchGetSecretValue`, which has `GetSecretValue` to fall back on): asking again every time
+/// would cost a refused call per kickoff.
+const REFUSAL_MEMORY: Duration = Duration::from_secs(600);
+
 #[derive(Clone, Debug)]
 pub struct AwsSdk {
     base: SdkConfig,
     sessions: Sessions,
+    refusals: moka::sync::Cache<String, ()>,
 }
 
 impl AwsSdk {
@@ -75,12 +81,22 @@ impl AwsSdk {
         if let Some(endpoint) = endpoint {
             loader = loader.endpoint_url(endpoint);
         }
-        Self { base: loader.load().await, sessions: Sessions::default() }
+        let refusals = moka::sync::Cache::builder().max_capacity(10_000).time_to_live(REFUSAL_MEMORY).build();
+        Self { base: loader.load().await, sessions: Sessions::default(), refusals }
     }
 
     /// The STS sessions kept for reuse.
     pub fn sessions(&self) -> &Sessions {
         &self.sessions
+    }
+
+    /// Remembers for a while that `what` (an identity and a call) was refused.
+    pub fn remember_refusal(&self, what: String) {
+        self.refusals.insert(what, ());
+    }
+
+    pub fn was_refused(&self, what: &str) -> bool {
+        self.refusals.contains_key(what)
     }
 
     /// For `AssumeRoleWithWebIdentity`, which is unsigned: the token is the credential.

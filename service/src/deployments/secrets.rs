@@ -2,7 +2,10 @@
 //! (through workload identity): one session per credential, shared by every secret it reads,
 //! the reads concurrent and bounded, each answer checked for its JSON key, and every failure
 //! said for the variable it concerns. A value never leaves this module except in the result.
-use std::{collections::HashMap, fmt};
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    fmt,
+};
 
 use aws_sdk_secretsmanager::Client;
 use futures::{StreamExt, stream};
@@ -21,9 +24,11 @@ use crate::{
     secret_providers::{self, Credential},
 };
 
-/// How many `GetSecretValue` calls one kickoff has in flight: far below AWS's 10,000 a second,
-/// enough that 50 secrets take about two round trips.
+/// How many `GetSecretValue` calls one kickoff has in flight when it cannot batch: far below
+/// AWS's 10,000 a second.
 const IN_FLIGHT: usize = 32;
+/// AWS's limit of secrets per `BatchGetSecretValue`.
+const BATCH: usize = 20;
 
 /// One variable's secret to read.
 pub(crate) struct SecretRead<'a> {
@@ -43,30 +48,52 @@ impl fmt::Debug for SecretValue {
     }
 }
 
-/// Reads every secret, each by `deadline`; the answers come in the order of `reads`.
+/// Reads every secret, each by `deadline`; the answers come in the order of `reads`. A secret
+/// named by several variables is read once.
 pub(crate) async fn read_all(
     aws: Aws<'_>,
     reads: &[SecretRead<'_>],
     deadline: Instant,
 ) -> Vec<Result<SecretValue, SecretFailure>> {
     let clients = clients(aws, reads, deadline).await;
+    let mut wanted: BTreeMap<CredentialId, (&Credential, BTreeSet<&str>)> = BTreeMap::new();
+    for read in reads {
+        wanted
+            .entry(read.credential.id)
+            .or_insert_with(|| (read.credential, BTreeSet::new()))
+            .1
+            .insert(read.secret_name.as_str());
+    }
+    let mut fetched: HashMap<(CredentialId, String), Fetched> = HashMap::new();
+    let mut singles = Vec::new();
+    for (id, (credential, names)) in wanted {
+        match &clients[&id] {
+            Err(diagnosis) => {
+                fetched.extend(names.into_iter().map(|name| ((id, name.to_owned()), Err(diagnosis.clone()))));
+            }
+            Ok(client) => {
+                let names: Vec<&str> = names.into_iter().collect();
+                let (found, rest) = read_in_batches(aws, client, credential, &names, deadline).await;
+                fetched.extend(found.into_iter().map(|(name, value)| ((id, name), value)));
+                singles.extend(rest.into_iter().map(|name| (credential, client, name)));
+            }
+        }
+    }
     // Futures made first and then polled as a stream: a closure inside the stream would not be
     // `Send` for every lifetime, which axum's handlers need.
     let calls: Vec<_> =
-        reads.iter().map(|read| read_with(aws, &clients[&read.credential.id], read, deadline)).collect();
-    stream::iter(calls).buffered(IN_FLIGHT).collect().await
-}
-
-async fn read_with(
-    aws: Aws<'_>,
-    client: &Result<Client, Diagnosis>,
-    read: &SecretRead<'_>,
-    deadline: Instant,
-) -> Result<SecretValue, SecretFailure> {
-    match client {
-        Ok(client) => read_one(aws, client, read, deadline).await,
-        Err(diagnosis) => Err(failure(read, diagnosis.clone())),
+        singles.iter().map(|(credential, client, name)| read_one(aws, client, credential, name, deadline)).collect();
+    let answers: Vec<Fetched> = stream::iter(calls).buffered(IN_FLIGHT).collect().await;
+    for ((credential, _, name), answer) in singles.into_iter().zip(answers) {
+        fetched.insert((credential.id, name), answer);
     }
+    reads
+        .iter()
+        .map(|read| match &fetched[&(read.credential.id, read.secret_name.to_string())] {
+            Ok(text) => extract(read, text),
+            Err(diagnosis) => Err(failure(read, diagnosis.clone())),
+        })
+        .collect()
 }
 
 /// A Secrets Manager client per credential, signed with its session (kept ones are reused).
@@ -96,53 +123,133 @@ async fn client_for(
     (credential.id, client)
 }
 
-async fn read_one(
+/// A secret's text, or why it could not be read.
+type Fetched = Result<String, Diagnosis>;
+
+/// `BatchGetSecretValue`, 20 names a call, all calls at once: what it answered, and the names
+/// left to read one by one (all of them when the identity may not batch: it still needs
+/// `GetSecretValue` on each secret, so nothing is lost but a call).
+async fn read_in_batches(
     aws: Aws<'_>,
     client: &Client,
-    read: &SecretRead<'_>,
+    credential: &Credential,
+    names: &[&str],
     deadline: Instant,
-) -> Result<SecretValue, SecretFailure> {
-    let request = client.get_secret_value().secret_id(read.secret_name.as_str()).send();
-    let answer = match timeout_at(deadline, request).await {
-        Err(_) => return Err(failure(read, out_of_time(read.credential))),
-        Ok(answer) => answer,
-    };
-    let output = answer.map_err(|error| {
-        let issuer = aws.issuer.ready().ok().map(|issuer| &issuer.url);
-        let diagnosis = match secret_providers::identity(read.credential, issuer) {
-            Some(identity) => {
-                let ctx = Context { org: read.credential.org_id, region: read.credential.region, identity };
-                diagnose_secret(&Failure::from_sdk(&error), &ctx, read.secret_name.as_str())
+) -> (Vec<(String, Fetched)>, Vec<String>) {
+    let refusal = format!("{}:{}:BatchGetSecretValue", credential.id, credential.updated_at.timestamp_micros());
+    if names.len() < 2 || aws.sdk.was_refused(&refusal) {
+        return (Vec::new(), names.iter().map(|n| (*n).to_owned()).collect());
+    }
+    let calls = names.chunks(BATCH).map(|chunk| batch(aws, client, credential, chunk, deadline));
+    let (mut found, mut rest) = (Vec::new(), Vec::new());
+    for (chunk, answer) in names.chunks(BATCH).zip(futures::future::join_all(calls).await) {
+        match answer {
+            Ok((answered, missing)) => {
+                found.extend(answered);
+                rest.extend(missing);
             }
-            None => Diagnosis {
-                code: None,
-                aws_message: None,
-                cause: "Wisp cannot sign in to AWS with this credential: the issuer is not configured.".to_owned(),
-                fix: "Ask your operator to configure the issuer and restart Wisp.".to_owned(),
-            },
-        };
-        failure(read, diagnosis)
-    })?;
-    let text = match (output.secret_string(), output.secret_binary()) {
-        (Some(text), _) => text.to_owned(),
+            Err(refused) => {
+                if refused {
+                    aws.sdk.remember_refusal(refusal.clone());
+                }
+                rest.extend(chunk.iter().map(|n| (*n).to_owned()));
+            }
+        }
+    }
+    (found, rest)
+}
+
+/// One `BatchGetSecretValue`: the answers by requested name, and the names it did not answer.
+/// `Err(true)` when the identity may not batch; `Err(false)` when the call failed otherwise.
+async fn batch(
+    aws: Aws<'_>,
+    client: &Client,
+    credential: &Credential,
+    names: &[&str],
+    deadline: Instant,
+) -> Result<(Vec<(String, Fetched)>, Vec<String>), bool> {
+    let request =
+        client.batch_get_secret_value().set_secret_id_list(Some(names.iter().map(|n| (*n).to_owned()).collect()));
+    let output = match timeout_at(deadline, request.send()).await {
+        Err(_) => return Err(false),
+        Ok(Err(error)) => {
+            let refused = matches!(Failure::from_sdk(&error), Failure::Service { ref code, .. }
+                if code.starts_with("AccessDenied") || code == "UnknownOperationException" || code == "InvalidAction");
+            return Err(refused);
+        }
+        Ok(Ok(output)) => output,
+    };
+    let mut answered = Vec::new();
+    let mut missing = Vec::new();
+    for name in names {
+        let entry = output.secret_values().iter().find(|e| {
+            e.name() == Some(*name)
+                || e.arn() == Some(*name)
+                || (name.starts_with("arn:") && e.arn().is_some_and(|arn| arn.starts_with(*name)))
+        });
+        let error = output.errors().iter().find(|e| e.secret_id() == Some(*name));
+        match (entry, error) {
+            (Some(entry), _) => {
+                answered.push(((*name).to_owned(), text_of(entry.secret_string(), entry.secret_binary())))
+            }
+            (None, Some(error)) => {
+                let failure = Failure::Service {
+                    code: error.error_code().unwrap_or("Unknown").to_owned(),
+                    message: error.message().unwrap_or_default().to_owned(),
+                };
+                answered.push(((*name).to_owned(), Err(diagnose_for(aws, credential, &failure, name))));
+            }
+            (None, None) => missing.push((*name).to_owned()),
+        }
+    }
+    Ok((answered, missing))
+}
+
+async fn read_one(aws: Aws<'_>, client: &Client, credential: &Credential, name: &str, deadline: Instant) -> Fetched {
+    let request = client.get_secret_value().secret_id(name).send();
+    match timeout_at(deadline, request).await {
+        Err(_) => Err(out_of_time(credential)),
+        Ok(Err(error)) => Err(diagnose_for(aws, credential, &Failure::from_sdk(&error), name)),
+        Ok(Ok(output)) => text_of(output.secret_string(), output.secret_binary()),
+    }
+}
+
+fn diagnose_for(aws: Aws<'_>, credential: &Credential, failure: &Failure, name: &str) -> Diagnosis {
+    let issuer = aws.issuer.ready().ok().map(|issuer| &issuer.url);
+    match secret_providers::identity(credential, issuer) {
+        Some(identity) => {
+            let ctx = Context { org: credential.org_id, region: credential.region, identity };
+            diagnose_secret(failure, &ctx, name)
+        }
+        None => local(
+            "Wisp cannot sign in to AWS with this credential: the issuer is not configured.",
+            "Ask your operator to configure the issuer and restart Wisp.",
+        ),
+    }
+}
+
+/// The value of a secret version: its string, or its binary when that is text.
+fn text_of(string: Option<&str>, binary: Option<&aws_sdk_secretsmanager::primitives::Blob>) -> Fetched {
+    match (string, binary) {
+        (Some(text), _) => Ok(text.to_owned()),
         (None, Some(binary)) => String::from_utf8(binary.as_ref().to_vec()).map_err(|_| {
-            local_failure(
-                read,
+            local(
                 "The secret holds binary data that is not text, and an environment variable can only hold text.",
                 "Store the value as a SecretString (base64-encode binary data), or pick one key of a JSON secret.",
             )
-        })?,
-        (None, None) => {
-            return Err(local_failure(
-                read,
-                "The secret has no value in its AWSCURRENT version.",
-                "Put a value in the secret (aws secretsmanager put-secret-value), then kick off again.",
-            ));
-        }
-    };
+        }),
+        (None, None) => Err(local(
+            "The secret has no value in its AWSCURRENT version.",
+            "Put a value in the secret (aws secretsmanager put-secret-value), then kick off again.",
+        )),
+    }
+}
+
+/// The variable's value: the whole text, or its JSON key.
+fn extract(read: &SecretRead<'_>, text: &str) -> Result<SecretValue, SecretFailure> {
     match read.json_key {
-        None => Ok(SecretValue(text)),
-        Some(key) => pick(&text, key).map(SecretValue).map_err(|(cause, fix)| local_failure(read, cause, &fix)),
+        None => Ok(SecretValue(text.to_owned())),
+        Some(key) => pick(text, key).map(SecretValue).map_err(|(cause, fix)| failure(read, local(cause, &fix))),
     }
 }
 
@@ -190,8 +297,8 @@ fn failure(read: &SecretRead<'_>, diagnosis: Diagnosis) -> SecretFailure {
     }
 }
 
-fn local_failure(read: &SecretRead<'_>, message: &str, hint: &str) -> SecretFailure {
-    failure(read, Diagnosis { code: None, aws_message: None, cause: message.to_owned(), fix: hint.to_owned() })
+fn local(cause: &str, fix: &str) -> Diagnosis {
+    Diagnosis { code: None, aws_message: None, cause: cause.to_owned(), fix: fix.to_owned() }
 }
 
 fn out_of_time(credential: &Credential) -> Diagnosis {
