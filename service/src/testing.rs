@@ -155,6 +155,19 @@ pub async fn recent_actions(db: &DatabaseConnection, org: OrgId, count: u64) -> 
     audit::recent(db, &reader, count).await.expect("read the audit log").into_iter().map(|e| e.action).collect()
 }
 
+/// A plain variable's form, as a developer fills it in; tests change what they need with `..`.
+pub fn plain_variable<'a>(key: &'a str, value: &'a str) -> crate::automations::variables::VariableForm<'a> {
+    crate::automations::variables::VariableForm {
+        key,
+        source: vocabulary::env::SourceKind::Plain,
+        value,
+        sensitive: false,
+        credential: None,
+        secret_name: "",
+        json_key: "",
+    }
+}
+
 /// A static-key credential's form, as an admin would fill it in: the key AWS documents as its
 /// example, in the default region. Tests change what they need with `..`.
 pub fn static_key_form(name: &str) -> crate::secret_providers::CredentialForm<'_> {

@@ -46,17 +46,7 @@ async fn an_automation(db: &TestDatabase, org: &Org, name: &str) -> AutomationId
     automations::create(&db.db, &org.automations, automations::parse_name(name).unwrap()).await.unwrap().id
 }
 
-fn plain<'a>(key: &'a str, value: &'a str) -> VariableForm<'a> {
-    VariableForm {
-        key,
-        source: SourceKind::Plain,
-        value,
-        sensitive: false,
-        credential: None,
-        secret_name: "",
-        json_key: "",
-    }
-}
+use service::testing::plain_variable as plain;
 
 fn secret(key: &str, credential: CredentialId) -> VariableForm<'_> {
     VariableForm {

@@ -23,17 +23,7 @@ use vocabulary::{
     ids::{AutomationId, CredentialId},
 };
 
-fn plain<'a>(key: &'a str, value: &'a str) -> VariableForm<'a> {
-    VariableForm {
-        key,
-        source: SourceKind::Plain,
-        value,
-        sensitive: false,
-        credential: None,
-        secret_name: "",
-        json_key: "",
-    }
-}
+use service::testing::plain_variable as plain;
 
 fn secret<'a>(key: &'a str, credential: CredentialId, name: &'a str, json_key: &'a str) -> VariableForm<'a> {
     VariableForm {
@@ -320,8 +310,14 @@ async fn access_denied_on_one_secret_fails_the_whole_kickoff_and_returns_no_valu
     }
     let token = deployments::deploy(&world.db.db, world.aws(), &world.actor, nightly).await.unwrap().token;
     let worker = deployments::authenticate(&world.db.db, &token).await.unwrap();
+    // The role may not batch (one refused call, then one GetSecretValue each), and may not read svc/3.
+    world.aws.inject(json!({"action": "BatchGetSecretValue", "code": "AccessDeniedException"})).await;
     world.aws.inject(json!({"action": "GetSecretValue", "code": "AccessDeniedException", "contains": "svc/3"})).await;
     let error = kickoffs::kickoff(&world.db.db, world.aws(), &worker, None).await.unwrap_err();
+    assert_eq!(world.aws.calls("BatchGetSecretValue").await, 1);
+    assert_eq!(world.aws.calls("GetSecretValue").await, 6);
+    kickoffs::kickoff(&world.db.db, world.aws(), &worker, None).await.unwrap_err();
+    assert_eq!(world.aws.calls("BatchGetSecretValue").await, 1, "a refused batch is not asked again at once");
     let ServiceError::SecretsUnresolved { failures } = &error else { panic!("{error:?}") };
     assert_eq!(failures.len(), 1, "{failures:?}");
     let failure = failure_of(&error, "SECRET_3");

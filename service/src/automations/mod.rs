@@ -4,12 +4,10 @@
 pub mod secret_names;
 pub mod variables;
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 use migration::constraints::AUTOMATION_NAME;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionSession, TransactionTrait,
 };
 use serde_json::json;
@@ -23,7 +21,7 @@ use vocabulary::{
 use crate::{
     access::{Authorized, Manage, Read, resource::Automations},
     audit::{self, Change},
-    db::{begin_write, unique::violates},
+    db::{begin_write, count_by, unique::violates},
     entity::{automation, environment_variable as variable},
     error::{ServiceError, ServiceResult},
 };
@@ -66,24 +64,15 @@ pub async fn list(db: &impl ConnectionTrait, reader: &Reader) -> ServiceResult<V
         .order_by_asc(automation::Column::NameKey)
         .all(db)
         .await?;
-    let counts: HashMap<Uuid, i64> = variable::Entity::find()
-        .select_only()
-        .column(variable::Column::AutomationId)
-        .column_as(variable::Column::Id.count(), "variables")
-        .filter(variable::Column::AutomationId.is_in(automations.iter().map(|a| a.id)))
-        .group_by(variable::Column::AutomationId)
-        .into_tuple::<(Uuid, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let counts =
+        count_by::<variable::Entity>(db, variable::Column::AutomationId, automations.iter().map(|a| a.id)).await?;
     let ids: Vec<Uuid> = automations.iter().map(|a| a.id).collect();
     let deployments = crate::deployments::current_numbers(db, &ids).await?;
     let kickoffs = crate::deployments::kickoffs::last_times(db, &ids).await?;
     Ok(automations
         .into_iter()
         .map(|model| {
-            let variables = counts.get(&model.id).copied().unwrap_or(0).unsigned_abs();
+            let variables = counts.get(&model.id).copied().unwrap_or(0);
             let current_deployment = deployments.get(&model.id).copied();
             let last_kickoff = kickoffs.get(&model.id).copied();
             Summary { automation: model.into(), variables, current_deployment, last_kickoff }

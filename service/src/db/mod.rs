@@ -75,6 +75,26 @@ pub async fn lock_organization(txn: &impl ConnectionTrait, org: OrgId) -> Servic
     Ok(())
 }
 
+/// How many rows of `E` each of `parents` has, by its `parent` column, in one grouped query;
+/// parents without rows are absent.
+pub async fn count_by<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    parent: E::Column,
+    parents: impl IntoIterator<Item = uuid::Uuid>,
+) -> Result<std::collections::HashMap<uuid::Uuid, u64>, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let counts = E::find()
+        .select_only()
+        .column(parent)
+        .column_as(parent.count(), "count")
+        .filter(parent.is_in(parents))
+        .group_by(parent)
+        .into_tuple::<(uuid::Uuid, i64)>()
+        .all(db)
+        .await?;
+    Ok(counts.into_iter().map(|(id, n)| (id, n.unsigned_abs())).collect())
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> ServiceResult<()> {
     Migrator::up(db, None).await.map_err(ServiceError::from)
 }

@@ -14,8 +14,8 @@ use std::{collections::HashMap, time::Duration};
 use chrono::{DateTime, Utc};
 use migration::constraints::DEPLOYMENT_NUMBER;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -32,7 +32,7 @@ use crate::{
     audit::{self, Change},
     automations::{Manager, Reader, find_model as find_automation, variables},
     aws::Aws,
-    db::{begin_write, lock_organization, text::Text, unique::violates},
+    db::{begin_write, count_by, lock_organization, text::Text, unique::violates},
     entity::{automation, deployment, deployment_variable, environment_variable as variable, user},
     error::{ServiceError, ServiceResult},
     master_key::Sealed,
@@ -208,7 +208,7 @@ pub async fn deploy(
     audit::record(&txn, change).await?;
     txn.commit().await?;
     let created_by = user::Entity::find_by_id(actor.user_id().as_uuid()).one(db).await?.map(|u| u.email);
-    Ok(NewDeployment { deployment: view(&row, created_by, keys.len()), token: token.reveal() })
+    Ok(NewDeployment { deployment: view(&row, created_by, keys.len() as u64), token: token.reveal() })
 }
 
 async fn credentials_of(
@@ -320,17 +320,12 @@ pub async fn list(
         .order_by_desc(deployment::Column::Number)
         .all(db)
         .await?;
-    let counts: HashMap<Uuid, i64> = deployment_variable::Entity::find()
-        .select_only()
-        .column(deployment_variable::Column::DeploymentId)
-        .column_as(deployment_variable::Column::Id.count(), "variables")
-        .filter(deployment_variable::Column::DeploymentId.is_in(rows.iter().map(|r| r.id)))
-        .group_by(deployment_variable::Column::DeploymentId)
-        .into_tuple::<(Uuid, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let counts = count_by::<deployment_variable::Entity>(
+        db,
+        deployment_variable::Column::DeploymentId,
+        rows.iter().map(|r| r.id),
+    )
+    .await?;
     let emails: HashMap<Uuid, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(rows.iter().filter_map(|r| r.created_by)))
         .all(db)
@@ -342,8 +337,7 @@ pub async fn list(
         .iter()
         .map(|row| {
             let by = row.created_by.and_then(|id| emails.get(&id).cloned());
-            let count = counts.get(&row.id).copied().unwrap_or(0).unsigned_abs();
-            view(row, by, usize::try_from(count).unwrap_or(usize::MAX))
+            view(row, by, counts.get(&row.id).copied().unwrap_or(0))
         })
         .collect())
 }
@@ -400,11 +394,9 @@ pub async fn revoke_token(
         Some(user) => user::Entity::find_by_id(user).one(db).await?.map(|u| u.email),
         None => None,
     };
-    let count = deployment_variable::Entity::find()
-        .filter(deployment_variable::Column::DeploymentId.eq(row.id))
-        .count(db)
-        .await?;
-    Ok(view(&row, by, usize::try_from(count).unwrap_or(usize::MAX)))
+    let count =
+        count_by::<deployment_variable::Entity>(db, deployment_variable::Column::DeploymentId, [row.id]).await?;
+    Ok(view(&row, by, count.get(&row.id).copied().unwrap_or(0)))
 }
 
 /// A time as the pages and the API show it: RFC 3339, UTC, whole seconds.
@@ -412,7 +404,7 @@ pub fn rfc3339(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn view(row: &deployment::Model, created_by: Option<String>, variables: usize) -> DeploymentView {
+fn view(row: &deployment::Model, created_by: Option<String>, variables: u64) -> DeploymentView {
     DeploymentView {
         id: row.id.into(),
         number: row.number.unsigned_abs(),
