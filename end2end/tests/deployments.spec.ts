@@ -74,7 +74,7 @@ test.describe.serial('Deploy, kick off from a worker, and see a rotation arrive 
     await page.getByRole('button', { name: 'Deploy' }).click();
     const panel = page.getByRole('region', { name: 'Deployment 1 created' });
     await expect(panel).toBeVisible();
-    const token = await panel.getByLabel('Deployment token').inputValue();
+    const token = await panel.getByLabel('Deployment token', { exact: true }).inputValue();
     expect(token).toMatch(/^wisp_dt_[A-Za-z0-9_-]{43}$/);
     await panel.getByRole('button', { name: 'Copy deployment token' }).click();
     await expect(panel.getByRole('status')).toHaveText('Copied');

@@ -132,6 +132,23 @@ async fn wisp_run_passes_the_environment_and_the_exit_status_and_runs_nothing_wh
     assert_eq!(String::from_utf8_lossy(&out.stdout), "hello world|tok-3d1f-sensitive");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("tok-3d1f"), "run never prints a value");
 
+    // A signal sent to `wisp run` reaches the command, whose own status is the answer.
+    let ready = folder.join("ready");
+    let script = format!("trap 'exit 42' TERM; touch {}; while :; do sleep 0.05; done", ready.display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(["run", "--server", &server.base, "--token-file", token_file.to_str().unwrap(), "--", "sh", "-c"])
+        .arg(&script)
+        .spawn()
+        .unwrap();
+    let waited = std::time::Instant::now();
+    while !ready.exists() {
+        assert!(waited.elapsed() < std::time::Duration::from_secs(20), "the command never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(42), "SIGTERM reached the command");
+
     let dotenv = wisp_worker(&server, &token_file, "kickoff", &["--format", "dotenv"]);
     assert!(dotenv.status.success(), "{dotenv:?}");
     assert_eq!(String::from_utf8_lossy(&dotenv.stdout), "API_TOKEN=\"tok-3d1f-sensitive\"\nGREETING=\"hello world\"\n");

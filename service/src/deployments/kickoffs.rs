@@ -105,7 +105,7 @@ pub async fn kickoff(
             Ok(value) => {
                 fresh_values.insert(request.variable, value.0);
             }
-            Err(failure) => failures.push(failure),
+            Err(failure) => failures.push(*failure),
         }
     }
     let key = fingerprint_key(aws.master_key);
@@ -149,7 +149,7 @@ pub async fn kickoff(
 }
 
 /// One line per workload identity config a kickoff read through, as operators grep for it.
-fn log_per_config(reads: &[SecretRead<'_>], results: &[Result<super::secrets::SecretValue, SecretFailure>]) {
+fn log_per_config(reads: &[SecretRead<'_>], results: &[Result<super::secrets::SecretValue, Box<SecretFailure>>]) {
     let mut per_config: BTreeMap<WorkloadIdentityConfigId, (usize, usize)> = BTreeMap::new();
     for (read, result) in reads.iter().zip(results) {
         if let Auth::WorkloadIdentity(config) = &read.credential.auth {

@@ -302,7 +302,7 @@ async fn freeze(
             Ok(value) => {
                 frozen[*index].sealed = Some(master_key.seal(value.0.as_bytes(), &seal_context(frozen[*index].id))?)
             }
-            Err(failure) => failures.push(failure),
+            Err(failure) => failures.push(*failure),
         }
     }
     if failures.is_empty() { Ok(frozen) } else { Err(ServiceError::SecretsUnresolved { failures }) }

@@ -54,7 +54,7 @@ pub(crate) async fn read_all(
     aws: Aws<'_>,
     reads: &[SecretRead<'_>],
     deadline: Instant,
-) -> Vec<Result<SecretValue, SecretFailure>> {
+) -> Vec<Result<SecretValue, Box<SecretFailure>>> {
     let clients = clients(aws, reads, deadline).await;
     let mut wanted: BTreeMap<CredentialId, (&Credential, BTreeSet<&str>)> = BTreeMap::new();
     for read in reads {
@@ -91,7 +91,7 @@ pub(crate) async fn read_all(
         .iter()
         .map(|read| match &fetched[&(read.credential.id, read.secret_name.to_string())] {
             Ok(text) => extract(read, text),
-            Err(diagnosis) => Err(failure(read, diagnosis.clone())),
+            Err(diagnosis) => Err(Box::new(failure(read, diagnosis.clone()))),
         })
         .collect()
 }
@@ -246,10 +246,12 @@ fn text_of(string: Option<&str>, binary: Option<&aws_sdk_secretsmanager::primiti
 }
 
 /// The variable's value: the whole text, or its JSON key.
-fn extract(read: &SecretRead<'_>, text: &str) -> Result<SecretValue, SecretFailure> {
+fn extract(read: &SecretRead<'_>, text: &str) -> Result<SecretValue, Box<SecretFailure>> {
     match read.json_key {
         None => Ok(SecretValue(text.to_owned())),
-        Some(key) => pick(text, key).map(SecretValue).map_err(|(cause, fix)| failure(read, local(cause, &fix))),
+        Some(key) => {
+            pick(text, key).map(SecretValue).map_err(|(cause, fix)| Box::new(failure(read, local(cause, &fix))))
+        }
     }
 }
 

@@ -92,8 +92,6 @@ fn Automation(id: AutomationId) -> impl IntoView {
                                 {move || importing.get().then(|| view! { <ImportForm actions/> })}
                                 {list}
                             </section>
-                            <Deployments automation=id can_manage/>
-                            <Kickoffs automation=id/>
                         }
                         .into_any()
                     }
@@ -101,5 +99,9 @@ fn Automation(id: AutomationId) -> impl IntoView {
                 })
             }}
         </Transition>
+        // Outside the page's Transition: their resources are made once, so the server and the
+        // browser number them alike.
+        <Deployments automation=id can_manage/>
+        <Kickoffs automation=id/>
     }
 }
