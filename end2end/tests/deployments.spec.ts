@@ -67,7 +67,6 @@ test.describe.serial('Deploy, kick off from a worker, and see a rotation arrive 
     await page.getByLabel('Key').fill('ROTATING_SECRET');
     await page.getByLabel('Source').selectOption({ label: 'Secret' });
     await page.getByRole('combobox', { name: 'Secret Name' }).fill(secretName);
-    await page.getByRole('combobox', { name: 'Secret Name' }).press('Escape');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.locator('tr[data-key="ROTATING_SECRET"]')).toContainText('rotation-aware');
 
@@ -145,9 +144,8 @@ test.describe.serial('Deploy, kick off from a worker, and see a rotation arrive 
     await page.getByRole('button', { name: 'Add Variable' }).click();
     await page.getByLabel('Key').fill('MISSING_STATIC');
     await page.getByLabel('Source').selectOption({ label: 'Secret' });
-    await page.getByLabel('Credential').selectOption({ label: 'ci-static' });
+    await page.getByLabel('Credential').selectOption({ label: 'ci-static (baked at deploy)' });
     await page.getByRole('combobox', { name: 'Secret Name' }).fill('e2e/does-not-exist');
-    await page.getByRole('combobox', { name: 'Secret Name' }).press('Escape');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.locator('tr[data-key="MISSING_STATIC"]')).toContainText('baked at deploy');
     await page.getByRole('button', { name: 'Deploy' }).click();
