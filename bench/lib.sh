@@ -7,9 +7,10 @@ chmod 755 "$work"
 BACKGROUND=()
 stop_background() {
   local pid
-  for pid in "${BACKGROUND[@]}"; do kill "$pid" 2>/dev/null; done
+  # Some may have stopped already (a benchmark restarts the server): that is no failure.
+  for pid in "${BACKGROUND[@]}"; do kill "$pid" 2>/dev/null || true; done
   # Only what was started here: a bare `wait` would also wait for other children (a local AWS).
-  for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null; done
+  for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap stop_background EXIT INT TERM

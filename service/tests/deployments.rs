@@ -354,3 +354,38 @@ async fn a_deploy_that_cannot_read_a_static_secret_lists_it_and_creates_nothing(
     assert_eq!(failures.len(), 2);
     assert!(deployments::list(&world.db.db, &world.actor.read(), nightly).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn aws_throttling_or_unreachable_fails_the_kickoff_closed_with_the_reason() {
+    let world = AwsWorld::new().await;
+    let wi = world.workload_identity.id;
+    let nightly = an_automation(&world.db, &world.actor, "nightly").await;
+    for n in 0..3 {
+        let name = format!("svc/{n}");
+        create(&world, &name, "value").await;
+        add(&world.db, &world.key, &world.actor, nightly, secret(&format!("SECRET_{n}"), wi, &name, "")).await;
+    }
+    let token = deployments::deploy(&world.db.db, world.aws(), &world.actor, nightly).await.unwrap().token;
+    let worker = deployments::authenticate(&world.db.db, &token).await.unwrap();
+
+    // Throttled: the batch and every single read (after the SDK's own retry).
+    for action in ["BatchGetSecretValue", "GetSecretValue"] {
+        world.aws.inject(json!({"action": action, "code": "ThrottlingException", "message": "Rate exceeded"})).await;
+    }
+    let error = kickoffs::kickoff(&world.db.db, world.aws(), &worker, None).await.unwrap_err();
+    for n in 0..3 {
+        let failure = failure_of(&error, &format!("SECRET_{n}"));
+        assert_eq!(failure.code.as_deref(), Some("ThrottlingException"));
+        assert!(failure.message.contains("throttling") && failure.message.contains("Rate exceeded"), "{failure:?}");
+    }
+    world.aws.clear().await;
+
+    // AWS unreachable (a fresh Wisp whose endpoint nobody listens on): said, not hung.
+    let dead = AwsSdk::with_endpoint(&format!("http://127.0.0.1:{}", service::testing::free_port())).await;
+    let aws = Aws { issuer: &world.issuer, sdk: &dead, master_key: &world.key };
+    let error = kickoffs::kickoff(&world.db.db, aws, &worker, None).await.unwrap_err();
+    let failure = failure_of(&error, "SECRET_0");
+    assert!(failure.message.contains("could not connect"), "{failure:?}");
+    assert!(kickoffs::kickoff(&world.db.db, world.aws(), &worker, None).await.is_ok(), "and back when AWS is");
+}
