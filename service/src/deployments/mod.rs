@@ -110,7 +110,7 @@ pub async fn authenticate(db: &impl ConnectionTrait, presented: &str) -> Service
 /// One variable as frozen, before it is written.
 struct Frozen {
     id: Uuid,
-    key: String,
+    key: vocabulary::env::EnvKey,
     source: SourceKind,
     delivery: Option<Delivery>,
     credential: Option<(Uuid, String)>,
@@ -171,7 +171,7 @@ pub async fn deploy(
             e.into()
         }
     })?;
-    let keys: Vec<String> = frozen.iter().map(|f| f.key.clone()).collect();
+    let keys: Vec<String> = frozen.iter().map(|f| f.key.to_string()).collect();
     let models: Vec<deployment_variable::ActiveModel> = frozen
         .into_iter()
         .enumerate()
@@ -179,7 +179,7 @@ pub async fn deploy(
             id: Set(f.id),
             deployment_id: Set(row.id),
             position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-            key: Set(Text(vocabulary::env::EnvKey::parse(&f.key).expect("a stored key is valid"))),
+            key: Set(Text(f.key)),
             source: Set(Text(f.source)),
             delivery: Set(f.delivery.map(Text)),
             credential_id: Set(f.credential.as_ref().map(|c| c.0)),
@@ -246,7 +246,7 @@ async fn freeze(
         let id = Uuid::new_v4();
         let mut item = Frozen {
             id,
-            key: row.key.0.to_string(),
+            key: row.key.0.clone(),
             source: row.source.0,
             delivery: None,
             credential: None,
@@ -287,7 +287,7 @@ async fn freeze(
         .map(|(index, credential)| {
             let item = &frozen[*index];
             SecretRead {
-                variable: &item.key,
+                variable: item.key.as_str(),
                 credential,
                 secret_name: item.secret_name.as_ref().expect("a secret variable names its secret"),
                 json_key: item.json_key.as_ref(),
