@@ -7,6 +7,7 @@ pub mod error_message;
 pub mod field;
 pub mod form_card;
 pub mod loading;
+pub mod pager;
 pub mod pickers;
 pub mod server_form;
 pub mod timestamp;

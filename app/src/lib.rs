@@ -20,6 +20,7 @@ use leptos_router::{
 };
 
 use pages::{
+    audit_log::AuditLogPage,
     automations::{AutomationPage, AutomationsPage},
     login::LoginPage,
     members::MembersPage,
@@ -103,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("members") view=MembersPage/>
                     <Route path=path!("workload-identity") view=WorkloadIdentityPage/>
                     <Route path=path!("secret-providers") view=SecretProvidersPage/>
+                    <Route path=path!("audit-log") view=AuditLogPage/>
                 </ParentRoute>
             </Routes>
         </Router>

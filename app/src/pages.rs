@@ -1,4 +1,5 @@
 //! One folder per page: its view, and in `api` the server functions it calls.
+pub mod audit_log;
 pub mod automations;
 pub mod login;
 pub mod members;

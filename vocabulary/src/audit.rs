@@ -33,6 +33,36 @@ text_enum! {
     }
 }
 
+impl AuditAction {
+    /// What happened, for people: the Audit Log's words and its Action filter's options.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::OrganizationCreate => "Organization created",
+            AuditAction::UserCreate => "User created",
+            AuditAction::MemberAdd => "Member added",
+            AuditAction::MemberRoleChange => "Member's role changed",
+            AuditAction::MemberRemove => "Member removed",
+            AuditAction::SignInLocked => "Sign-in paused after failures",
+            AuditAction::WorkloadIdentityCreate => "Workload Identity config created",
+            AuditAction::WorkloadIdentityUpdate => "Workload Identity config edited",
+            AuditAction::WorkloadIdentityMakeDefault => "Workload Identity config made default",
+            AuditAction::WorkloadIdentityDelete => "Workload Identity config deleted",
+            AuditAction::CredentialCreate => "Credential created",
+            AuditAction::CredentialUpdate => "Credential edited",
+            AuditAction::CredentialMakeDefault => "Credential made default",
+            AuditAction::CredentialDelete => "Credential deleted",
+            AuditAction::AutomationCreate => "Automation created",
+            AuditAction::AutomationRename => "Automation renamed",
+            AuditAction::AutomationDelete => "Automation deleted",
+            AuditAction::VariableCreate => "Variable added",
+            AuditAction::VariableUpdate => "Variable edited",
+            AuditAction::VariableDelete => "Variable deleted",
+            AuditAction::DeploymentCreate => "Automation deployed",
+            AuditAction::DeploymentRevokeToken => "Deployment token revoked",
+        }
+    }
+}
+
 /// Who made a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Actor {

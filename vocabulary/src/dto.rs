@@ -1,4 +1,5 @@
 //! What server functions send to the browser: one module per page.
+pub mod audit;
 pub mod automations;
 pub mod connection;
 pub mod deployments;

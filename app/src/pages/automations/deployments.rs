@@ -13,6 +13,7 @@ use crate::components::{
     copy_button::CopyButton,
     error_message::{ErrorMessage, SecretFailures},
     loading::Loading,
+    pager::{Pager, Pages},
     timestamp::Timestamp,
 };
 
@@ -153,12 +154,12 @@ fn DeploymentTable(
 
 #[component]
 pub fn Kickoffs(automation: AutomationId) -> impl IntoView {
-    // Cursor paging, newest first: `older` holds the cursors of the pages above this one.
-    let cursor = RwSignal::new(None::<String>);
-    let newer = RwSignal::new(Vec::<Option<String>>::new());
+    let pages = Pages::<String>::new();
     let refreshed = RwSignal::new(0usize);
-    let page =
-        Resource::new(move || (cursor.get(), refreshed.get()), move |(after, _)| api::list_kickoffs(automation, after));
+    let page = Resource::new(
+        move || (pages.cursor(), refreshed.get()),
+        move |(after, _)| api::list_kickoffs(automation, after),
+    );
     view! {
         <section aria-labelledby="kickoffs-heading">
             <h2 id="kickoffs-heading">"Kickoffs"</h2>
@@ -167,14 +168,13 @@ pub fn Kickoffs(automation: AutomationId) -> impl IntoView {
             </p>
             <div class="section-actions">
                 <button type="button" class="secondary small" on:click=move |_| {
-                    newer.set(Vec::new());
-                    cursor.set(None);
+                    pages.reset();
                     refreshed.update(|n| *n += 1);
                 }>"Refresh"</button>
             </div>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || page.get().map(|result| match result {
-                    Ok(page) if page.kickoffs.is_empty() && cursor.get().is_none() => view! {
+                    Ok(page) if page.kickoffs.is_empty() && pages.is_first() => view! {
                         <div class="empty-state">
                             <h3>"No kickoffs yet"</h3>
                             <p>"A worker's wisp run (or POST /api/v1/kickoffs) appears here, newest first."</p>
@@ -196,22 +196,7 @@ pub fn Kickoffs(automation: AutomationId) -> impl IntoView {
                                     {page.kickoffs.into_iter().map(|kickoff| view! { <KickoffRow kickoff/> }).collect_view()}
                                 </tbody>
                             </table>
-                            <nav class="pager" aria-label="Kickoff pages">
-                                {move || (!newer.get().is_empty()).then(|| view! {
-                                    <button type="button" class="secondary small" on:click=move |_| {
-                                        let mut stack = newer.get();
-                                        let previous = stack.pop().flatten();
-                                        newer.set(stack);
-                                        cursor.set(previous);
-                                    }>"Newer"</button>
-                                })}
-                                {next.map(|next| view! {
-                                    <button type="button" class="secondary small" on:click=move |_| {
-                                        newer.update(|stack| stack.push(cursor.get()));
-                                        cursor.set(Some(next.clone()));
-                                    }>"Older"</button>
-                                })}
-                            </nav>
+                            <Pager pages next label="Kickoff pages"/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorMessage error/> }.into_any(),

@@ -51,11 +51,12 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let logout_everywhere = ServerAction::<LogoutEverywhere>::new();
     let can = |resource| info.can(Permission::read(resource));
-    let (automations, workload_identity, credentials, members) = (
+    let (automations, workload_identity, credentials, members, audit_log) = (
         can(access::Resource::Automations),
         can(access::Resource::WorkloadIdentityConfigs),
         can(access::Resource::SecretProviders),
         can(access::Resource::Members),
+        can(access::Resource::AuditLog),
     );
     view! {
         <header class="topbar">
@@ -91,6 +92,7 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
                     {credentials.then(|| view! { <li><A href="/settings/secret-providers">"Secret Provider Credentials"</A></li> })}
                     {members.then(|| view! { <li><A href="/settings/members">"Members"</A></li> })}
                     <li><A href="/settings/organization">"Organization"</A></li>
+                    {audit_log.then(|| view! { <li><A href="/settings/audit-log">"Audit Log"</A></li> })}
                 </ul>
             </nav>
             </div>
