@@ -15,12 +15,14 @@ export default defineConfig({
   // Credentials build on the Workload Identity configs and use the same local AWS (whose faults
   // are global): they run once the rest has finished, and automations after them.
   projects: [
-    { name: 'main', testIgnore: /secret-providers|automations|deployments/ },
+    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log/ },
     { name: 'credentials', testMatch: /secret-providers/, dependencies: ['main'] },
     // Automations read secrets through the credentials those tests leave.
     { name: 'automations', testMatch: /automations/, dependencies: ['credentials'] },
     // Deploys read those secrets, and rotate one of their own.
     { name: 'deployments', testMatch: /deployments/, dependencies: ['automations'] },
+    // The log of everything the stories above changed.
+    { name: 'audit-log', testMatch: /audit-log/, dependencies: ['deployments'] },
   ],
   use: {
     baseURL,

@@ -307,7 +307,7 @@ fn changes(details: &Value) -> Vec<AuditChange> {
     fields
         .iter()
         .filter(|(field, _)| !NEVER_SHOWN.contains(&field.as_str()))
-        .filter(|(_, value)| !value.is_null() && !value.as_str().is_some_and(|text| Uuid::parse_str(text).is_ok()))
+        .filter(|(_, value)| !value.is_null() && value.as_str().is_none_or(|text| Uuid::parse_str(text).is_err()))
         .map(|(field, value)| {
             let value = match value {
                 Value::String(text) => text.clone(),

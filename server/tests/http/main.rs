@@ -5,6 +5,7 @@ mod common;
 mod seaweed;
 
 mod access;
+mod audit_log;
 mod automations;
 mod deployments;
 mod errors;
