@@ -10,6 +10,7 @@ mod automations;
 mod deployments;
 mod errors;
 mod issuer;
+mod matrix;
 mod replicas;
 mod secret_providers;
 mod web;
