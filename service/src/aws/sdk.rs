@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use aws_config::{BehaviorVersion, SdkConfig, retry::RetryConfig, timeout::TimeoutConfig};
 use aws_sdk_sts::config::{Credentials, Region as SdkRegion};
 
-use vocabulary::aws::Region;
+use vocabulary::aws::{Partition, Region};
 
 use crate::aws::sessions::Sessions;
 
@@ -114,6 +114,21 @@ impl AwsSdk {
         aws_sdk_secretsmanager::Client::from_conf(
             aws_sdk_secretsmanager::config::Builder::from(&self.base)
                 .region(SdkRegion::new(region.as_str()))
+                .credentials_provider(to_sdk_credentials(credentials))
+                .build(),
+        )
+    }
+
+    /// IAM is global: its endpoint lives in the partition's home region.
+    pub fn iam_with(&self, partition: Partition, credentials: &AwsCredentials) -> aws_sdk_iam::Client {
+        let home = match partition {
+            Partition::Aws => "us-east-1",
+            Partition::AwsCn => "cn-north-1",
+            Partition::AwsUsGov => "us-gov-west-1",
+        };
+        aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(&self.base)
+                .region(SdkRegion::new(home))
                 .credentials_provider(to_sdk_credentials(credentials))
                 .build(),
         )

@@ -1,6 +1,7 @@
 //! Workload identity configurations: the cloud role an organization's tokens are traded for.
 //! At most one default per (organization, provider): a partial unique index guarantees it, and
 //! changes run under the organization's lock so concurrent requests take turns rather than fail.
+pub mod assistant;
 mod input;
 
 use chrono::Utc;

@@ -1,0 +1,591 @@
+//! The IAM assistant for a Workload Identity config. With temporary credentials of someone who
+//! may manage IAM — used for this one request, never stored, logged, audited or returned — it
+//! reads the account's OIDC provider and the role (**Diagnose**: every mismatch with the value
+//! this organization needs, and a trust policy that lets other organizations in flagged as a
+//! security problem), or makes them so (**Set up in AWS**: a plan first, then Apply, which
+//! changes only what differs and says so when nothing does).
+use std::fmt;
+
+use aws_sdk_iam::{
+    Client,
+    error::{DisplayErrorContext, ProvideErrorMetadata},
+};
+use serde_json::Value;
+use vocabulary::{
+    FieldError,
+    dto::workload_identity::{FindingSeverity, IamChange, IamFinding, IamProblem},
+    ids::OrgId,
+    token::{STS_AUDIENCE, Subject},
+};
+
+use super::WorkloadIdentityConfig;
+use crate::{
+    aws::{
+        guidance::Failure,
+        sdk::{AwsCredentials, AwsSdk},
+        trust_setup::{SecretScope, provider_arn, trust_setup},
+    },
+    error::{FormCheck, ServiceResult},
+    issuer::url::IssuerUrl,
+};
+
+/// The inline policy Set up writes, named as the AWS CLI commands on the page name it.
+pub const INLINE_POLICY_NAME: &str = "wisp-secrets-read";
+
+/// Someone's IAM credentials, for one request. `Debug` shows none of it.
+pub struct AdminKeys(AwsCredentials);
+
+impl AdminKeys {
+    pub fn parse(access_key_id: &str, secret_access_key: &str, session_token: &str) -> ServiceResult<Self> {
+        let mut check = FormCheck::default();
+        let id = access_key_id.trim();
+        let key_ok = (16..=128).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric());
+        if !key_ok {
+            check.refuse(FieldError::new(
+                "access_key_id",
+                "Enter the Access Key ID of credentials that may manage IAM (ASIA… for temporary ones).",
+            ));
+        }
+        if secret_access_key.trim().is_empty() {
+            check.refuse(FieldError::new("secret_access_key", "Enter the Secret Access Key that goes with it."));
+        }
+        let token = session_token.trim();
+        check.finish(|| {
+            Some(Self(AwsCredentials {
+                access_key_id: id.to_owned(),
+                secret_access_key: secret_access_key.trim().to_owned(),
+                session_token: (!token.is_empty()).then(|| token.to_owned()),
+                expires_at: None,
+            }))
+        })
+    }
+}
+
+impl fmt::Debug for AdminKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminKeys(***)")
+    }
+}
+
+/// What this organization needs in the role's account.
+struct Wanted {
+    provider_arn: String,
+    /// The provider's URL as IAM keeps it: host and path, no scheme.
+    provider_url: String,
+    issuer: String,
+    role_name: String,
+    role_path: String,
+    subject: String,
+    trust: Value,
+    permissions: Value,
+}
+
+impl Wanted {
+    fn new(issuer: &IssuerUrl, org: OrgId, config: &WorkloadIdentityConfig) -> ServiceResult<Self> {
+        let setup = trust_setup(issuer, org, &config.role_arn, config.region, &SecretScope::default())?;
+        let parse = |text: &str| serde_json::from_str(text).expect("trust_setup writes JSON");
+        Ok(Self {
+            provider_arn: provider_arn(issuer, &config.role_arn),
+            provider_url: issuer.host_and_path(),
+            issuer: issuer.to_string(),
+            role_name: config.role_arn.name().to_owned(),
+            role_path: config.role_arn.path().to_owned(),
+            subject: Subject::Organization(org).to_string(),
+            trust: parse(&setup.trust_policy),
+            permissions: parse(&setup.permissions_policy),
+        })
+    }
+}
+
+/// What the account holds now.
+struct Observed {
+    provider_client_ids: Option<Vec<String>>,
+    trust: Option<Value>,
+    permissions: Option<Value>,
+}
+
+pub struct Assistant<'a> {
+    client: Client,
+    wanted: Wanted,
+    pub account: &'a str,
+}
+
+impl<'a> Assistant<'a> {
+    pub fn new(
+        sdk: &AwsSdk,
+        keys: &AdminKeys,
+        issuer: &IssuerUrl,
+        org: OrgId,
+        config: &'a WorkloadIdentityConfig,
+    ) -> ServiceResult<Self> {
+        Ok(Self {
+            client: sdk.iam_with(config.role_arn.partition(), &keys.0),
+            wanted: Wanted::new(issuer, org, config)?,
+            account: config.role_arn.account(),
+        })
+    }
+
+    /// Every mismatch between the account and what this organization needs.
+    pub async fn diagnose(&self) -> Result<Vec<IamFinding>, IamProblem> {
+        let observed = self.observe().await?;
+        let wanted = &self.wanted;
+        let mut findings = Vec::new();
+        match &observed.provider_client_ids {
+            None => findings.push(IamFinding {
+                severity: FindingSeverity::Mismatch,
+                subject: "OIDC provider".to_owned(),
+                found: None,
+                expected: format!("{} (URL {})", wanted.provider_arn, wanted.issuer),
+                fix: format!(
+                    "Create the identity provider in IAM with the URL {} and the audience {STS_AUDIENCE} (Set up in AWS does it). A provider registered with another URL does not match this issuer.",
+                    wanted.issuer
+                ),
+            }),
+            Some(ids) if !ids.iter().any(|id| id == STS_AUDIENCE) => findings.push(IamFinding {
+                severity: FindingSeverity::Mismatch,
+                subject: "OIDC provider: audiences (client IDs)".to_owned(),
+                found: Some(ids.join(", ")),
+                expected: STS_AUDIENCE.to_owned(),
+                fix: format!("Add the audience {STS_AUDIENCE} to the provider {}.", wanted.provider_arn),
+            }),
+            Some(_) => {}
+        }
+        match &observed.trust {
+            None => findings.push(IamFinding {
+                severity: FindingSeverity::Mismatch,
+                subject: "role".to_owned(),
+                found: None,
+                expected: format!("{}{}", wanted.role_path, wanted.role_name),
+                fix: "Create the role with this organization's trust policy (Set up in AWS does it).".to_owned(),
+            }),
+            Some(trust) => findings.extend(check_trust(trust, wanted)),
+        }
+        Ok(findings)
+    }
+
+    /// What Apply would change; empty when the account already holds everything.
+    pub async fn plan(&self) -> Result<Vec<IamChange>, IamProblem> {
+        let observed = self.observe().await?;
+        Ok(self.changes(&observed).into_iter().map(|(change, _)| change).collect())
+    }
+
+    /// Makes the account hold what this organization needs; returns what it changed.
+    pub async fn apply(&self) -> Result<Vec<IamChange>, IamProblem> {
+        let observed = self.observe().await?;
+        let planned = self.changes(&observed);
+        let wanted = &self.wanted;
+        for (_, step) in &planned {
+            let sent = match step {
+                Step::CreateProvider => self
+                    .client
+                    .create_open_id_connect_provider()
+                    .url(&wanted.issuer)
+                    .client_id_list(STS_AUDIENCE)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| problem("CreateOpenIDConnectProvider", &e)),
+                Step::AddAudience => self
+                    .client
+                    .add_client_id_to_open_id_connect_provider()
+                    .open_id_connect_provider_arn(&wanted.provider_arn)
+                    .client_id(STS_AUDIENCE)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| problem("AddClientIDToOpenIDConnectProvider", &e)),
+                Step::CreateRole => self
+                    .client
+                    .create_role()
+                    .role_name(&wanted.role_name)
+                    .path(&wanted.role_path)
+                    .assume_role_policy_document(wanted.trust.to_string())
+                    .description("Read by Wisp's workload identity tokens")
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| problem("CreateRole", &e)),
+                Step::ReplaceTrust => self
+                    .client
+                    .update_assume_role_policy()
+                    .role_name(&wanted.role_name)
+                    .policy_document(wanted.trust.to_string())
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| problem("UpdateAssumeRolePolicy", &e)),
+                Step::PutPermissions => self
+                    .client
+                    .put_role_policy()
+                    .role_name(&wanted.role_name)
+                    .policy_name(INLINE_POLICY_NAME)
+                    .policy_document(wanted.permissions.to_string())
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| problem("PutRolePolicy", &e)),
+            };
+            sent?;
+        }
+        Ok(planned.into_iter().map(|(change, _)| change).collect())
+    }
+
+    fn changes(&self, observed: &Observed) -> Vec<(IamChange, Step)> {
+        let wanted = &self.wanted;
+        let mut changes = Vec::new();
+        let change = |summary: String, diff: Option<String>| IamChange { summary, diff };
+        match &observed.provider_client_ids {
+            None => changes.push((
+                change(format!("Create the OIDC provider {} with the audience {STS_AUDIENCE}.", wanted.issuer), None),
+                Step::CreateProvider,
+            )),
+            Some(ids) if !ids.iter().any(|id| id == STS_AUDIENCE) => changes.push((
+                change(format!("Add the audience {STS_AUDIENCE} to the OIDC provider {}.", wanted.provider_arn), None),
+                Step::AddAudience,
+            )),
+            Some(_) => {}
+        }
+        match &observed.trust {
+            None => changes.push((
+                change(
+                    format!("Create the role {} trusting only this organization's tokens.", wanted.role_name),
+                    Some(diff(None, &wanted.trust)),
+                ),
+                Step::CreateRole,
+            )),
+            Some(current) if current != &wanted.trust => changes.push((
+                change(
+                    format!("Replace the trust policy of {} (the change is below).", wanted.role_name),
+                    Some(diff(Some(current), &wanted.trust)),
+                ),
+                Step::ReplaceTrust,
+            )),
+            Some(_) => {}
+        }
+        if observed.permissions.as_ref() != Some(&wanted.permissions) {
+            changes.push((
+                change(
+                    format!(
+                        "Put the inline policy {INLINE_POLICY_NAME} on {}: list secrets, read them in {}.",
+                        wanted.role_name, self.account
+                    ),
+                    Some(diff(observed.permissions.as_ref(), &wanted.permissions)),
+                ),
+                Step::PutPermissions,
+            ));
+        }
+        changes
+    }
+
+    async fn observe(&self) -> Result<Observed, IamProblem> {
+        let wanted = &self.wanted;
+        let provider =
+            self.client.get_open_id_connect_provider().open_id_connect_provider_arn(&wanted.provider_arn).send().await;
+        let provider_client_ids = match provider {
+            Ok(found) => Some(found.client_id_list().to_vec()),
+            Err(e) if e.code() == Some("NoSuchEntity") => None,
+            Err(e) => return Err(problem("GetOpenIDConnectProvider", &e)),
+        };
+        let role = self.client.get_role().role_name(&wanted.role_name).send().await;
+        let trust = match role {
+            Ok(found) => found.role().and_then(|r| r.assume_role_policy_document()).map(policy_document),
+            Err(e) if e.code() == Some("NoSuchEntity") => None,
+            Err(e) => return Err(problem("GetRole", &e)),
+        };
+        let permissions = match trust {
+            None => None,
+            Some(_) => {
+                let inline = self
+                    .client
+                    .get_role_policy()
+                    .role_name(&wanted.role_name)
+                    .policy_name(INLINE_POLICY_NAME)
+                    .send()
+                    .await;
+                match inline {
+                    Ok(found) => Some(policy_document(found.policy_document())),
+                    Err(e) if e.code() == Some("NoSuchEntity") => None,
+                    Err(e) => return Err(problem("GetRolePolicy", &e)),
+                }
+            }
+        };
+        Ok(Observed { provider_client_ids, trust, permissions })
+    }
+}
+
+enum Step {
+    CreateProvider,
+    AddAudience,
+    CreateRole,
+    ReplaceTrust,
+    PutPermissions,
+}
+
+/// IAM returns policy documents URL-encoded; anything unreadable compares unequal (and is shown).
+fn policy_document(text: &str) -> Value {
+    let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+    serde_json::from_str(&decoded).unwrap_or(Value::String(decoded.into_owned()))
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// A unified diff of two policy documents.
+fn diff(current: Option<&Value>, wanted: &Value) -> String {
+    let current = current.map(pretty).unwrap_or_default();
+    similar::TextDiff::from_lines(&current, &pretty(wanted))
+        .unified_diff()
+        .header("in AWS now", "after Apply")
+        .to_string()
+}
+
+/// The trust policy's statements that let web identities in, checked against this organization's.
+fn check_trust(trust: &Value, wanted: &Wanted) -> Vec<IamFinding> {
+    let host = &wanted.provider_url;
+    let (aud_key, sub_key) = (format!("{host}:aud"), format!("{host}:sub"));
+    let finding = |severity, subject: &str, found: Option<String>, expected: String, fix: String| IamFinding {
+        severity,
+        subject: subject.to_owned(),
+        found,
+        expected,
+        fix,
+    };
+    let statements: Vec<&Value> = match trust.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let web: Vec<&Value> = statements
+        .into_iter()
+        .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+        .filter(|s| words(s.get("Action")).iter().any(|a| a == "sts:AssumeRoleWithWebIdentity"))
+        .collect();
+    if web.is_empty() {
+        return vec![finding(
+            FindingSeverity::Mismatch,
+            "trust policy",
+            Some(pretty(trust)),
+            "a statement allowing sts:AssumeRoleWithWebIdentity".to_owned(),
+            "Replace the trust policy with the one on this page (Set up in AWS shows the change).".to_owned(),
+        )];
+    }
+    let mut findings = Vec::new();
+    for statement in web {
+        let principals = words(statement.get("Principal").and_then(|p| p.get("Federated")));
+        if !principals.iter().any(|p| p == &wanted.provider_arn) {
+            findings.push(finding(
+                FindingSeverity::Mismatch,
+                "trust policy: federated principal",
+                Some(principals.join(", ")),
+                wanted.provider_arn.clone(),
+                "The role trusts another identity provider: set the principal to this issuer's provider (host and path, no https://).".to_owned(),
+            ));
+            continue;
+        }
+        let conditions = statement.get("Condition").and_then(Value::as_object);
+        let find = |key: &str| -> Vec<(String, Vec<String>)> {
+            conditions
+                .into_iter()
+                .flatten()
+                .filter_map(|(operator, tests)| tests.get(key).map(|values| (operator.clone(), words(Some(values)))))
+                .collect()
+        };
+        let aud = find(&aud_key);
+        let right_aud = aud.iter().any(|(op, values)| op == "StringEquals" && values == &[STS_AUDIENCE.to_owned()]);
+        if !right_aud {
+            findings.push(finding(
+                FindingSeverity::Mismatch,
+                "trust policy: aud condition",
+                (!aud.is_empty()).then(|| describe(&aud)),
+                format!("StringEquals {aud_key} = {STS_AUDIENCE}"),
+                format!("Make the condition StringEquals \"{aud_key}\": \"{STS_AUDIENCE}\"."),
+            ));
+        }
+        let sub = find(&sub_key);
+        let expected_sub = format!("StringEquals {sub_key} = {}", wanted.subject);
+        if sub.is_empty() {
+            findings.push(finding(
+                FindingSeverity::Security,
+                "trust policy: sub condition",
+                None,
+                expected_sub,
+                format!(
+                    "Without a sub condition every organization of this Wisp can assume the role. Add StringEquals \"{sub_key}\": \"{}\".",
+                    wanted.subject
+                ),
+            ));
+            continue;
+        }
+        for (operator, values) in &sub {
+            let wildcard =
+                operator.starts_with("StringLike") && values.iter().any(|v| v.contains('*') || v.contains('?'));
+            let (severity, fix) = if wildcard {
+                (
+                    FindingSeverity::Security,
+                    format!(
+                        "A wildcard sub lets other organizations of this Wisp in. Use StringEquals \"{sub_key}\": \"{}\".",
+                        wanted.subject
+                    ),
+                )
+            } else if operator != "StringEquals" || values != &[wanted.subject.clone()] {
+                (
+                    FindingSeverity::Mismatch,
+                    format!("Use StringEquals \"{sub_key}\": \"{}\", this organization's subject.", wanted.subject),
+                )
+            } else {
+                continue;
+            };
+            findings.push(finding(
+                severity,
+                "trust policy: sub condition",
+                Some(describe(&[(operator.clone(), values.clone())])),
+                expected_sub.clone(),
+                fix,
+            ));
+        }
+    }
+    findings
+}
+
+/// A policy element that may be one word or a list of them.
+fn words(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(word)) => vec![word.clone()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn describe(conditions: &[(String, Vec<String>)]) -> String {
+    conditions.iter().map(|(op, values)| format!("{op} {}", values.join(" | "))).collect::<Vec<_>>().join("; ")
+}
+
+/// An IAM call that failed, with what to allow or check.
+fn problem<E: ProvideErrorMetadata + std::error::Error + 'static, R: fmt::Debug>(
+    call: &str,
+    error: &aws_sdk_iam::error::SdkError<E, R>,
+) -> IamProblem {
+    let failure = Failure::from_sdk(error);
+    let code = match &failure {
+        Failure::Service { code, .. } => Some(code.clone()),
+        _ => None,
+    };
+    let (message, hint) = match code.as_deref() {
+        Some("AccessDenied" | "AccessDeniedException") => (
+            format!("IAM refused {call} to these credentials."),
+            "Use credentials that may call iam:GetOpenIDConnectProvider, iam:GetRole and iam:GetRolePolicy (Diagnose), and also iam:CreateOpenIDConnectProvider, iam:AddClientIDToOpenIDConnectProvider, iam:CreateRole, iam:UpdateAssumeRolePolicy and iam:PutRolePolicy (Set up in AWS).".to_owned(),
+        ),
+        Some("InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException") => (
+            format!("AWS does not accept these credentials ({call})."),
+            "Copy the Access Key ID, Secret Access Key and Session Token again, all three from the same issue (aws sts get-session-token or your SSO portal).".to_owned(),
+        ),
+        Some("ExpiredToken" | "ExpiredTokenException") => (
+            "These temporary credentials have expired.".to_owned(),
+            "Get fresh ones and try again.".to_owned(),
+        ),
+        Some(other) => (format!("IAM answered {call} with {other}."), error.message().unwrap_or("Check the role ARN and try again.").to_owned()),
+        None => {
+            tracing::warn!(call, "an IAM call failed before IAM answered: {}", DisplayErrorContext(error));
+            (format!("The {call} call failed before IAM answered."), "Check that Wisp can reach iam.amazonaws.com (or AWS_ENDPOINT_URL) and try again.".to_owned())
+        }
+    };
+    IamProblem { code, message, hint }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn wanted() -> Wanted {
+        let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
+        let org: OrgId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
+        let config = WorkloadIdentityConfig {
+            id: uuid::Uuid::new_v4().into(),
+            org_id: org,
+            name: "aws".to_owned(),
+            provider: vocabulary::aws::CloudProvider::Aws,
+            role_arn: "arn:aws:iam::123456789012:role/reader".parse().unwrap(),
+            region: "us-east-1".parse().unwrap(),
+            is_default: true,
+        };
+        Wanted::new(&issuer, org, &config).unwrap()
+    }
+
+    fn trust(principal: &str, condition: Value) -> Value {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": principal}, "Condition": condition}]})
+    }
+
+    const ARN: &str = "arn:aws:iam::123456789012:oidc-provider/wisp.example.com";
+
+    #[test]
+    fn the_trust_policy_wisp_writes_has_no_finding() {
+        let wanted = wanted();
+        assert_eq!(check_trust(&wanted.trust, &wanted), []);
+    }
+
+    #[test]
+    fn each_kind_of_mismatch_is_found_with_the_expected_value() {
+        let wanted = wanted();
+        let aud = json!({"wisp.example.com:aud": "sts.amazonaws.com"});
+        let sub = "organization:6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f";
+        let no_sub = check_trust(&trust(ARN, json!({"StringEquals": aud})), &wanted);
+        assert_eq!(no_sub.len(), 1);
+        assert_eq!(no_sub[0].severity, FindingSeverity::Security);
+        assert!(no_sub[0].fix.contains("every organization"), "{:?}", no_sub[0]);
+
+        let wildcard = check_trust(
+            &trust(ARN, json!({"StringEquals": aud, "StringLike": {"wisp.example.com:sub": "organization:*"}})),
+            &wanted,
+        );
+        assert_eq!((wildcard.len(), wildcard[0].severity), (1, FindingSeverity::Security), "{wildcard:?}");
+        assert_eq!(wildcard[0].found.as_deref(), Some("StringLike organization:*"));
+
+        let other_org = check_trust(
+            &trust(
+                ARN,
+                json!({"StringEquals": {"wisp.example.com:aud": "sts.amazonaws.com", "wisp.example.com:sub": "organization:other"}}),
+            ),
+            &wanted,
+        );
+        assert_eq!((other_org.len(), other_org[0].severity), (1, FindingSeverity::Mismatch), "{other_org:?}");
+        assert!(other_org[0].expected.ends_with(sub), "{:?}", other_org[0]);
+
+        let wrong_aud = check_trust(
+            &trust(
+                ARN,
+                json!({"StringLike": {"wisp.example.com:aud": "sts.*"}, "StringEquals": {"wisp.example.com:sub": sub}}),
+            ),
+            &wanted,
+        );
+        assert_eq!(wrong_aud.len(), 1, "{wrong_aud:?}");
+        assert_eq!(wrong_aud[0].subject, "trust policy: aud condition");
+
+        let other_provider = check_trust(
+            &trust("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", json!({})),
+            &wanted,
+        );
+        assert_eq!(other_provider[0].subject, "trust policy: federated principal");
+        assert_eq!(other_provider[0].expected, ARN);
+    }
+
+    #[test]
+    fn iam_documents_are_read_back_from_their_url_encoding() {
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%7D";
+        assert_eq!(policy_document(encoded), json!({"Version": "2012-10-17"}));
+        assert_eq!(policy_document(r#"{"a":1}"#), json!({"a": 1}));
+        assert!(diff(None, &json!({"a": 1})).contains("+  \"a\": 1"));
+    }
+
+    #[test]
+    fn keys_are_checked_per_field_and_never_shown() {
+        let keys = AdminKeys::parse("ASIAIOSFODNN7EXAMPLE", "secret", "token").unwrap();
+        assert_eq!(format!("{keys:?}"), "AdminKeys(***)");
+        let error = AdminKeys::parse("", "", "").unwrap_err();
+        let fields: Vec<_> = error.field_errors().iter().map(|f| f.field.to_string()).collect();
+        assert_eq!(fields, ["access_key_id", "secret_access_key"]);
+    }
+}

@@ -1,0 +1,160 @@
+//! The IAM assistant against moto's IAM (behind the fault proxy): Diagnose finds each kind of
+//! mismatch, Set up in AWS plans, applies and then has nothing left to change, and refused IAM
+//! calls are said with what to allow. Ignored by default: scripts/test.sh runs them.
+use serde_json::json;
+use service::{
+    aws::sdk::{AwsCredentials, AwsSdk},
+    issuer::url::IssuerUrl,
+    testing::LocalAws,
+    workload_identity::{
+        WorkloadIdentityConfig,
+        assistant::{AdminKeys, Assistant},
+    },
+};
+use vocabulary::{
+    aws::CloudProvider,
+    dto::workload_identity::{FindingSeverity, IamFinding},
+    ids::OrgId,
+};
+
+const ISSUER: &str = "https://wisp.example.com";
+const PROVIDER_ARN: &str = "arn:aws:iam::123456789012:oidc-provider/wisp.example.com";
+
+fn config_for(org: OrgId, role: &str) -> WorkloadIdentityConfig {
+    WorkloadIdentityConfig {
+        id: uuid::Uuid::new_v4().into(),
+        org_id: org,
+        name: "aws".to_owned(),
+        provider: CloudProvider::Aws,
+        role_arn: format!("arn:aws:iam::123456789012:role/{role}").parse().unwrap(),
+        region: "us-east-1".parse().unwrap(),
+        is_default: true,
+    }
+}
+
+fn keys() -> AdminKeys {
+    AdminKeys::parse("ASIAIOSFODNN7EXAMPLE", "admin-secret", "admin-session-token").unwrap()
+}
+
+fn subjects(findings: &[IamFinding]) -> Vec<(&str, FindingSeverity)> {
+    findings.iter().map(|f| (f.subject.as_str(), f.severity)).collect()
+}
+
+async fn create_role(sdk: &AwsSdk, name: &str, trust: serde_json::Value) {
+    let admin = AwsCredentials {
+        access_key_id: "admin".to_owned(),
+        secret_access_key: "admin".to_owned(),
+        session_token: None,
+        expires_at: None,
+    };
+    let iam = sdk.iam_with(vocabulary::aws::Partition::Aws, &admin);
+    iam.create_role().role_name(name).assume_role_policy_document(trust.to_string()).send().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn set_up_creates_what_is_missing_once_and_diagnose_then_finds_nothing() {
+    let aws = LocalAws::start().await;
+    let sdk = AwsSdk::with_endpoint(&aws.endpoint).await;
+    let issuer = IssuerUrl::parse(ISSUER).unwrap();
+    let org = OrgId::new();
+    let config = config_for(org, "wisp-reader");
+    let assistant = Assistant::new(&sdk, &keys(), &issuer, org, &config).unwrap();
+
+    let findings = assistant.diagnose().await.unwrap();
+    assert_eq!(
+        subjects(&findings),
+        [("OIDC provider", FindingSeverity::Mismatch), ("role", FindingSeverity::Mismatch)]
+    );
+    assert!(findings[0].expected.contains(PROVIDER_ARN), "{findings:?}");
+
+    let plan = assistant.plan().await.unwrap();
+    assert_eq!(plan.len(), 3, "provider, role, permissions: {plan:?}");
+    assert_eq!(aws.calls("CreateRole").await, 0, "a plan writes nothing");
+    let applied = assistant.apply().await.unwrap();
+    assert_eq!(applied.len(), 3);
+    assert!(applied[1].diff.as_deref().unwrap().contains(&format!("organization:{org}")), "{applied:?}");
+    assert_eq!(assistant.apply().await.unwrap(), [], "a second Apply changes nothing");
+    assert_eq!(assistant.diagnose().await.unwrap(), [], "the account now holds what this organization needs");
+    assert_eq!(aws.calls("CreateOpenIDConnectProvider").await, 1);
+
+    // Another organization's role in the same account: the provider is shared and kept.
+    let other_org = OrgId::new();
+    let other = config_for(other_org, "other-reader");
+    let second = Assistant::new(&sdk, &keys(), &issuer, other_org, &other).unwrap();
+    let plan = second.plan().await.unwrap();
+    assert_eq!(plan.len(), 2, "the provider exists: {plan:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn diagnose_flags_a_missing_or_wildcard_sub_and_a_foreign_provider() {
+    let aws = LocalAws::start().await;
+    let sdk = AwsSdk::with_endpoint(&aws.endpoint).await;
+    let issuer = IssuerUrl::parse(ISSUER).unwrap();
+    let org = OrgId::new();
+    let statement = |principal: &str, condition: serde_json::Value| {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": principal},
+            "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition}]})
+    };
+    let aud = json!({"wisp.example.com:aud": "sts.amazonaws.com"});
+    create_role(&sdk, "no-sub", statement(PROVIDER_ARN, json!({"StringEquals": aud}))).await;
+    create_role(
+        &sdk,
+        "wildcard",
+        statement(PROVIDER_ARN, json!({"StringEquals": aud, "StringLike": {"wisp.example.com:sub": "organization:*"}})),
+    )
+    .await;
+    let github = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+    create_role(&sdk, "foreign", statement(github, json!({}))).await;
+
+    let diagnose = async |role: &str| {
+        let config = config_for(org, role);
+        Assistant::new(&sdk, &keys(), &issuer, org, &config).unwrap().diagnose().await.unwrap()
+    };
+    let no_sub = diagnose("no-sub").await;
+    assert!(subjects(&no_sub).contains(&("trust policy: sub condition", FindingSeverity::Security)), "{no_sub:?}");
+    let wildcard = diagnose("wildcard").await;
+    let finding = wildcard.iter().find(|f| f.subject == "trust policy: sub condition").unwrap();
+    assert_eq!(
+        (finding.severity, finding.found.as_deref()),
+        (FindingSeverity::Security, Some("StringLike organization:*"))
+    );
+    assert!(finding.expected.ends_with(&format!("organization:{org}")));
+    let foreign = diagnose("foreign").await;
+    let finding = foreign.iter().find(|f| f.subject == "trust policy: federated principal").unwrap();
+    assert_eq!((finding.found.as_deref(), finding.expected.as_str()), (Some(github), PROVIDER_ARN));
+
+    // Set up shows the trust policy's change before replacing it.
+    let config = config_for(org, "no-sub");
+    let plan = Assistant::new(&sdk, &keys(), &issuer, org, &config).unwrap().plan().await.unwrap();
+    let replace = plan.iter().find(|c| c.summary.starts_with("Replace the trust policy")).unwrap();
+    assert!(
+        replace
+            .diff
+            .as_deref()
+            .unwrap()
+            .contains(&format!("+          \"wisp.example.com:sub\": \"organization:{org}\"")),
+        "{}",
+        replace.diff.as_deref().unwrap()
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn refused_iam_calls_say_what_to_allow() {
+    let aws = LocalAws::start().await;
+    let sdk = AwsSdk::with_endpoint(&aws.endpoint).await;
+    let issuer = IssuerUrl::parse(ISSUER).unwrap();
+    let org = OrgId::new();
+    aws.inject(json!({"action": "GetRole", "code": "AccessDenied", "status": 403})).await;
+    let config = config_for(org, "wisp-reader");
+    let assistant = Assistant::new(&sdk, &keys(), &issuer, org, &config).unwrap();
+    let problem = assistant.diagnose().await.unwrap_err();
+    assert_eq!(problem.code.as_deref(), Some("AccessDenied"));
+    assert!(problem.message.contains("GetRole"), "{problem:?}");
+    assert!(problem.hint.contains("iam:GetRole") && problem.hint.contains("iam:UpdateAssumeRolePolicy"), "{problem:?}");
+    assert!(
+        !format!("{problem:?}").contains("admin-secret") && !format!("{problem:?}").contains("admin-session-token")
+    );
+}
