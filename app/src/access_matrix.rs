@@ -48,6 +48,8 @@ pub const ROUTES: &[Route] = &[
     server_fn("workload_identity/delete", Needs::All(&[Permission::manage(WorkloadIdentityConfigs)])),
     server_fn("workload_identity/trust_setup", Needs::All(&[Permission::read(WorkloadIdentityConfigs)])),
     server_fn("workload_identity/test_connection", Needs::All(&[Permission::read(WorkloadIdentityConfigs)])),
+    server_fn("workload_identity/aws_diagnose", Needs::All(&[Permission::manage(WorkloadIdentityConfigs)])),
+    server_fn("workload_identity/aws_setup", Needs::All(&[Permission::manage(WorkloadIdentityConfigs)])),
     server_fn(
         "secret_providers/list",
         Needs::All(&[Permission::read(SecretProviders), Permission::read(WorkloadIdentityConfigs)]),

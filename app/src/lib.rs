@@ -1,8 +1,8 @@
 //! Wisp's user interface: rendered on the server, hydrated in the browser.
 #![recursion_limit = "256"]
 #[cfg(feature = "ssr")]
-#[cfg(feature = "ssr")]
 pub mod access_matrix;
+#[cfg(feature = "ssr")]
 pub mod auth;
 mod codec;
 mod components;

@@ -175,7 +175,9 @@ async fn every_audited_action_reads_well_and_no_secret_appears() {
         }
     }
     let seen: HashSet<AuditAction> = entries.iter().map(|e| e.action).collect();
-    let missing: Vec<_> = AuditAction::ALL.iter().filter(|a| !seen.contains(a)).collect();
+    // Set up in AWS needs IAM: tests/iam_assistant.rs drives it against the local AWS and reads its entry.
+    let needs_aws = [AuditAction::WorkloadIdentityAwsSetup];
+    let missing: Vec<_> = AuditAction::ALL.iter().filter(|a| !seen.contains(a) && !needs_aws.contains(a)).collect();
     assert!(missing.is_empty(), "actions never driven: {missing:?}");
     assert!(entries.windows(2).all(|pair| pair[0].id > pair[1].id), "newest first");
 

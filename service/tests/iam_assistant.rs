@@ -158,3 +158,62 @@ async fn refused_iam_calls_say_what_to_allow() {
         !format!("{problem:?}").contains("admin-secret") && !format!("{problem:?}").contains("admin-session-token")
     );
 }
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh runs it"]
+async fn applying_is_audited_as_what_changed_in_which_account_without_the_credentials() {
+    use service::{
+        access::{AccessControl, Authorized, Manage, Read, resource},
+        audit::{self, Filter},
+        issuer::{
+            IssuerConfig, IssuerState,
+            keys::{SigningAlgorithm, generate},
+        },
+        secret_providers::DefaultChoice,
+        testing::{TestDatabase, organization_with_owner},
+        workload_identity::{self as wi, ConfigInput, assistant},
+    };
+    use vocabulary::{audit::AuditAction, aws::Region};
+
+    let aws = LocalAws::start().await;
+    let sdk = AwsSdk::with_endpoint(&aws.endpoint).await;
+    let db = TestDatabase::new().await;
+    let (org, owner) = organization_with_owner(&db.db, "acme").await;
+    let access = AccessControl::new().await.unwrap();
+    let actor: Authorized<Manage<resource::WorkloadIdentityConfigs>> =
+        access.authorize(&db.db, owner, org).await.unwrap();
+    let reader: Authorized<Read<resource::AuditLog>> = access.also(&actor).unwrap();
+    let role = "arn:aws:iam::123456789012:role/audited";
+    let input = ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).unwrap();
+    let config = wi::create(&db.db, &actor, input, DefaultChoice::Automatic).await.unwrap();
+    let issuer = IssuerState::load(&IssuerConfig {
+        issuer: Some(ISSUER.to_owned()),
+        private_key_pem: Some(generate(SigningAlgorithm::ES256)),
+        published_keys_pem: None,
+        token_lifetime_seconds: 3600,
+    })
+    .unwrap();
+
+    let plan = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, &keys(), false).await.unwrap();
+    assert_eq!((plan.applied, plan.changes.len(), plan.account.as_str()), (false, 3, "123456789012"));
+    let applied = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, &keys(), true).await.unwrap();
+    assert_eq!((applied.applied, applied.changes.len()), (true, 3));
+    let again = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, &keys(), true).await.unwrap();
+    assert_eq!(again.changes, [], "nothing left to change, and nothing audited");
+
+    let filter = Filter { actor: None, action: Some(AuditAction::WorkloadIdentityAwsSetup) };
+    let entries = audit::page(&db.db, &reader, filter, None).await.unwrap().entries;
+    assert_eq!(entries.len(), 1);
+    let entry = &entries[0];
+    assert_eq!(entry.object, "Workload Identity config aws");
+    let account = entry.changes.iter().find(|c| c.field == "account").unwrap();
+    assert_eq!(account.value, "123456789012");
+    let changes = entry.changes.iter().find(|c| c.field == "changes").unwrap();
+    assert!(changes.value.contains("Create the OIDC provider"), "{changes:?}");
+    let everything = format!("{entries:?}");
+    assert!(
+        !everything.contains("admin-secret")
+            && !everything.contains("admin-session-token")
+            && !everything.contains("ASIAIOSFODNN7EXAMPLE")
+    );
+}

@@ -39,7 +39,7 @@ pub fn ConnectionResult(
 }
 
 #[component]
-fn ConnectionReport(report: ConnectionReportView) -> impl IntoView {
+pub fn ConnectionReport(report: ConnectionReportView) -> impl IntoView {
     let headline = if report.passed {
         "Connection works".to_owned()
     } else {

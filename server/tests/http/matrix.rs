@@ -134,6 +134,11 @@ async fn request(
         ),
         "workload_identity/make_default" | "workload_identity/test_connection" => (json!({ "id": acme.config }), true),
         "workload_identity/delete" => (json!({ "id": acme.fresh_config().await }), true),
+        "workload_identity/aws_diagnose" | "workload_identity/aws_setup" => (
+            json!({ "id": acme.config, "access_key_id": "ASIAIOSFODNN7EXAMPLE", "secret_access_key": "s",
+                "session_token": "t", "apply": false }),
+            true,
+        ),
         "workload_identity/trust_setup" => {
             (json!({ "role_arn": role_arn, "region": "us-east-1", "secret_prefix": "", "kms_key_arn": "" }), false)
         }

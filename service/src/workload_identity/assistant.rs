@@ -10,23 +10,28 @@ use aws_sdk_iam::{
     Client,
     error::{DisplayErrorContext, ProvideErrorMetadata},
 };
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
+use serde_json::json;
 use vocabulary::{
     FieldError,
-    dto::workload_identity::{FindingSeverity, IamChange, IamFinding, IamProblem},
-    ids::OrgId,
+    audit::{AuditAction, AuditTarget},
+    dto::workload_identity::{DiagnoseView, FindingSeverity, IamChange, IamFinding, IamProblem, SetupView},
+    ids::{OrgId, WorkloadIdentityConfigId},
     token::{STS_AUDIENCE, Subject},
 };
 
-use super::WorkloadIdentityConfig;
+use super::{Manager, WorkloadIdentityConfig};
 use crate::{
+    ServiceError,
+    audit::{self, Change},
     aws::{
         guidance::Failure,
         sdk::{AwsCredentials, AwsSdk},
         trust_setup::{SecretScope, provider_arn, trust_setup},
     },
     error::{FormCheck, ServiceResult},
-    issuer::url::IssuerUrl,
+    issuer::{IssuerState, url::IssuerUrl},
 };
 
 /// The inline policy Set up writes, named as the AWS CLI commands on the page name it.
@@ -65,6 +70,75 @@ impl fmt::Debug for AdminKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AdminKeys(***)")
     }
+}
+
+/// Diagnose for the config `id`: what differs, or what the credentials could not read.
+pub async fn diagnose(
+    db: &impl ConnectionTrait,
+    sdk: &AwsSdk,
+    issuer: &IssuerState,
+    actor: &Manager,
+    id: WorkloadIdentityConfigId,
+    keys: &AdminKeys,
+) -> ServiceResult<DiagnoseView> {
+    let config = super::find_in_org(db, actor.org_id(), id).await?;
+    let url = issuer_url(issuer)?;
+    let assistant = Assistant::new(sdk, keys, url, actor.org_id(), &config)?;
+    let account = assistant.account.to_owned();
+    Ok(match assistant.diagnose().await {
+        Ok(findings) => DiagnoseView { account, findings, problem: None },
+        Err(problem) => DiagnoseView { account, findings: Vec::new(), problem: Some(problem) },
+    })
+}
+
+/// Set up in AWS for the config `id`: the plan, or (`apply`) the changes made, audited as what
+/// changed in which account, never with the credentials.
+pub async fn set_up(
+    db: &impl ConnectionTrait,
+    sdk: &AwsSdk,
+    issuer: &IssuerState,
+    actor: &Manager,
+    id: WorkloadIdentityConfigId,
+    keys: &AdminKeys,
+    apply: bool,
+) -> ServiceResult<SetupView> {
+    let config = super::find_in_org(db, actor.org_id(), id).await?;
+    let url = issuer_url(issuer)?;
+    let assistant = Assistant::new(sdk, keys, url, actor.org_id(), &config)?;
+    let account = assistant.account.to_owned();
+    let outcome = if apply { assistant.apply().await } else { assistant.plan().await };
+    let changes = match outcome {
+        Ok(changes) => changes,
+        Err(problem) => {
+            return Ok(SetupView {
+                account,
+                changes: Vec::new(),
+                applied: false,
+                problem: Some(problem),
+                connection: None,
+            });
+        }
+    };
+    if apply && !changes.is_empty() {
+        let change = Change {
+            org_id: Some(actor.org_id()),
+            actor: actor.actor(),
+            action: AuditAction::WorkloadIdentityAwsSetup,
+            target: AuditTarget::WorkloadIdentityConfig(config.id),
+            details: json!({
+                "name": config.name,
+                "account": account,
+                "role_arn": config.role_arn.to_string(),
+                "changes": changes.iter().map(|c| c.summary.clone()).collect::<Vec<_>>(),
+            }),
+        };
+        audit::record(db, change).await?;
+    }
+    Ok(SetupView { account, changes, applied: apply, problem: None, connection: None })
+}
+
+fn issuer_url(issuer: &IssuerState) -> ServiceResult<&IssuerUrl> {
+    issuer.url.as_ref().ok_or(ServiceError::IssuerNotConfigured(crate::issuer::NO_ISSUER))
 }
 
 /// What this organization needs in the role's account.
@@ -428,7 +502,7 @@ fn check_trust(trust: &Value, wanted: &Wanted) -> Vec<IamFinding> {
                         wanted.subject
                     ),
                 )
-            } else if operator != "StringEquals" || values != &[wanted.subject.clone()] {
+            } else if operator != "StringEquals" || values != std::slice::from_ref(&wanted.subject) {
                 (
                     FindingSeverity::Mismatch,
                     format!("Use StringEquals \"{sub_key}\": \"{}\", this organization's subject.", wanted.subject),

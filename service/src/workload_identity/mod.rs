@@ -29,7 +29,7 @@ use crate::{
 };
 
 type Reader = Authorized<Read<WorkloadIdentityConfigs>>;
-type Manager = Authorized<Manage<WorkloadIdentityConfigs>>;
+pub type Manager = Authorized<Manage<WorkloadIdentityConfigs>>;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadIdentityConfig {

@@ -80,4 +80,6 @@ pub struct SetupView {
     pub changes: Vec<IamChange>,
     pub applied: bool,
     pub problem: Option<IamProblem>,
+    /// After Apply: Test Connection's report.
+    pub connection: Option<crate::dto::connection::ConnectionReportView>,
 }

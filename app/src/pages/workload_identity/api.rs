@@ -4,7 +4,7 @@ use vocabulary::{
     aws::{CloudProvider, Region},
     dto::{
         connection::ConnectionReportView,
-        workload_identity::{ConfigView, TrustSetupView},
+        workload_identity::{ConfigView, DiagnoseView, SetupView, TrustSetupView},
     },
     ids::WorkloadIdentityConfigId,
 };
@@ -152,6 +152,57 @@ pub async fn test_workload_identity_connection(id: WorkloadIdentityConfigId) -> 
     Ok(views::report(report))
 }
 
+/// Diagnose: reads the account's provider and role with the caller's IAM credentials (used for
+/// this request only) and lists each mismatch.
+#[server(endpoint = "workload_identity/aws_diagnose", input = FormOrJson)]
+pub async fn diagnose_in_aws(
+    id: WorkloadIdentityConfigId,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+) -> Result<DiagnoseView, AppError> {
+    use service::{
+        access::{Manage, resource::WorkloadIdentityConfigs},
+        workload_identity::assistant::{self, AdminKeys},
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
+    let keys = AdminKeys::parse(&access_key_id, &secret_access_key, &session_token)?;
+    Ok(assistant::diagnose(&state.db, &state.aws, &state.issuer, &proof, id, &keys).await?)
+}
+
+/// Set up in AWS: the plan (`apply` false), or the changes made and then Test Connection.
+#[server(endpoint = "workload_identity/aws_setup", input = FormOrJson)]
+pub async fn set_up_in_aws(
+    id: WorkloadIdentityConfigId,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    apply: bool,
+) -> Result<SetupView, AppError> {
+    use service::{
+        access::{Manage, resource::WorkloadIdentityConfigs},
+        aws::connection_test::check_workload_identity,
+        workload_identity::{
+            self,
+            assistant::{self, AdminKeys},
+        },
+    };
+
+    use crate::{auth, views};
+
+    let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
+    let keys = AdminKeys::parse(&access_key_id, &secret_access_key, &session_token)?;
+    let mut view = assistant::set_up(&state.db, &state.aws, &state.issuer, &proof, id, &keys, apply).await?;
+    if view.applied {
+        let config = workload_identity::get(&state.db, &proof.read(), id).await?;
+        view.connection = Some(views::report(check_workload_identity(&state.issuer, &state.aws, &config).await));
+    }
+    Ok(view)
+}
+
 crate::codec::form_or_json!(
     ListWorkloadIdentityConfigs,
     CreateWorkloadIdentityConfig,
@@ -160,4 +211,6 @@ crate::codec::form_or_json!(
     DeleteWorkloadIdentityConfig,
     WorkloadIdentityTrustSetup,
     TestWorkloadIdentityConnection,
+    DiagnoseInAws,
+    SetUpInAws,
 );

@@ -1,5 +1,6 @@
 //! Settings → Workload Identity: the AWS roles this organization's tokens can assume.
 pub mod api;
+mod aws_assistant;
 mod form;
 mod trust_panel;
 
@@ -13,7 +14,11 @@ use vocabulary::{
 
 use vocabulary::dto::connection::CheckStep;
 
-use self::{form::ConfigForm, trust_panel::TrustPanel};
+use self::{
+    aws_assistant::{AwsAssistant, Mode},
+    form::ConfigForm,
+    trust_panel::TrustPanel,
+};
 use crate::{
     components::{
         confirm_button::ConfirmButton,
@@ -113,6 +118,8 @@ enum RowPanel {
     None,
     TrustPolicy,
     Connection,
+    SetUp,
+    Diagnose,
 }
 
 #[component]
@@ -124,6 +131,10 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
     let manage = can_manage.then(|| {
         let edited = config.clone();
         view! {
+            <button type="button" class="secondary small" aria-expanded=move || (panel.get() == RowPanel::SetUp).to_string()
+                on:click=move |_| toggle(RowPanel::SetUp)>"Set up in AWS"</button>
+            <button type="button" class="secondary small" aria-expanded=move || (panel.get() == RowPanel::Diagnose).to_string()
+                on:click=move |_| toggle(RowPanel::Diagnose)>"Diagnose"</button>
             <button type="button" class="secondary small" on:click=move |_| crud.editing.set(Some(Editing::Existing(edited.clone())))>
                 "Edit"
             </button>
@@ -189,6 +200,8 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
                                     <TrustPanel role_arn=Signal::stored(role_arn.clone()) region=Signal::stored(region)/>
                                 }
                                 .into_any(),
+                                RowPanel::SetUp => view! { <AwsAssistant id mode=Mode::SetUp/> }.into_any(),
+                                RowPanel::Diagnose => view! { <AwsAssistant id mode=Mode::Diagnose/> }.into_any(),
                                 _ => view! {
                                     <ConnectionResult
                                         pending=test.pending()
