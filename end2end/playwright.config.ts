@@ -15,7 +15,7 @@ export default defineConfig({
   // Credentials build on the Workload Identity configs and use the same local AWS (whose faults
   // are global): they run once the rest has finished, and automations after them.
   projects: [
-    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log/ },
+    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log|iam-assistant/ },
     { name: 'credentials', testMatch: /secret-providers/, dependencies: ['main'] },
     // Automations read secrets through the credentials those tests leave.
     { name: 'automations', testMatch: /automations/, dependencies: ['credentials'] },
@@ -23,6 +23,8 @@ export default defineConfig({
     { name: 'deployments', testMatch: /deployments/, dependencies: ['automations'] },
     // The log of everything the stories above changed.
     { name: 'audit-log', testMatch: /audit-log/, dependencies: ['deployments'] },
+    // IAM in the local AWS, once the stories that read its secrets are done.
+    { name: 'iam-assistant', testMatch: /iam-assistant/, dependencies: ['deployments'] },
   ],
   use: {
     baseURL,

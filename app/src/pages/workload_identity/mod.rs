@@ -208,6 +208,13 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
                                         result=test.value()
                                         plan=CheckStep::WORKLOAD_IDENTITY
                                     />
+                                    // The trust policy is the usual cause: offer to compare it with AWS.
+                                    {move || (can_manage && denied(&test.value().get())).then(|| view! {
+                                        <p class="field-note">
+                                            "AWS refused access. Diagnose compares the provider and the role in AWS with what this organization needs: "
+                                            <button type="button" class="secondary small" on:click=move |_| panel.set(RowPanel::Diagnose)>"Diagnose"</button>
+                                        </p>
+                                    })}
                                 }
                                 .into_any(),
                             }
@@ -217,4 +224,11 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
             </Show>
         </tbody>
     }
+}
+
+/// Whether a Test Connection failed because AWS refused access.
+fn denied(result: &Option<Result<vocabulary::dto::connection::ConnectionReportView, crate::error::AppError>>) -> bool {
+    matches!(result, Some(Ok(report)) if report.steps.iter().any(|step| {
+        step.code.as_deref().is_some_and(|code| code.starts_with("AccessDenied"))
+    }))
 }
