@@ -323,6 +323,33 @@ mod tests {
         }
     }
 
+    /// The README's role table is the policy: each row is what casbin decides for that resource.
+    #[tokio::test]
+    async fn the_readme_role_table_is_the_policy() {
+        let access = AccessControl::new().await.unwrap();
+        let org = OrgId::new();
+        let readme = include_str!("../../README.md");
+        for resource in Resource::ALL {
+            let cells: Vec<&str> = Role::ALL
+                .iter()
+                .map(|role| {
+                    if access.allows(*role, org, Permission::manage(*resource)) {
+                        "manage"
+                    } else if access.allows(*role, org, Permission::read(*resource)) {
+                        "read"
+                    } else {
+                        "—"
+                    }
+                })
+                .collect();
+            let row = format!("| `{resource}` | {} |", cells.join(" | "));
+            assert!(readme.contains(&row), "the README's role table lacks {row}");
+        }
+        let header =
+            format!("| permission | {} |", Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" | "));
+        assert!(readme.contains(&header), "the README's role table has the roles in policy order: {header}");
+    }
+
     #[tokio::test]
     async fn manage_implies_read_but_not_the_reverse() {
         let access = AccessControl::new().await.unwrap();
