@@ -55,16 +55,18 @@ impl MasterKey {
     /// A key for another purpose, derived from this one under `label` (HMAC-SHA256 as a PRF, as
     /// HKDF's expand step does), so the master key itself is only ever used to seal.
     pub fn derive(&self, label: &str) -> DerivedKey {
-        use hmac::{Hmac, Mac};
-        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(b"wisp derived key\0");
-        mac.update(label.as_bytes());
-        DerivedKey(mac.finalize().into_bytes().into())
+        DerivedKey(hmac_sha256(&self.0, &[b"wisp derived key\0", label.as_bytes()]))
     }
 
     /// Seals `plaintext` under this key, bound to `context` (where it is stored).
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> ServiceResult<Sealed> {
         Ok(Sealed { key_id: self.id(), bytes: self.encrypt(plaintext, context)? })
+    }
+
+    /// Opens a sealed value that is text (a key, an environment value).
+    pub fn open_text(&self, sealed: &Sealed, context: &[u8]) -> ServiceResult<String> {
+        String::from_utf8(self.open(sealed, context)?)
+            .map_err(|_| ServiceError::Internal("a sealed value is not text".to_owned()))
     }
 
     /// Opens what [`MasterKey::seal`] sealed with the same context; a value sealed under another
@@ -195,7 +197,6 @@ fn reseal(
     next.seal(&current.open(&sealed, context)?, context).map(Some)
 }
 
-/// A secret sealed under the master key named `key_id`.
 /// A 32-byte key derived from the master key; `Debug` never shows it.
 #[derive(Clone)]
 pub struct DerivedKey([u8; 32]);
@@ -203,13 +204,18 @@ pub struct DerivedKey([u8; 32]);
 impl DerivedKey {
     /// HMAC-SHA256 of `message` under this key, as lowercase hex cut to `hex_digits`.
     pub fn fingerprint(&self, message: &[u8], hex_digits: usize) -> String {
-        use hmac::{Hmac, Mac};
-        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(message);
-        let digest = mac.finalize().into_bytes();
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = hmac_sha256(&self.0, &[message]).iter().map(|b| format!("{b:02x}")).collect();
         hex[..hex_digits.min(hex.len())].to_owned()
     }
+}
+
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 impl fmt::Debug for DerivedKey {
@@ -218,10 +224,21 @@ impl fmt::Debug for DerivedKey {
     }
 }
 
+/// A secret sealed under the master key named `key_id`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Sealed {
     pub key_id: String,
     pub bytes: Vec<u8>,
+}
+
+impl Sealed {
+    /// From a row's two columns, when both hold something.
+    pub fn stored(bytes: &Option<Vec<u8>>, key_id: &Option<String>) -> Option<Self> {
+        match (bytes, key_id) {
+            (Some(bytes), Some(key_id)) => Some(Self { key_id: key_id.clone(), bytes: bytes.clone() }),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Debug for Sealed {

@@ -112,17 +112,9 @@ pub async fn kickoff(
     let mut env = BTreeMap::new();
     let mut variables = Vec::with_capacity(rows.len());
     for row in &rows {
-        let value = match (&row.sealed_value, &row.master_key_id) {
-            (Some(bytes), Some(key_id)) => {
-                let opened = aws
-                    .master_key
-                    .open(&Sealed { key_id: key_id.clone(), bytes: bytes.clone() }, &seal_context(row.id))?;
-                Some(
-                    String::from_utf8(opened)
-                        .map_err(|_| ServiceError::Internal("a sealed value is not text".to_owned()))?,
-                )
-            }
-            _ => fresh_values.remove(row.key.0.as_str()),
+        let value = match Sealed::stored(&row.sealed_value, &row.master_key_id) {
+            Some(sealed) => Some(aws.master_key.open_text(&sealed, &seal_context(row.id))?),
+            None => fresh_values.remove(row.key.0.as_str()),
         };
         variables.push(KickoffVariable {
             key: row.key.0.clone(),

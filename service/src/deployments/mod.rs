@@ -256,13 +256,12 @@ async fn freeze(
         };
         match row.source.0 {
             SourceKind::Plain => {
-                let value = match (&row.value, &row.sealed_value, &row.master_key_id) {
-                    (Some(value), _, _) => value.clone().into_bytes(),
-                    (None, Some(bytes), Some(key_id)) => master_key.open(
-                        &Sealed { key_id: key_id.clone(), bytes: bytes.clone() },
-                        &variables::seal_context(VariableId::from(row.id)),
-                    )?,
-                    _ => return Err(ServiceError::Internal(format!("variable {} lacks its value", row.id))),
+                let value = match (&row.value, Sealed::stored(&row.sealed_value, &row.master_key_id)) {
+                    (Some(value), _) => value.clone().into_bytes(),
+                    (None, Some(sealed)) => {
+                        master_key.open(&sealed, &variables::seal_context(VariableId::from(row.id)))?
+                    }
+                    (None, None) => return Err(ServiceError::Internal(format!("variable {} lacks its value", row.id))),
                 };
                 item.sealed = Some(master_key.seal(&value, &seal_context(id))?);
             }

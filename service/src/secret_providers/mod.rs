@@ -89,8 +89,7 @@ impl Credential {
     /// The stored secret access key, opened: for the calls that sign with it, never for display.
     pub fn secret_access_key(&self, master_key: &MasterKey) -> ServiceResult<Option<String>> {
         let Auth::StaticKeys { sealed, .. } = &self.auth else { return Ok(None) };
-        let bytes = master_key.open(sealed, &seal_context(self.id))?;
-        String::from_utf8(bytes).map(Some).map_err(|_| ServiceError::Internal("a sealed key is not text".to_owned()))
+        master_key.open_text(sealed, &seal_context(self.id)).map(Some)
     }
 }
 
@@ -350,11 +349,10 @@ pub async fn test_connection(
         Auth::WorkloadIdentity(config) => {
             check_credential(issuer, sdk, credential.org_id, Signer::WebIdentity(config), credential.region).await
         }
-        Auth::StaticKeys { access_key_id, sealed, role_arn, external_id } => {
-            let opened = master_key.open(sealed, &seal_context(credential.id)).and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|_| ServiceError::Internal("a sealed key is not text".to_owned()))
-            });
-            let secret = opened
+        Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => {
+            let secret = credential
+                .secret_access_key(master_key)
+                .map(Option::unwrap_or_default)
                 .map_err(|e| tracing::warn!(credential = %credential.id, "cannot open the secret access key: {e}"))
                 .ok();
             let signer = Signer::AccessKey {
