@@ -14,11 +14,11 @@ use uuid::Uuid;
 use vocabulary::{
     dto::deployments::{KickoffOutcome, KickoffPage, KickoffResponse, KickoffVariable, KickoffView, SecretFailure},
     env::Delivery,
-    ids::{AutomationId, KickoffId, WorkloadIdentityConfigId},
+    ids::{AutomationId, CredentialId, KickoffId, WorkloadIdentityConfigId},
 };
 
 use super::{
-    KICKOFF_LIMIT, Worker, credentials_of, rfc3339, seal_context,
+    KICKOFF_LIMIT, Worker, rfc3339, seal_context,
     secrets::{SecretRead, read_all},
 };
 use crate::{
@@ -28,7 +28,7 @@ use crate::{
     entity::{deployment, deployment_variable, kickoff},
     error::{ServiceError, ServiceResult},
     master_key::{DerivedKey, MasterKey, Sealed},
-    secret_providers::Auth,
+    secret_providers::{self, Auth},
 };
 
 /// Hex digits of a value's fingerprint: enough to tell two values apart at a glance, too few
@@ -69,13 +69,14 @@ pub async fn kickoff(
         .await?;
     let fresh: Vec<&deployment_variable::Model> =
         rows.iter().filter(|r| r.delivery.map(|d| d.0) == Some(Delivery::RotationAware)).collect();
-    let credentials = credentials_of(db, worker.org, fresh.iter().filter_map(|r| r.credential_id)).await?;
+    let ids = fresh.iter().filter_map(|r| r.credential_id).map(CredentialId::from);
+    let credentials = secret_providers::find_all_in_org(db, worker.org, ids).await?;
 
     let mut failures = Vec::new();
     let mut reads = Vec::new();
     for row in &fresh {
         let name = row.secret_name.as_ref().map(|n| &n.0);
-        match (row.credential_id.and_then(|id| credentials.get(&id)), name) {
+        match (row.credential_id.and_then(|id| credentials.get(&id.into())), name) {
             (Some(credential), Some(secret_name)) => reads.push(SecretRead {
                 variable: row.key.0.as_str(),
                 credential,

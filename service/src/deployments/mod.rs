@@ -23,7 +23,7 @@ use vocabulary::{
     audit::{AuditAction, AuditTarget},
     dto::deployments::{DeploymentView, NewDeployment},
     env::{Delivery, SourceKind},
-    ids::{AutomationId, DeploymentId, OrgId, VariableId},
+    ids::{AutomationId, CredentialId, DeploymentId, OrgId, VariableId},
 };
 
 use self::secrets::{SecretRead, read_all};
@@ -136,7 +136,8 @@ pub async fn deploy(
             .all(db)
             .await?
     };
-    let credentials = credentials_of(db, org, rows.iter().filter_map(|r| r.credential_id)).await?;
+    let ids = rows.iter().filter_map(|r| r.credential_id).map(CredentialId::from);
+    let credentials = secret_providers::find_all_in_org(db, org, ids).await?;
     let frozen = freeze(aws, &rows, &credentials).await?;
 
     let token = DeploymentToken::generate();
@@ -211,33 +212,12 @@ pub async fn deploy(
     Ok(NewDeployment { deployment: view(&row, created_by, keys.len() as u64), token: token.reveal() })
 }
 
-async fn credentials_of(
-    db: &impl ConnectionTrait,
-    org: OrgId,
-    ids: impl Iterator<Item = Uuid>,
-) -> ServiceResult<HashMap<Uuid, Credential>> {
-    let mut ids: Vec<Uuid> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut found = HashMap::new();
-    for id in ids {
-        match secret_providers::find_in_org(db, org, id.into()).await {
-            Ok(credential) => {
-                found.insert(id, credential);
-            }
-            Err(ServiceError::NotFound { .. }) => {}
-            Err(other) => return Err(other),
-        }
-    }
-    Ok(found)
-}
-
 /// The variables as a deployment keeps them: values sealed for plain ones and for secrets behind
 /// a static key (read now), references only for secrets read through workload identity.
 async fn freeze(
     aws: Aws<'_>,
     rows: &[variable::Model],
-    credentials: &HashMap<Uuid, Credential>,
+    credentials: &HashMap<CredentialId, Credential>,
 ) -> ServiceResult<Vec<Frozen>> {
     let master_key = aws.master_key;
     let mut reads = Vec::new();
@@ -266,7 +246,7 @@ async fn freeze(
                 item.sealed = Some(master_key.seal(&value, &seal_context(id))?);
             }
             SourceKind::Secret => {
-                let credential = row.credential_id.and_then(|c| credentials.get(&c)).ok_or_else(|| {
+                let credential = row.credential_id.and_then(|c| credentials.get(&c.into())).ok_or_else(|| {
                     ServiceError::Internal(format!("variable {} names a credential of no organization", row.id))
                 })?;
                 let delivery = Delivery::of(credential.auth.method());

@@ -176,6 +176,25 @@ async fn find_model(db: &impl ConnectionTrait, org: OrgId, id: CredentialId) -> 
         .ok_or(ServiceError::NotFound { what: "The credential" })
 }
 
+/// The credentials of `org` among `ids`, with their configs, in two queries; ids of no
+/// credential of `org` are absent.
+pub(crate) async fn find_all_in_org(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    ids: impl IntoIterator<Item = CredentialId>,
+) -> ServiceResult<HashMap<CredentialId, Credential>> {
+    let ids: Vec<_> = ids.into_iter().map(|id| id.as_uuid()).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let models = credential::Entity::find()
+        .filter(credential::Column::OrgId.eq(org.as_uuid()))
+        .filter(credential::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
+    Ok(assemble(db, models).await?.into_iter().map(|c| (c.id, c)).collect())
+}
+
 pub(crate) async fn find_in_org(db: &impl ConnectionTrait, org: OrgId, id: CredentialId) -> ServiceResult<Credential> {
     let model = find_model(db, org, id).await?;
     assemble(db, vec![model]).await?.pop().ok_or(ServiceError::NotFound { what: "The credential" })
