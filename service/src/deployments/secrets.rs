@@ -55,7 +55,6 @@ pub(crate) async fn read_all(
     reads: &[SecretRead<'_>],
     deadline: Instant,
 ) -> Vec<Result<SecretValue, Box<SecretFailure>>> {
-    let clients = clients(aws, reads, deadline).await;
     let mut wanted: BTreeMap<CredentialId, (&Credential, BTreeSet<&str>)> = BTreeMap::new();
     for read in reads {
         wanted
@@ -64,28 +63,29 @@ pub(crate) async fn read_all(
             .1
             .insert(read.secret_name.as_str());
     }
+    // Every credential's session and batches at once; then what the batches left, one by one.
+    let (groups, found): (Vec<Group<'_>>, Vec<_>) = futures::future::join_all(
+        wanted.into_values().map(|(credential, names)| start(aws, credential, names, deadline)),
+    )
+    .await
+    .into_iter()
+    .unzip();
     let mut fetched: HashMap<(CredentialId, String), Fetched> = HashMap::new();
-    let mut singles = Vec::new();
-    for (id, (credential, names)) in wanted {
-        match &clients[&id] {
-            Err(diagnosis) => {
-                fetched.extend(names.into_iter().map(|name| ((id, name.to_owned()), Err(diagnosis.clone()))));
-            }
-            Ok(client) => {
-                let names: Vec<&str> = names.into_iter().collect();
-                let (found, rest) = read_in_batches(aws, client, credential, &names, deadline).await;
-                fetched.extend(found.into_iter().map(|(name, value)| ((id, name), value)));
-                singles.extend(rest.into_iter().map(|name| (credential, client, name)));
-            }
-        }
+    for (group, answered) in groups.iter().zip(found) {
+        fetched.extend(answered.into_iter().map(|(name, value)| ((group.credential.id, name), value)));
     }
+    let singles: Vec<(&Credential, &Client, &str)> = groups
+        .iter()
+        .filter_map(|group| group.client.as_ref().map(|client| (group, client)))
+        .flat_map(|(group, client)| group.rest.iter().map(move |name| (group.credential, client, name.as_str())))
+        .collect();
     // Futures made first and then polled as a stream: a closure inside the stream would not be
     // `Send` for every lifetime, which axum's handlers need.
     let calls: Vec<_> =
         singles.iter().map(|(credential, client, name)| read_one(aws, client, credential, name, deadline)).collect();
     let answers: Vec<Fetched> = stream::iter(calls).buffered(IN_FLIGHT).collect().await;
     for ((credential, _, name), answer) in singles.into_iter().zip(answers) {
-        fetched.insert((credential.id, name), answer);
+        fetched.insert((credential.id, name.to_owned()), answer);
     }
     reads
         .iter()
@@ -96,31 +96,40 @@ pub(crate) async fn read_all(
         .collect()
 }
 
-/// A Secrets Manager client per credential, signed with its session (kept ones are reused).
-async fn clients(
-    aws: Aws<'_>,
-    reads: &[SecretRead<'_>],
-    deadline: Instant,
-) -> HashMap<CredentialId, Result<Client, Diagnosis>> {
-    let mut credentials: Vec<&Credential> = reads.iter().map(|r| r.credential).collect();
-    credentials.sort_by_key(|c| c.id);
-    credentials.dedup_by_key(|c| c.id);
-    let sessions = futures::future::join_all(credentials.into_iter().map(|c| client_for(aws, c, deadline))).await;
-    sessions.into_iter().collect()
+/// One credential's part of a read: its Secrets Manager client (signed with its session, kept
+/// ones reused; none when there is no session) and the names its batches did not answer.
+struct Group<'a> {
+    credential: &'a Credential,
+    client: Option<Client>,
+    rest: Vec<String>,
 }
 
-async fn client_for(
+/// The credential's session, then its batches: what they answered, and what is left.
+async fn start<'a>(
     aws: Aws<'_>,
-    credential: &Credential,
+    credential: &'a Credential,
+    names: BTreeSet<&str>,
     deadline: Instant,
-) -> (CredentialId, Result<Client, Diagnosis>) {
+) -> (Group<'a>, Vec<(String, Fetched)>) {
     let session = secret_providers::session(aws.issuer, aws.sdk, aws.master_key, credential);
     let client = match timeout_at(deadline, session).await {
-        Ok(Ok(session)) => Ok(aws.sdk.secrets_manager_with(credential.region, &session)),
-        Ok(Err(diagnosis)) => Err(diagnosis),
-        Err(_) => Err(out_of_time(credential)),
+        Ok(Ok(session)) => aws.sdk.secrets_manager_with(credential.region, &session),
+        Ok(Err(diagnosis)) => return refused(credential, names, diagnosis),
+        Err(_) => return refused(credential, names, out_of_time(credential)),
     };
-    (credential.id, client)
+    let names: Vec<&str> = names.into_iter().collect();
+    let (found, rest) = read_in_batches(aws, &client, credential, &names, deadline).await;
+    (Group { credential, client: Some(client), rest }, found)
+}
+
+/// Every name fails as the credential's session did.
+fn refused<'a>(
+    credential: &'a Credential,
+    names: BTreeSet<&str>,
+    diagnosis: Diagnosis,
+) -> (Group<'a>, Vec<(String, Fetched)>) {
+    let found = names.into_iter().map(|name| (name.to_owned(), Err(diagnosis.clone()))).collect();
+    (Group { credential, client: None, rest: Vec::new() }, found)
 }
 
 /// A secret's text, or why it could not be read.
