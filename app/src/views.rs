@@ -88,7 +88,7 @@ pub fn automation_summary(summary: Summary) -> AutomationSummary {
         name: summary.automation.name,
         variables: summary.variables,
         current_deployment: summary.current_deployment,
-        last_kickoff: summary.last_kickoff.map(service::deployments::rfc3339),
+        last_kickoff: summary.last_kickoff.map(service::time::rfc3339),
     }
 }
 

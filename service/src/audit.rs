@@ -265,7 +265,7 @@ impl Names {
         };
         AuditEntryView {
             id: entry.id,
-            at: entry.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            at: crate::time::rfc3339(entry.at),
             actor: self.actor(entry.actor),
             action: entry.action,
             object,

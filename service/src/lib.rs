@@ -18,6 +18,7 @@ pub mod secret_providers;
 pub mod session_store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod time;
 pub mod workload_identity;
 
 pub use error::{ServiceError, ServiceResult};

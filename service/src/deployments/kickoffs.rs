@@ -18,7 +18,7 @@ use vocabulary::{
 };
 
 use super::{
-    KICKOFF_LIMIT, Worker, rfc3339, seal_context,
+    KICKOFF_LIMIT, Worker, seal_context,
     secrets::{SecretRead, read_all},
 };
 use crate::{
@@ -29,6 +29,7 @@ use crate::{
     error::{ServiceError, ServiceResult},
     master_key::{DerivedKey, MasterKey, Sealed},
     secret_providers::{self, Auth},
+    time::rfc3339,
 };
 
 /// Hex digits of a value's fingerprint: enough to tell two values apart at a glance, too few

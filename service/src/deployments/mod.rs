@@ -11,7 +11,7 @@ mod token;
 
 use std::{collections::HashMap, time::Duration};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use migration::constraints::DEPLOYMENT_NUMBER;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -37,6 +37,7 @@ use crate::{
     error::{ServiceError, ServiceResult},
     master_key::Sealed,
     secret_providers::{self, Credential},
+    time::rfc3339,
 };
 
 /// A kickoff answers within this, AWS included; a deploy's reads are bounded the same way.
@@ -376,11 +377,6 @@ pub async fn revoke_token(
     let count =
         count_by::<deployment_variable::Entity>(db, deployment_variable::Column::DeploymentId, [row.id]).await?;
     Ok(view(&row, by, count.get(&row.id).copied().unwrap_or(0)))
-}
-
-/// A time as the pages and the API show it: RFC 3339, UTC, whole seconds.
-pub fn rfc3339(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn view(row: &deployment::Model, created_by: Option<String>, variables: u64) -> DeploymentView {
