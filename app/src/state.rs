@@ -24,3 +24,10 @@ pub struct AppState {
     /// connection's own address is the client's.
     pub client_ip_header: Option<HeaderName>,
 }
+
+impl AppState {
+    /// What a call to AWS on an organization's behalf needs of the server.
+    pub fn aws(&self) -> service::aws::Aws<'_> {
+        service::aws::Aws { issuer: &self.issuer, sdk: &self.aws, master_key: &self.master_key }
+    }
+}

@@ -13,7 +13,6 @@ use axum::{
 use serde::de::DeserializeOwned;
 use service::{
     ServiceError,
-    aws::Aws,
     deployments::{self, Worker, kickoffs},
 };
 use vocabulary::{
@@ -65,8 +64,7 @@ async fn kickoff(State(state): State<AppState>, DeploymentWorker(worker): Deploy
         Ok(request) => request,
         Err(error) => return respond(error),
     };
-    let aws = Aws { issuer: &state.issuer, sdk: &state.aws, master_key: &state.master_key };
-    match kickoffs::kickoff(&state.db, aws, &worker, request.automation).await {
+    match kickoffs::kickoff(&state.db, state.aws(), &worker, request.automation).await {
         Ok(answer) => Json(answer).into_response(),
         Err(error) => failed(error),
     }

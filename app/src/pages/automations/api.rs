@@ -207,7 +207,6 @@ pub async fn suggest_secret_names(credential: CredentialId, query: String) -> Re
             Manage, Read,
             resource::{Automations, SecretProviders},
         },
-        aws::Aws,
         secret_providers,
     };
 
@@ -216,8 +215,7 @@ pub async fn suggest_secret_names(credential: CredentialId, query: String) -> Re
     let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
     let reader = state.access.also::<Read<SecretProviders>, _>(&proof)?;
     let credential = secret_providers::get(&state.db, &reader, credential).await?;
-    let aws = Aws { issuer: &state.issuer, sdk: &state.aws, master_key: &state.master_key };
-    state.secret_names.suggest(&aws, &proof, &credential, &query).await.map_err(|e| {
+    state.secret_names.suggest(&state.aws(), &proof, &credential, &query).await.map_err(|e| {
         if let Some(seconds) = e.retry_after_secs() {
             auth::retry_after(seconds);
         }
@@ -230,15 +228,13 @@ pub async fn suggest_secret_names(credential: CredentialId, query: String) -> Re
 pub async fn deploy_automation(automation: AutomationId) -> Result<NewDeployment, AppError> {
     use service::{
         access::{Manage, resource::Automations},
-        aws::Aws,
         deployments,
     };
 
     use crate::auth;
 
     let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
-    let aws = Aws { issuer: &state.issuer, sdk: &state.aws, master_key: &state.master_key };
-    Ok(deployments::deploy(&state.db, aws, &proof, automation).await?)
+    Ok(deployments::deploy(&state.db, state.aws(), &proof, automation).await?)
 }
 
 #[server(endpoint = "automations/deployments", input = FormOrJson)]
