@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod automations;
 pub mod aws;
+mod bearer;
 pub mod db;
 pub mod deployments;
 pub mod email;

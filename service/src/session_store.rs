@@ -8,7 +8,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     sea_query::OnConflict,
 };
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tower_sessions::{
     SessionStore,
@@ -47,7 +46,7 @@ pub async fn end_sessions_of(db: &impl ConnectionTrait, user: UserId) -> Service
 }
 
 fn key(id: &Id) -> String {
-    Sha256::digest(id.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::bearer::stored_hash(&id.to_string())
 }
 
 fn backend(e: sea_orm::DbErr) -> Error {

@@ -87,7 +87,7 @@ pub async fn authenticate(db: &impl ConnectionTrait, presented: &str) -> Service
     let (row, Some(automation)) = found.ok_or_else(unknown)? else { return Err(unknown()) };
     // The index found the row by its hash; comparing again in constant time keeps the check
     // itself free of timing, whatever the database does.
-    if !token::same_hash(&row.token_hash, &hash) {
+    if !crate::bearer::same_hash(&row.token_hash, &hash) {
         return Err(unknown());
     }
     if let Some(revoked) = row.revoked_at {

@@ -4,8 +4,8 @@ use std::fmt;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+
+use crate::bearer::stored_hash;
 
 const PREFIX: &str = "wisp_dt_";
 const RANDOM_BYTES: usize = 32;
@@ -21,14 +21,14 @@ impl DeploymentToken {
 
     /// The hash stored for this token.
     pub fn hash(&self) -> String {
-        hex_sha256(&self.0)
+        stored_hash(&self.0)
     }
 
     /// The hash of a presented token, if it has a token's shape.
     pub fn hash_of(presented: &str) -> Option<String> {
         let body = presented.strip_prefix(PREFIX)?;
         let well_formed = body.len() == 43 && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        well_formed.then(|| hex_sha256(presented))
+        well_formed.then(|| stored_hash(presented))
     }
 
     /// The token itself, for the one answer that shows it.
@@ -41,14 +41,6 @@ impl fmt::Debug for DeploymentToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("DeploymentToken(***)")
     }
-}
-
-fn hex_sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(super) fn same_hash(stored: &str, presented: &str) -> bool {
-    stored.as_bytes().ct_eq(presented.as_bytes()).into()
 }
 
 #[cfg(test)]
