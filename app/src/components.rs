@@ -1,4 +1,5 @@
 //! UI pieces every page uses.
+pub mod column_heads;
 pub mod confirm_button;
 pub mod connection_report;
 pub mod copy_button;

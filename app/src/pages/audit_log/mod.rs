@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use vocabulary::{audit::AuditAction, dto::audit::AuditEntryView};
 
 use crate::components::{
+    column_heads::ColumnHeads,
     error_message::ErrorMessage,
     loading::Loading,
     pager::{Pager, Pages},
@@ -59,15 +60,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     }
                     view! {
                         <table class="list audit-log">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"When"</th>
-                                    <th scope="col">"Who"</th>
-                                    <th scope="col">"What"</th>
-                                    <th scope="col">"Object"</th>
-                                    <th scope="col">"Changes"</th>
-                                </tr>
-                            </thead>
+                            <ColumnHeads columns=&["When", "Who", "What", "Object", "Changes"]/>
                             <tbody>
                                 {page.entries.into_iter().map(|entry| view! { <EntryRow entry/> }).collect_view()}
                             </tbody>

@@ -9,6 +9,7 @@ use vocabulary::{
 
 use super::api;
 use crate::components::{
+    column_heads::ColumnHeads,
     confirm_button::ConfirmButton,
     copy_button::CopyButton,
     error_message::{ErrorMessage, SecretFailures},
@@ -103,15 +104,7 @@ fn DeploymentTable(
 ) -> impl IntoView {
     view! {
         <table class="list deployments">
-            <thead>
-                <tr>
-                    <th scope="col">"Deployment"</th>
-                    <th scope="col">"Created"</th>
-                    <th scope="col">"Variables"</th>
-                    <th scope="col">"Token last used"</th>
-                    <th scope="col">"Token"</th>
-                </tr>
-            </thead>
+            <ColumnHeads columns=&["Deployment", "Created", "Variables", "Token last used", "Token"]/>
             <tbody>
                 {rows.into_iter().map(|row| {
                     let (id, number) = (row.id, row.number);
@@ -184,14 +177,7 @@ pub fn Kickoffs(automation: AutomationId) -> impl IntoView {
                         let next = page.next.clone();
                         view! {
                             <table class="list kickoffs">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Time"</th>
-                                        <th scope="col">"Deployment"</th>
-                                        <th scope="col">"Outcome"</th>
-                                        <th scope="col">"Values"</th>
-                                    </tr>
-                                </thead>
+                                <ColumnHeads columns=&["Time", "Deployment", "Outcome", "Values"]/>
                                 <tbody>
                                     {page.kickoffs.into_iter().map(|kickoff| view! { <KickoffRow kickoff/> }).collect_view()}
                                 </tbody>

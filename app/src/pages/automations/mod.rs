@@ -18,7 +18,8 @@ use vocabulary::{
 pub use self::detail::AutomationPage;
 use crate::{
     components::{
-        confirm_button::ConfirmButton, error_message::ErrorMessage, field::Field, form_card::FormCard, loading::Loading,
+        column_heads::ColumnHeads, confirm_button::ConfirmButton, error_message::ErrorMessage, field::Field,
+        form_card::FormCard, loading::Loading,
     },
     pages::settings::member_can,
 };
@@ -84,15 +85,7 @@ pub fn AutomationsPage() -> impl IntoView {
                     .into_any(),
                     Ok(automations) => view! {
                         <table class="list">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"Variables"</th>
-                                    <th scope="col">"Current deployment"</th>
-                                    <th scope="col">"Last kickoff"</th>
-                                    {can_manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
-                                </tr>
-                            </thead>
+                            <ColumnHeads columns=&["Name", "Variables", "Current deployment", "Last kickoff"] actions=can_manage/>
                             <tbody>
                                 {automations
                                     .into_iter()

@@ -9,7 +9,9 @@ use vocabulary::{
 
 use super::api;
 use crate::{
-    components::{confirm_button::ConfirmButton, crud::Editing, field::Field, form_card::FormCard},
+    components::{
+        column_heads::ColumnHeads, confirm_button::ConfirmButton, crud::Editing, field::Field, form_card::FormCard,
+    },
     error::AppError,
 };
 
@@ -86,14 +88,7 @@ pub fn DeliveryBadge(delivery: Delivery, id: String) -> impl IntoView {
 pub fn VariableTable(variables: Vec<VariableView>, can_manage: bool, actions: Variables) -> impl IntoView {
     view! {
         <table class="list variables">
-            <thead>
-                <tr>
-                    <th scope="col">"Key"</th>
-                    <th scope="col">"Source"</th>
-                    <th scope="col">"Delivery"</th>
-                    {can_manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
-                </tr>
-            </thead>
+            <ColumnHeads columns=&["Key", "Source", "Delivery"] actions=can_manage/>
             <tbody>
                 {variables
                     .into_iter()

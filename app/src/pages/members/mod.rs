@@ -9,7 +9,9 @@ use vocabulary::{
 };
 
 use crate::{
-    components::{confirm_button::ConfirmButton, error_message::ErrorMessage, loading::Loading},
+    components::{
+        column_heads::ColumnHeads, confirm_button::ConfirmButton, error_message::ErrorMessage, loading::Loading,
+    },
     pages::settings::member_can,
 };
 
@@ -38,13 +40,7 @@ pub fn MembersPage() -> impl IntoView {
                 members.get().map(|result| match result {
                     Ok(list) => view! {
                         <table class="list">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Email"</th>
-                                    <th scope="col">"Role"</th>
-                                    {can_manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
-                                </tr>
-                            </thead>
+                            <ColumnHeads columns=&["Email", "Role"] actions=can_manage/>
                             <tbody>
                                 {list
                                     .into_iter()

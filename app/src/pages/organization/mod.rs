@@ -6,7 +6,8 @@ use leptos_meta::Title;
 use vocabulary::{dto::organization::IssuerView, token::Subject};
 
 use crate::components::{
-    copy_button::CopyButton, error_message::ErrorMessage, loading::Loading, warning_list::WarningList,
+    column_heads::ColumnHeads, copy_button::CopyButton, error_message::ErrorMessage, loading::Loading,
+    warning_list::WarningList,
 };
 
 #[component]
@@ -71,9 +72,7 @@ fn IssuerPanel(issuer: IssuerView) -> impl IntoView {
             }}
             {(!issuer.keys.is_empty()).then(|| view! {
                 <table class="list" aria-label="Issuer keys">
-                    <thead>
-                        <tr><th scope="col">"Key ID (kid)"</th><th scope="col">"Algorithm"</th><th scope="col">"State"</th></tr>
-                    </thead>
+                    <ColumnHeads columns=&["Key ID (kid)", "Algorithm", "State"]/>
                     <tbody>
                         {issuer.keys.into_iter().map(|key| view! {
                             <tr>

@@ -12,6 +12,7 @@ use vocabulary::{
 use self::form::CredentialForm;
 use crate::{
     components::{
+        column_heads::ColumnHeads,
         confirm_button::ConfirmButton,
         connection_report::ConnectionResult,
         crud::{Crud, Editing},
@@ -90,16 +91,7 @@ pub fn SecretProvidersPage() -> impl IntoView {
 fn CredentialTable(credentials: Vec<CredentialView>, can_manage: bool, crud: Credentials) -> impl IntoView {
     view! {
         <table class="list">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Provider"</th>
-                    <th scope="col">"Authentication Method"</th>
-                    <th scope="col">"Uses"</th>
-                    <th scope="col">"AWS Region"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
+            <ColumnHeads columns=&["Name", "Provider", "Authentication Method", "Uses", "AWS Region"] actions=true/>
             {credentials
                 .into_iter()
                 .map(|credential| view! { <CredentialRow credential can_manage crud/> })

@@ -21,6 +21,7 @@ use self::{
 };
 use crate::{
     components::{
+        column_heads::ColumnHeads,
         confirm_button::ConfirmButton,
         connection_report::ConnectionResult,
         crud::{Crud, Editing},
@@ -95,15 +96,7 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
 fn ConfigTable(configs: Vec<ConfigView>, can_manage: bool, crud: Configs) -> impl IntoView {
     view! {
         <table class="list">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Provider"</th>
-                    <th scope="col">"AWS Role ARN"</th>
-                    <th scope="col">"AWS Region"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
+            <ColumnHeads columns=&["Name", "Provider", "AWS Role ARN", "AWS Region"] actions=true/>
             {configs
                 .into_iter()
                 .map(|config| view! { <ConfigRow config can_manage crud/> })
