@@ -6,6 +6,20 @@ cd "$ROOT"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+# A CI run builds once from scratch: incremental caches would only double the size of target/.
+[ "${CI:-}" = true ] && export CARGO_INCREMENTAL=0
+
+# A full build and test run writes about 7 GiB under target/; a full disk shows up as a rustc
+# crash deep in the build, so say it first, with what to do.
+check_disk() {
+  local need_kib=$((8 * 1024 * 1024)) free_kib
+  mkdir -p "$ROOT/target"
+  free_kib="$(df -Pk "$ROOT/target" | awk 'NR==2 {print $4}')"
+  [ "$free_kib" -ge "$need_kib" ] && return 0
+  say "Only $((free_kib / 1024)) MiB free under $ROOT/target; the build and tests need about 8 GiB."
+  say "Free some space (for example \`cargo clean\` in other checkouts) if the build fails with 'No space left on device'."
+}
+
 # Installs the Debian packages that are missing; runs `apt-get update` only when it must.
 ensure_apt() {
   local missing=()
