@@ -14,9 +14,9 @@ use vocabulary::dto::{
     secret_providers::{CredentialAuth, CredentialView},
     workload_identity::ConfigView,
 };
-use vocabulary::env::Delivery;
+use vocabulary::{env::Delivery, used_by::UsedBy};
 
-pub fn config(config: WorkloadIdentityConfig, used_by: Vec<String>) -> ConfigView {
+pub fn config(config: WorkloadIdentityConfig, used_by: UsedBy) -> ConfigView {
     ConfigView {
         id: config.id,
         name: config.name,
@@ -29,7 +29,7 @@ pub fn config(config: WorkloadIdentityConfig, used_by: Vec<String>) -> ConfigVie
 }
 
 /// Never the secret access key: the page gets the access key id and what it assumes.
-pub fn credential(credential: Credential, used_by: Vec<String>) -> CredentialView {
+pub fn credential(credential: Credential, used_by: UsedBy) -> CredentialView {
     let auth = match credential.auth {
         Auth::WorkloadIdentity(config) => {
             CredentialAuth::WorkloadIdentity { config: config.id, config_name: config.name }

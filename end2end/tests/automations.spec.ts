@@ -183,9 +183,9 @@ test.describe.serial('Automations and their environment variables', () => {
     await signIn(page, admin);
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Secret Provider Credentials' }).click();
     const credential = page.getByRole('row').filter({ hasText: 'ci-static' });
-    await expect(credential).toContainText('Used by nightly-report');
+    await expect(credential).toContainText('Used by automations nightly-report');
     await credential.getByRole('button', { name: 'Delete', exact: true }).click();
-    await expect(credential).toContainText('is used by nightly-report');
+    await expect(credential).toContainText('is used by automations nightly-report');
     await credential.getByRole('button', { name: 'Delete credential' }).click();
     await expect(page.getByRole('alert')).toContainText('used by automations nightly-report');
   });

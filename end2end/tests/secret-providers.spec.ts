@@ -104,14 +104,14 @@ test.describe.serial('Settings → Secret Provider Credentials', () => {
   test('a Workload Identity config in use is not deleted, and the page names its user', async ({ page }) => {
     await signIn(page, admin);
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Workload Identity' }).click();
-    const used = page.getByRole('row').filter({ hasText: 'Used by aws-wi' });
+    const used = page.getByRole('row').filter({ hasText: 'Used by credentials aws-wi' });
     await expect(used).toBeVisible();
     await used.getByRole('button', { name: 'Delete', exact: true }).click();
-    await expect(used).toContainText('is used by aws-wi');
+    await expect(used).toContainText('is used by credentials aws-wi');
     await used.getByRole('button', { name: 'Delete config' }).click();
     await expect(page.getByRole('alert')).toContainText('used by credentials aws-wi');
     await page.reload();
-    await expect(page.getByRole('row').filter({ hasText: 'Used by aws-wi' })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: 'Used by credentials aws-wi' })).toBeVisible();
   });
 
   test('a viewer sees the list and Test Connection but nothing to change, and the server refuses a direct call', async ({ page }) => {

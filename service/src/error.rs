@@ -6,6 +6,7 @@ use vocabulary::{
     FieldError,
     access::{Permission, Role},
     dto::deployments::SecretFailure,
+    used_by::{UsedBy, UserKind},
 };
 
 use crate::db::text::CorruptValue;
@@ -34,10 +35,9 @@ pub enum ServiceError {
     #[error("{what} named '{name}' already exists{}.", if *.within_org { " in this organization" } else { "" })]
     NameTaken { what: &'static str, name: String, within_org: bool },
 
-    /// `what` reads as the start of a sentence ("The workload identity config"); `users` names the
-    /// kind of its users ("credentials").
-    #[error("{what} is used by {users} {}.", .names.join(", "))]
-    InUse { what: &'static str, users: &'static str, names: Vec<String> },
+    /// `what` reads as the start of a sentence ("The workload identity config").
+    #[error("{what} is used by {used_by}.")]
+    InUse { what: &'static str, used_by: UsedBy },
 
     #[error("{email} is already a member of this organization, as {role}.")]
     AlreadyMember { email: String, role: Role },
@@ -111,7 +111,21 @@ impl ServiceError {
             Self::LastOwner => "Make another member an owner first.".to_owned(),
             Self::NameTaken { .. } => "Choose another name.".to_owned(),
             Self::AlreadyMember { .. } => "Change the member's role instead.".to_owned(),
-            Self::InUse { users, .. } => format!("Move those {users} to another one, or delete them, first."),
+            Self::InUse { used_by, .. } => used_by
+                .kinds()
+                .map(|kind| match kind {
+                    UserKind::Credentials => {
+                        "Move those credentials to another workload identity config, or delete them, first."
+                    }
+                    UserKind::Automations => {
+                        "Point those automations' secrets at another credential, or delete the automations, first."
+                    }
+                    UserKind::ActiveDeployments => {
+                        "Deploy those automations again so their workers use another credential, then revoke the older deployments' tokens on each automation's page."
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
             Self::InvalidCredentials => "Check both and try again.".to_owned(),
             Self::TooManySignIns { retry_after_secs } => format!(
                 "Sign-in is paused for {}; try again then. If this was not you, tell your operator.",

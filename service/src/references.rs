@@ -1,14 +1,22 @@
-//! What uses what. An object in use is not deleted from under its users: the database refuses
-//! (foreign keys with `ON DELETE RESTRICT`), and this module first says who uses it, by name, so
-//! the page can say so before anyone tries and the refusal names what to move.
+//! What uses what. An object in use is not deleted from under its users. Where a row names its
+//! object for as long as it lives, the database refuses (foreign keys with `ON DELETE RESTRICT`);
+//! a deployment's frozen variables outlive their credential once the deployment's token is
+//! revoked, so that rule is checked here, under the organization lock that deploys take too.
+//! Either way this module says who uses an object, by name, so the page can say so before anyone
+//! tries and the refusal names what to move.
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+};
 use uuid::Uuid;
-use vocabulary::ids::{CredentialId, OrgId, WorkloadIdentityConfigId};
+use vocabulary::{
+    ids::{CredentialId, OrgId, WorkloadIdentityConfigId},
+    used_by::{UsedBy, UserKind},
+};
 
 use crate::{
-    entity::{automation, credential, environment_variable as variable},
+    entity::{automation, credential, deployment, deployment_variable, environment_variable as variable},
     error::{ServiceError, ServiceResult},
 };
 
@@ -16,86 +24,104 @@ use crate::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Referent {
     WorkloadIdentityConfig(WorkloadIdentityConfigId),
-    /// Used by the automations whose variables read secrets through it.
+    /// Used by the automations whose variables read secrets through it, and by the active
+    /// deployments whose frozen variables do.
     Credential(CredentialId),
 }
 
-/// The names of what uses `referent` in `org`, sorted.
-pub async fn users_of(db: &impl ConnectionTrait, org: OrgId, referent: Referent) -> ServiceResult<Vec<String>> {
-    match referent {
-        Referent::WorkloadIdentityConfig(id) => Ok(credential::Entity::find()
-            .filter(credential::Column::OrgId.eq(org.as_uuid()))
-            .filter(credential::Column::WorkloadIdentityConfigId.eq(id.as_uuid()))
-            .order_by_asc(credential::Column::Name)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| c.name)
-            .collect()),
-        Referent::Credential(id) => {
-            let automation_ids: Vec<Uuid> = variable::Entity::find()
-                .select_only()
-                .column(variable::Column::AutomationId)
-                .distinct()
-                .filter(variable::Column::CredentialId.eq(id.as_uuid()))
-                .into_tuple()
-                .all(db)
-                .await?;
-            if automation_ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            Ok(automation::Entity::find()
-                .filter(automation::Column::OrgId.eq(org.as_uuid()))
-                .filter(automation::Column::Id.is_in(automation_ids))
-                .order_by_asc(automation::Column::NameKey)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|a| a.name)
-                .collect())
+/// What uses `referent` in `org`.
+pub async fn users_of(db: &impl ConnectionTrait, org: OrgId, referent: Referent) -> ServiceResult<UsedBy> {
+    let used_by = match referent {
+        Referent::WorkloadIdentityConfig(id) => {
+            let credentials = names(credentials_using(org, Some(id)), db).await?;
+            UsedBy::default().with(UserKind::Credentials, credentials)
         }
-    }
+        Referent::Credential(id) => {
+            let automations = names(automations_using(org, Some(id)), db).await?;
+            let deployments = deployments_using(db, org, Some(id)).await?.into_iter().map(|(_, name)| name).collect();
+            UsedBy::default().with(UserKind::Automations, automations).with(UserKind::ActiveDeployments, deployments)
+        }
+    };
+    Ok(used_by)
 }
 
 /// `InUse`, naming the users, when anything uses `referent`.
 pub async fn refuse_if_used(db: &impl ConnectionTrait, org: OrgId, referent: Referent) -> ServiceResult<()> {
-    let names = users_of(db, org, referent).await?;
-    if names.is_empty() {
+    let used_by = users_of(db, org, referent).await?;
+    if used_by.is_empty() {
         return Ok(());
     }
-    let (what, users) = match referent {
-        Referent::WorkloadIdentityConfig(_) => ("The workload identity config", "credentials"),
-        Referent::Credential(_) => ("The credential", "automations"),
+    let what = match referent {
+        Referent::WorkloadIdentityConfig(_) => "The workload identity config",
+        Referent::Credential(_) => "The credential",
     };
-    Err(ServiceError::InUse { what, users, names })
+    Err(ServiceError::InUse { what, used_by })
 }
 
 /// For a list of configs: the credentials using each, in one query.
-pub async fn credentials_by_config(
+pub async fn users_by_config(
     db: &impl ConnectionTrait,
     org: OrgId,
-) -> ServiceResult<HashMap<WorkloadIdentityConfigId, Vec<String>>> {
-    let mut users: HashMap<WorkloadIdentityConfigId, Vec<String>> = HashMap::new();
-    let credentials = credential::Entity::find()
-        .filter(credential::Column::OrgId.eq(org.as_uuid()))
-        .filter(credential::Column::WorkloadIdentityConfigId.is_not_null())
-        .order_by_asc(credential::Column::Name)
-        .all(db)
-        .await?;
-    for credential in credentials {
-        if let Some(config) = credential.workload_identity_config_id {
-            users.entry(config.into()).or_default().push(credential.name);
-        }
-    }
-    Ok(users)
+) -> ServiceResult<HashMap<WorkloadIdentityConfigId, UsedBy>> {
+    let pairs: Vec<(Uuid, String)> = credentials_using(org, None).into_tuple().all(db).await?;
+    Ok(grouped(pairs.into_iter().map(|(config, name)| (config.into(), UserKind::Credentials, name))))
 }
 
-/// For a list of credentials: the automations using each (through their variables), in one query.
-pub async fn automations_by_credential(
+/// For a list of credentials: the automations and active deployments using each, in two queries.
+pub async fn users_by_credential(
     db: &impl ConnectionTrait,
     org: OrgId,
-) -> ServiceResult<HashMap<CredentialId, Vec<String>>> {
-    let pairs: Vec<(Uuid, String)> = variable::Entity::find()
+) -> ServiceResult<HashMap<CredentialId, UsedBy>> {
+    let automations: Vec<(Uuid, String)> = automations_using(org, None).into_tuple().all(db).await?;
+    let deployments = deployments_using(db, org, None).await?;
+    let automations = automations.into_iter().map(|(id, name)| (id.into(), UserKind::Automations, name));
+    let deployments = deployments.into_iter().map(|(id, name)| (id.into(), UserKind::ActiveDeployments, name));
+    Ok(grouped(automations.chain(deployments)))
+}
+
+/// Rows of (used object, kind of user, user's name), ordered by kind and then name, as groups.
+fn grouped<K: std::hash::Hash + Eq>(rows: impl Iterator<Item = (K, UserKind, String)>) -> HashMap<K, UsedBy> {
+    let mut lists: HashMap<K, Vec<(UserKind, Vec<String>)>> = HashMap::new();
+    for (key, kind, name) in rows {
+        let groups = lists.entry(key).or_default();
+        match groups.last_mut() {
+            Some((last, names)) if *last == kind => names.push(name),
+            _ => groups.push((kind, vec![name])),
+        }
+    }
+    lists
+        .into_iter()
+        .map(|(key, groups)| {
+            let used_by = groups.into_iter().fold(UsedBy::default(), |used, (kind, names)| used.with(kind, names));
+            (key, used_by)
+        })
+        .collect()
+}
+
+async fn names<E: EntityTrait>(query: Select<E>, db: &impl ConnectionTrait) -> ServiceResult<Vec<String>> {
+    let pairs: Vec<(Uuid, String)> = query.into_tuple().all(db).await?;
+    Ok(pairs.into_iter().map(|(_, name)| name).collect())
+}
+
+/// (config, credential name) for the credentials of `org` that sign in through `config`, or any.
+fn credentials_using(org: OrgId, config: Option<WorkloadIdentityConfigId>) -> Select<credential::Entity> {
+    let query = credential::Entity::find()
+        .select_only()
+        .column(credential::Column::WorkloadIdentityConfigId)
+        .column(credential::Column::Name)
+        .filter(credential::Column::OrgId.eq(org.as_uuid()))
+        .filter(credential::Column::WorkloadIdentityConfigId.is_not_null())
+        .order_by_asc(credential::Column::Name);
+    match config {
+        Some(id) => query.filter(credential::Column::WorkloadIdentityConfigId.eq(id.as_uuid())),
+        None => query,
+    }
+}
+
+/// (credential, automation name) for the automations of `org` whose variables read through
+/// `credential`, or any; each automation once.
+fn automations_using(org: OrgId, credential: Option<CredentialId>) -> Select<variable::Entity> {
+    let query = variable::Entity::find()
         .select_only()
         .column(variable::Column::CredentialId)
         .column(automation::Column::Name)
@@ -104,13 +130,40 @@ pub async fn automations_by_credential(
         .filter(automation::Column::OrgId.eq(org.as_uuid()))
         .filter(variable::Column::CredentialId.is_not_null())
         // PostgreSQL orders a DISTINCT only by what it selects.
-        .order_by_asc(automation::Column::Name)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut users: HashMap<CredentialId, Vec<String>> = HashMap::new();
-    for (credential, automation) in pairs {
-        users.entry(credential.into()).or_default().push(automation);
+        .order_by_asc(automation::Column::Name);
+    match credential {
+        Some(id) => query.filter(variable::Column::CredentialId.eq(id.as_uuid())),
+        None => query,
     }
-    Ok(users)
+}
+
+/// (credential, "automation #number") for the deployments of `org` whose token still works and
+/// whose frozen variables read through `credential`, or any; each deployment once.
+async fn deployments_using(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    credential: Option<CredentialId>,
+) -> ServiceResult<Vec<(Uuid, String)>> {
+    let query = deployment_variable::Entity::find()
+        .select_only()
+        .column(deployment_variable::Column::CredentialId)
+        .column(automation::Column::Name)
+        .column(deployment::Column::Number)
+        .distinct()
+        .inner_join(deployment::Entity)
+        .join(JoinType::InnerJoin, deployment::Relation::Automation.def())
+        .filter(automation::Column::OrgId.eq(org.as_uuid()))
+        .filter(deployment::Column::RevokedAt.is_null())
+        .filter(deployment_variable::Column::CredentialId.is_not_null())
+        .order_by_asc(automation::Column::Name)
+        .order_by_asc(deployment::Column::Number);
+    let query = match credential {
+        Some(id) => query.filter(deployment_variable::Column::CredentialId.eq(id.as_uuid())),
+        None => query,
+    };
+    let rows: Vec<(Uuid, String, i32)> = query.into_tuple().all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(credential, automation, number)| (credential, format!("{automation} #{number}")))
+        .collect())
 }

@@ -187,8 +187,8 @@ async fn a_credential_in_use_is_not_deleted_and_the_refusal_names_the_automation
             in_b.push(added.unwrap().id);
         }
     }
-    let users = references::automations_by_credential(&db.db, acme.id).await.unwrap();
-    assert_eq!(users[&credential], ["alerts", "billing"], "each automation once, by name");
+    let users = references::users_by_credential(&db.db, acme.id).await.unwrap();
+    assert_eq!(users[&credential].to_string(), "automations alerts, billing", "each automation once, by name");
     let refused = credentials::delete(&db.db, &acme.credentials, credential).await.unwrap_err();
     assert_eq!(refused.to_string(), "The credential is used by automations alerts, billing.");
     // The database refuses too, whatever a caller does.

@@ -5,7 +5,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use service::{
     ServiceError,
-    access::AccessControl,
+    access::{AccessControl, Authorized, Manage, resource},
     automations::{
         self, Manager,
         variables::{self, VariableForm, VariableInput},
@@ -14,13 +14,18 @@ use service::{
     deployments::{self, id_tokens::IdTokens, kickoffs},
     issuer::{IssuerConfig, IssuerState},
     master_key::MasterKey,
-    testing::{AwsWorld, TestDatabase, organization_with_owner, recent_actions},
+    references::{self, Referent},
+    secret_providers::{self, CredentialForm, CredentialInput, DefaultChoice},
+    testing::{AwsWorld, TestDatabase, organization_with_owner, recent_actions, static_key_form},
+    workload_identity::{self, ConfigInput},
 };
 use vocabulary::{
     audit::AuditAction,
+    aws::{CloudProvider, Region},
     dto::deployments::{KickoffOutcome, SecretFailure},
     env::SourceKind,
-    ids::{AutomationId, CredentialId},
+    ids::{AutomationId, CredentialId, OrgId, UserId},
+    providers::AuthMethod,
 };
 
 use service::testing::plain_variable as plain;
@@ -178,6 +183,119 @@ async fn concurrent_deploys_take_consecutive_numbers() {
         futures::future::join_all(deploys).await.into_iter().map(|d| d.unwrap().deployment.number).collect();
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=8).collect::<Vec<_>>());
+}
+
+/// A workload identity config and a credential signing in through it: nothing AWS is asked at deploy.
+async fn a_workload_identity_credential(
+    db: &TestDatabase,
+    access: &AccessControl,
+    user: UserId,
+    org: OrgId,
+    name: &str,
+) -> CredentialId {
+    let configs: Authorized<Manage<resource::WorkloadIdentityConfigs>> =
+        access.authorize(&db.db, user, org).await.unwrap();
+    let credentials: Authorized<Manage<resource::SecretProviders>> = access.authorize(&db.db, user, org).await.unwrap();
+    let role = "arn:aws:iam::123456789012:role/reader";
+    let config = ConfigInput::parse(&format!("{name}-config"), CloudProvider::Aws, role, Region::DEFAULT).unwrap();
+    let config = workload_identity::create(&db.db, &configs, config, DefaultChoice::No).await.unwrap().id;
+    let form = CredentialForm {
+        auth_method: AuthMethod::WorkloadIdentity,
+        workload_identity_config: Some(config),
+        secret_access_key: "",
+        ..static_key_form(name)
+    };
+    let input = CredentialInput::parse(form).unwrap();
+    secret_providers::create(&db.db, &MasterKey::generate(), &credentials, input, DefaultChoice::No).await.unwrap().id
+}
+
+#[tokio::test]
+async fn a_credential_an_active_deployment_reads_through_is_deleted_only_once_its_token_is_revoked() {
+    let db = TestDatabase::new().await;
+    let offline = Offline::new().await;
+    let (org, user) = organization_with_owner(&db.db, "acme").await;
+    let access = AccessControl::new().await.unwrap();
+    let actor: Manager = access.authorize(&db.db, user, org).await.unwrap();
+    let credentials: Authorized<Manage<resource::SecretProviders>> = access.authorize(&db.db, user, org).await.unwrap();
+    let old = a_workload_identity_credential(&db, &access, user, org, "old").await;
+    let new = a_workload_identity_credential(&db, &access, user, org, "new").await;
+    let nightly = an_automation(&db, &actor, "nightly").await;
+    add(&db, &offline.key, &actor, nightly, secret("DB", old, "db", "")).await;
+    let first = deployments::deploy(&db.db, offline.aws(), &actor, nightly).await.unwrap().deployment;
+
+    // The automation moves to the new credential; deployment #1 still reads through the old one.
+    let listed = variables::list(&db.db, &actor.read(), nightly).await.unwrap();
+    let moved = VariableInput::parse(secret("DB", new, "db", "")).unwrap();
+    variables::update(&db.db, &offline.key, &actor, listed[0].id, moved).await.unwrap();
+    let used = references::users_of(&db.db, org, Referent::Credential(old)).await.unwrap();
+    assert_eq!(used.to_string(), "active deployments nightly #1");
+    let refused = secret_providers::delete(&db.db, &credentials, old).await.unwrap_err();
+    assert_eq!(refused.to_string(), "The credential is used by active deployments nightly #1.");
+    assert!(refused.hint().contains("revoke the older deployments' tokens"), "{}", refused.hint());
+    let second = deployments::deploy(&db.db, offline.aws(), &actor, nightly).await.unwrap().deployment;
+    let by_credential = references::users_by_credential(&db.db, org).await.unwrap();
+    assert_eq!(by_credential[&new].to_string(), "automations nightly and active deployments nightly #2");
+    assert_eq!(by_credential[&old].to_string(), "active deployments nightly #1");
+
+    // Revoked, deployment #1 holds on to nothing: its token opens nothing any more.
+    deployments::revoke_token(&db.db, &actor, first.id).await.unwrap();
+    assert!(references::users_of(&db.db, org, Referent::Credential(old)).await.unwrap().is_empty());
+    secret_providers::delete(&db.db, &credentials, old).await.unwrap();
+    let refused = secret_providers::delete(&db.db, &credentials, new).await.unwrap_err();
+    assert_eq!(refused.to_string(), "The credential is used by automations nightly and active deployments nightly #2.");
+    assert_eq!(second.number, 2);
+}
+
+#[tokio::test]
+async fn a_deploy_racing_a_credential_delete_never_leaves_a_deployment_reading_through_nothing() {
+    let db = TestDatabase::new().await;
+    let offline = std::sync::Arc::new(Offline::new().await);
+    let (org, user) = organization_with_owner(&db.db, "acme").await;
+    let access = AccessControl::new().await.unwrap();
+    let actor: Manager = access.authorize(&db.db, user, org).await.unwrap();
+    let credentials: Authorized<Manage<resource::SecretProviders>> = access.authorize(&db.db, user, org).await.unwrap();
+    let nightly = an_automation(&db, &actor, "nightly").await;
+    let mut current = a_workload_identity_credential(&db, &access, user, org, "c0").await;
+    add(&db, &offline.key, &actor, nightly, secret("DB", current, "db", "")).await;
+    for round in 1..=10 {
+        // Move the variable to a new credential and delete the old one while a deploy is under way.
+        let next = a_workload_identity_credential(&db, &access, user, org, &format!("c{round}")).await;
+        let deploy = {
+            let (db, offline) = (db.db.clone(), offline.clone());
+            tokio::spawn(async move { deployments::deploy(&db, offline.aws(), &actor, nightly).await.map(|_| ()) })
+        };
+        let variable = variables::list(&db.db, &actor.read(), nightly).await.unwrap()[0].id;
+        let moved = VariableInput::parse(secret("DB", next, "db", "")).unwrap();
+        variables::update(&db.db, &offline.key, &actor, variable, moved).await.unwrap();
+        let deleted = secret_providers::delete(&db.db, &credentials, current).await;
+        match (deploy.await.unwrap(), &deleted) {
+            (Ok(()), Ok(())) | (Ok(()), Err(ServiceError::InUse { .. })) => {}
+            (Err(ServiceError::NotFound { .. }), Ok(())) => {}
+            other => panic!("round {round}: {other:?}"),
+        }
+        // Whatever won, every live deployment reads through a credential that exists.
+        let dangling = db
+            .db
+            .query_all_raw(Statement::from_string(
+                db.db.get_database_backend(),
+                "SELECT v.id FROM deployment_variables v JOIN deployments d ON d.id = v.deployment_id \
+                 LEFT JOIN secret_provider_credentials c ON c.id = v.credential_id \
+                 WHERE d.revoked_at IS NULL AND v.credential_id IS NOT NULL AND c.id IS NULL",
+            ))
+            .await
+            .unwrap();
+        assert!(dangling.is_empty(), "round {round}: a live deployment reads through a deleted credential");
+        // Deployments left reading through the old credential are revoked, so the next round can delete.
+        if deleted.is_err() {
+            for live in deployments::list(&db.db, &actor.read(), nightly).await.unwrap() {
+                if live.revoked_at.is_none() {
+                    deployments::revoke_token(&db.db, &actor, live.id).await.unwrap();
+                }
+            }
+            secret_providers::delete(&db.db, &credentials, current).await.unwrap();
+        }
+        current = next;
+    }
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use vocabulary::{
     aws::{CloudProvider, Region},
     ids::WorkloadIdentityConfigId,
     providers::AuthMethod,
+    used_by::{UserKind, Users},
 };
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -142,8 +143,9 @@ async fn a_config_in_use_cannot_be_deleted_and_the_refusal_names_its_users() {
         credentials::create(&db.db, &key, &acme.credentials, input(by_config), DefaultChoice::No).await.unwrap();
     }
     let refused = wi::delete(&db.db, &acme.configs, config).await.unwrap_err();
-    let ServiceError::InUse { names, .. } = &refused else { panic!("{refused:?}") };
-    assert_eq!(names, &["ci", "prod"]);
+    let ServiceError::InUse { used_by, .. } = &refused else { panic!("{refused:?}") };
+    assert_eq!(used_by.groups(), [Users { kind: UserKind::Credentials, names: vec!["ci".into(), "prod".into()] }]);
+    assert_eq!(refused.to_string(), "The workload identity config is used by credentials ci, prod.");
     // The database refuses too, whatever a caller does.
     let placeholder = if db.is_postgres() { "$1" } else { "?" };
     let sql = format!("DELETE FROM workload_identity_configs WHERE id = {placeholder}");

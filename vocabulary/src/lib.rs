@@ -72,6 +72,7 @@ pub mod ids;
 pub mod name;
 pub mod providers;
 pub mod token;
+pub mod used_by;
 
 pub use error::{ApiError, ErrorCode, FieldError};
 

@@ -14,8 +14,8 @@ use std::{collections::HashMap, time::Duration};
 use chrono::Utc;
 use migration::constraints::DEPLOYMENT_NUMBER;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -33,7 +33,7 @@ use crate::{
     automations::{Manager, Reader, find_model as find_automation, variables},
     aws::Aws,
     db::{begin_write, count_by, lock_organization, text::Text, unique::violates},
-    entity::{automation, deployment, deployment_variable, environment_variable as variable, user},
+    entity::{automation, credential, deployment, deployment_variable, environment_variable as variable, user},
     error::{ServiceError, ServiceResult},
     master_key::Sealed,
     secret_providers::{self, Credential},
@@ -145,6 +145,16 @@ pub async fn deploy(
     let txn = begin_write(db).await?;
     lock_organization(&txn, org).await?;
     let automation = find_automation(&txn, org, automation).await?;
+    // Credential deletes take the organization lock too: a credential still here now stays until
+    // this deployment, which then keeps it from being deleted, is committed.
+    let still_there = credential::Entity::find()
+        .filter(credential::Column::OrgId.eq(org.as_uuid()))
+        .filter(credential::Column::Id.is_in(credentials.keys().map(|id| id.as_uuid())))
+        .count(&txn)
+        .await?;
+    if still_there < credentials.len() as u64 {
+        return Err(ServiceError::NotFound { what: "A credential the automation's secrets read through" });
+    }
     let last: Option<i32> = deployment::Entity::find()
         .select_only()
         .column_as(deployment::Column::Number.max(), "last")

@@ -5,6 +5,7 @@ use crate::{
     dto::connection::CheckStep,
     ids::{CredentialId, WorkloadIdentityConfigId},
     providers::{AuthMethod, SecretProvider},
+    used_by::UsedBy,
 };
 
 /// A credential as the page lists and edits it. The secret access key never leaves the server.
@@ -16,8 +17,8 @@ pub struct CredentialView {
     pub region: Region,
     pub is_default: bool,
     pub auth: CredentialAuth,
-    /// The automations whose variables read through it (it cannot be deleted while any does).
-    pub used_by: Vec<String>,
+    /// The automations whose variables read through it and the active deployments that do (it cannot be deleted while any does).
+    pub used_by: UsedBy,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     aws::{CloudProvider, Region, RoleArn},
     ids::WorkloadIdentityConfigId,
+    used_by::UsedBy,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,7 +15,7 @@ pub struct ConfigView {
     pub region: Region,
     pub is_default: bool,
     /// The credentials that use it (it cannot be deleted while any does).
-    pub used_by: Vec<String>,
+    pub used_by: UsedBy,
 }
 
 /// What an admin pastes into AWS for one role, from this organization's real values.

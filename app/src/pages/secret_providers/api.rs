@@ -33,7 +33,7 @@ pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
     let db = &caller.state.db;
     let credentials = secret_providers::list(db, &proof).await?;
     let configs = workload_identity::list(db, &configs_proof).await?;
-    let mut users = references::automations_by_credential(db, proof.org_id()).await?;
+    let mut users = references::users_by_credential(db, proof.org_id()).await?;
     Ok(CredentialsPage {
         credentials: credentials
             .into_iter()
@@ -66,6 +66,7 @@ pub async fn create_credential(
         access::{Manage, resource::SecretProviders},
         secret_providers::{self, CredentialForm, CredentialInput},
     };
+    use vocabulary::used_by::UsedBy;
 
     use crate::{auth, views};
 
@@ -82,7 +83,7 @@ pub async fn create_credential(
         region,
     })?;
     let created = secret_providers::create(&state.db, &state.master_key, &proof, input, set_default.into()).await?;
-    Ok(views::credential(created, Vec::new()))
+    Ok(views::credential(created, UsedBy::default()))
 }
 
 /// An empty `secret_access_key` keeps the stored one.

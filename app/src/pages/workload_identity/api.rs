@@ -22,7 +22,7 @@ pub async fn list_workload_identity_configs() -> Result<Vec<ConfigView>, AppErro
 
     let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
     let configs = workload_identity::list(&state.db, &proof).await?;
-    let mut users = references::credentials_by_config(&state.db, proof.org_id()).await?;
+    let mut users = references::users_by_config(&state.db, proof.org_id()).await?;
     Ok(configs
         .into_iter()
         .map(|c| {
@@ -44,13 +44,14 @@ pub async fn create_workload_identity_config(
         access::{Manage, resource::WorkloadIdentityConfigs},
         workload_identity::{self, ConfigInput},
     };
+    use vocabulary::used_by::UsedBy;
 
     use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
     let input = ConfigInput::parse(&name, provider, &role_arn, region)?;
     let created = workload_identity::create(&state.db, &proof, input, set_default.into()).await?;
-    Ok(views::config(created, Vec::new()))
+    Ok(views::config(created, UsedBy::default()))
 }
 
 #[server(endpoint = "workload_identity/update", input = FormOrJson)]
