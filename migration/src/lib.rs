@@ -11,6 +11,7 @@ mod m20261123_000005_sign_in_throttle;
 mod m20261124_000006_credentials;
 mod m20261124_000007_automations;
 mod m20261124_000008_deployments;
+mod m20261124_000009_audit_log_filters;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_credentials::Migration),
             Box::new(m20261124_000007_automations::Migration),
             Box::new(m20261124_000008_deployments::Migration),
+            Box::new(m20261124_000009_audit_log_filters::Migration),
         ]
     }
 }
