@@ -49,7 +49,8 @@ test('a viewer sees no control it may not use', async ({ page }) => {
   const nav = page.getByRole('navigation', { name: 'Settings' });
   await expect(nav.getByRole('link', { name: 'Organization' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Members' })).toHaveCount(0);
-  // Everything a viewer can press: copying the UUID and signing out.
+  // Everything a viewer can press: copying the UUID and signing out (counted once the page's data is in).
+  await expect(page.getByLabel('Organization UUID', { exact: true })).toHaveText(demoOrgId);
   const buttons = await page.getByRole('button').allInnerTexts();
   expect(buttons.sort()).toEqual(['Copy', 'Sign out']);
   await expect(page.getByRole('combobox')).toHaveCount(0);
