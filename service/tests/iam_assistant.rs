@@ -40,15 +40,19 @@ fn subjects(findings: &[IamFinding]) -> Vec<(&str, FindingSeverity)> {
     findings.iter().map(|f| (f.subject.as_str(), f.severity)).collect()
 }
 
-async fn create_role(sdk: &AwsSdk, name: &str, trust: serde_json::Value) {
+/// IAM as the account's own admin, to arrange what the assistant then finds.
+fn admin_iam(sdk: &AwsSdk) -> aws_sdk_iam::Client {
     let admin = AwsCredentials {
         access_key_id: "admin".to_owned(),
         secret_access_key: "admin".to_owned(),
         session_token: None,
         expires_at: None,
     };
-    let iam = sdk.iam_with(vocabulary::aws::Partition::Aws, &admin);
-    iam.create_role().role_name(name).assume_role_policy_document(trust.to_string()).send().await.unwrap();
+    sdk.iam_with(vocabulary::aws::Partition::Aws, &admin)
+}
+
+async fn create_role(sdk: &AwsSdk, name: &str, trust: serde_json::Value) {
+    admin_iam(sdk).create_role().role_name(name).assume_role_policy_document(trust.to_string()).send().await.unwrap();
 }
 
 #[tokio::test]
@@ -112,7 +116,20 @@ async fn diagnose_flags_a_missing_or_wildcard_sub_and_a_foreign_provider() {
         let config = config_for(org, role);
         Assistant::new(&sdk, &keys(), &issuer, org, &config).unwrap().diagnose().await.unwrap()
     };
+    // A provider for this host under another path, and one for another host: only the first is named.
+    for url in ["https://wisp.example.com/tenant", "https://token.actions.githubusercontent.com"] {
+        admin_iam(&sdk)
+            .create_open_id_connect_provider()
+            .url(url)
+            .client_id_list("sts.amazonaws.com")
+            .send()
+            .await
+            .unwrap();
+    }
     let no_sub = diagnose("no-sub").await;
+    let provider = no_sub.iter().find(|f| f.subject == "OIDC provider").unwrap();
+    assert_eq!(provider.found.as_deref(), Some("arn:aws:iam::123456789012:oidc-provider/wisp.example.com/tenant"));
+    assert!(provider.fix.contains("under another URL") && provider.fix.contains(ISSUER), "{provider:?}");
     assert!(subjects(&no_sub).contains(&("trust policy: sub condition", FindingSeverity::Security)), "{no_sub:?}");
     let wildcard = diagnose("wildcard").await;
     let finding = wildcard.iter().find(|f| f.subject == "trust policy: sub condition").unwrap();

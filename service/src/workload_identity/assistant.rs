@@ -205,16 +205,27 @@ impl<'a> Assistant<'a> {
         let wanted = &self.wanted;
         let mut findings = Vec::new();
         match &observed.provider_client_ids {
-            None => findings.push(IamFinding {
-                severity: FindingSeverity::Mismatch,
-                subject: "OIDC provider".to_owned(),
-                found: None,
-                expected: format!("{} (URL {})", wanted.provider_arn, wanted.issuer),
-                fix: format!(
-                    "Create the identity provider in IAM with the URL {} and the audience {STS_AUDIENCE} (Set up in AWS does it). A provider registered with another URL does not match this issuer.",
-                    wanted.issuer
-                ),
-            }),
+            None => {
+                let elsewhere = self.providers_on_host().await;
+                let fix = if elsewhere.is_empty() {
+                    format!(
+                        "Create the identity provider in IAM with the URL {} and the audience {STS_AUDIENCE} (Set up in AWS does it). A provider registered with another URL does not match this issuer.",
+                        wanted.issuer
+                    )
+                } else {
+                    format!(
+                        "The account has a provider for this host under another URL: STS matches a token's issuer to a provider's URL exactly, so it does not use that one. Create the identity provider with the URL {} and the audience {STS_AUDIENCE} (Set up in AWS does it), and let the role trust it.",
+                        wanted.issuer
+                    )
+                };
+                findings.push(IamFinding {
+                    severity: FindingSeverity::Mismatch,
+                    subject: "OIDC provider".to_owned(),
+                    found: (!elsewhere.is_empty()).then(|| elsewhere.join(", ")),
+                    expected: format!("{} (URL {})", wanted.provider_arn, wanted.issuer),
+                    fix,
+                })
+            }
             Some(ids) if !ids.iter().any(|id| id == STS_AUDIENCE) => findings.push(IamFinding {
                 severity: FindingSeverity::Mismatch,
                 subject: "OIDC provider: audiences (client IDs)".to_owned(),
@@ -349,6 +360,29 @@ impl<'a> Assistant<'a> {
             ));
         }
         changes
+    }
+
+    /// The account's providers for this issuer's host under another URL (another path or port):
+    /// what a provider registered by hand most often gets wrong. Best effort: when the list is
+    /// refused, the finding says what it would have said without it.
+    async fn providers_on_host(&self) -> Vec<String> {
+        let listed = match self.client.list_open_id_connect_providers().send().await {
+            Ok(listed) => listed,
+            Err(e) => {
+                tracing::debug!("ListOpenIDConnectProviders: {}", DisplayErrorContext(&e));
+                return Vec::new();
+            }
+        };
+        let host = |url: &str| url.split(['/', ':']).next().unwrap_or_default().to_ascii_lowercase();
+        let ours = host(&self.wanted.provider_url);
+        listed
+            .open_id_connect_provider_list()
+            .iter()
+            .filter_map(|provider| provider.arn())
+            .filter(|arn| *arn != self.wanted.provider_arn)
+            .filter(|arn| arn.split_once(":oidc-provider/").is_some_and(|(_, url)| host(url) == ours))
+            .map(str::to_owned)
+            .collect()
     }
 
     async fn observe(&self) -> Result<Observed, IamProblem> {
