@@ -150,7 +150,8 @@ async fn a_credential_used_by_variables_is_refused_by_name_and_pages_need_sign_i
     assert_eq!(added["source"]["credential_name"], "ci");
 
     let (_, page) = server.call(&owner, "secret_providers/list", &[]).await;
-    assert_eq!(page["credentials"][0]["used_by"], json!(["billing"]), "the page knows before anyone tries");
+    let used_by = json!([{"kind": "automations", "names": ["billing"]}]);
+    assert_eq!(page["credentials"][0]["used_by"], used_by, "the page knows before anyone tries");
     let (status, body) = server.call(&owner, "secret_providers/delete", &[("id", &credential)]).await;
     assert_eq!((status, code(&body)), (StatusCode::CONFLICT, "in_use"), "{body}");
     assert_eq!(body["error"]["message"], "The credential is used by automations billing.");

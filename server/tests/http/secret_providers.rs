@@ -145,7 +145,8 @@ async fn bad_forms_name_each_field_and_a_config_in_use_is_not_deleted() {
     assert_eq!(created["auth"]["method"], "workload_identity");
     assert_eq!(created["auth"]["config_name"], "aws-prod");
     let (_, configs) = server.call(&owner, "workload_identity/list", &[]).await;
-    assert_eq!(configs[0]["used_by"], json!(["via-role"]), "the page knows before anyone tries");
+    let used_by = json!([{"kind": "credentials", "names": ["via-role"]}]);
+    assert_eq!(configs[0]["used_by"], used_by, "the page knows before anyone tries");
     let (status, body) = server.call(&owner, "workload_identity/delete", &[("id", &config_id)]).await;
     assert_eq!((status, code(&body)), (StatusCode::CONFLICT, "in_use"), "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("via-role"), "{body}");
