@@ -153,7 +153,7 @@ pub async fn deploy(
         .count(&txn)
         .await?;
     if still_there < credentials.len() as u64 {
-        return Err(ServiceError::NotFound { what: "A credential the automation's secrets read through" });
+        return Err(credential_deleted());
     }
     let last: Option<i32> = deployment::Entity::find()
         .select_only()
@@ -223,6 +223,11 @@ pub async fn deploy(
     Ok(NewDeployment { deployment: view(&row, created_by, keys.len() as u64), token: token.reveal() })
 }
 
+/// A credential deleted while the deploy was under way: deploying again reads the variables anew.
+fn credential_deleted() -> ServiceError {
+    ServiceError::NotFound { what: "A credential the automation's secrets read through" }
+}
+
 /// The variables as a deployment keeps them: values sealed for plain ones and for secrets behind
 /// a static key (read now), references only for secrets read through workload identity.
 async fn freeze(
@@ -257,9 +262,9 @@ async fn freeze(
                 item.sealed = Some(master_key.seal(&value, &seal_context(id))?);
             }
             SourceKind::Secret => {
-                let credential = row.credential_id.and_then(|c| credentials.get(&c.into())).ok_or_else(|| {
-                    ServiceError::Internal(format!("variable {} names a credential of no organization", row.id))
-                })?;
+                // The variable named it when read; a delete in between is the race `deploy` re-checks.
+                let credential =
+                    row.credential_id.and_then(|c| credentials.get(&c.into())).ok_or_else(credential_deleted)?;
                 let delivery = Delivery::of(credential.auth.method());
                 item.delivery = Some(delivery);
                 item.credential = Some((credential.id.as_uuid(), credential.name.clone()));
