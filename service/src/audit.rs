@@ -87,23 +87,6 @@ pub async fn record(db: &impl ConnectionTrait, change: Change) -> ServiceResult<
     Ok(())
 }
 
-/// The newest entries of the proven member's organization, newest first.
-pub async fn recent(
-    db: &impl ConnectionTrait,
-    reader: &Authorized<Read<resource::AuditLog>>,
-    limit: u64,
-) -> ServiceResult<Vec<AuditEntry>> {
-    audit_log::Entity::find()
-        .filter(audit_log::Column::OrgId.eq(reader.org_id().as_uuid()))
-        .order_by_desc(audit_log::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(AuditEntry::try_from)
-        .collect()
-}
-
 /// A page of the organization's log, newest first, `PAGE` entries after `before` (an entry id).
 pub async fn page(
     db: &impl ConnectionTrait,

@@ -315,6 +315,12 @@ pub async fn list(
         .order_by_desc(deployment::Column::Number)
         .all(db)
         .await?;
+    views(db, &rows).await
+}
+
+/// The deployments as the page shows them: who created each and how many variables it froze,
+/// read for all of them in two queries.
+async fn views(db: &impl ConnectionTrait, rows: &[deployment::Model]) -> ServiceResult<Vec<DeploymentView>> {
     let counts = count_by::<deployment_variable::Entity>(
         db,
         deployment_variable::Column::DeploymentId,
@@ -385,13 +391,8 @@ pub async fn revoke_token(
         row
     };
     txn.commit().await?;
-    let by = match row.created_by {
-        Some(user) => user::Entity::find_by_id(user).one(db).await?.map(|u| u.email),
-        None => None,
-    };
-    let count =
-        count_by::<deployment_variable::Entity>(db, deployment_variable::Column::DeploymentId, [row.id]).await?;
-    Ok(view(&row, by, count.get(&row.id).copied().unwrap_or(0)))
+    let mut revoked = views(db, std::slice::from_ref(&row)).await?;
+    Ok(revoked.remove(0))
 }
 
 fn view(row: &deployment::Model, created_by: Option<String>, variables: u64) -> DeploymentView {
