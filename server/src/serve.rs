@@ -62,8 +62,16 @@ pub async fn run(
         .site_pkg_dir("pkg")
         .site_addr(settings.listen)
         .build();
-    spawn_session_sweeper(DbSessionStore::new(db.clone()));
-    spawn_kickoff_sweeper(db, settings.kickoff_retention_days);
+    let sessions = DbSessionStore::new(db.clone());
+    spawn_hourly_sweep("expired sessions", move || {
+        let sessions = sessions.clone();
+        async move { sessions.delete_expired().await }
+    });
+    let days = settings.kickoff_retention_days;
+    spawn_hourly_sweep("kickoffs past their retention", move || {
+        let db = db.clone();
+        async move { service::deployments::kickoffs::sweep(&db, days).await }
+    });
 
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
         CliError::Usage(format!("cannot listen on {}: {e}. Set WISP_LISTEN to a free address.", settings.listen))
@@ -77,30 +85,20 @@ pub async fn run(
         .map_err(|e| CliError::Usage(format!("the server stopped: {e}")))
 }
 
-fn spawn_session_sweeper(store: DbSessionStore) {
+/// Runs `sweep` at start and every hour; `what` names what it deletes ("expired sessions").
+fn spawn_hourly_sweep<F, E>(what: &'static str, sweep: impl Fn() -> F + Send + 'static)
+where
+    F: Future<Output = Result<u64, E>> + Send,
+    E: std::fmt::Display,
+{
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            match store.delete_expired().await {
+            match sweep().await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
-                Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
-            }
-        }
-    });
-}
-
-/// Kickoffs older than the retention go, at start and every hour.
-fn spawn_kickoff_sweeper(db: service::db::DatabaseConnection, days: u32) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            every.tick().await;
-            match service::deployments::kickoffs::sweep(&db, days).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(kickoffs = n, days, "deleted kickoffs past their retention"),
-                Err(e) => tracing::warn!(error = %e, "could not delete old kickoffs"),
+                Ok(n) => tracing::info!(deleted = n, "deleted {what}"),
+                Err(e) => tracing::warn!(error = %e, "could not delete {what}"),
             }
         }
     });

@@ -36,15 +36,16 @@ pub enum Format {
 
 /// `wisp run -- CMD ARGS…`
 pub async fn run(connection: &Connection, command: &[String]) -> ExitCode {
-    let env = match kickoff(connection).await {
-        Ok(answer) => answer.env,
-        Err(status) => return status,
-    };
+    // Checked before the kickoff, which the automation's history would record for nothing.
     let Some((program, args)) = command.split_first() else {
         eprintln!(
             "wisp run: name the command to run after --, such as: wisp run --server URL --token-file FILE -- ./deploy.sh"
         );
         return ExitCode::from(WISP_FAILED);
+    };
+    let env = match kickoff(connection).await {
+        Ok(answer) => answer.env,
+        Err(status) => return status,
     };
     exec(program, args, &env)
 }
@@ -154,22 +155,21 @@ fn dotenv_quote(value: &str) -> String {
 fn exec(program: &str, args: &[String], env: &BTreeMap<String, String>) -> ExitCode {
     use std::os::unix::process::CommandExt;
     let error = std::process::Command::new(program).args(args).envs(env).exec();
-    eprintln!("wisp run: cannot run {program}: {error}");
-    match error.kind() {
-        std::io::ErrorKind::NotFound => ExitCode::from(NOT_FOUND),
-        _ => ExitCode::from(NOT_EXECUTABLE),
-    }
+    cannot_run(program, &error)
 }
 
 #[cfg(not(unix))]
 fn exec(program: &str, args: &[String], env: &BTreeMap<String, String>) -> ExitCode {
     match std::process::Command::new(program).args(args).envs(env).status() {
         Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
-        Err(error) => {
-            eprintln!("wisp run: cannot run {program}: {error}");
-            ExitCode::from(if error.kind() == std::io::ErrorKind::NotFound { NOT_FOUND } else { NOT_EXECUTABLE })
-        }
+        Err(error) => cannot_run(program, &error),
     }
+}
+
+/// The command could not start: 127 when there is no such program, 126 otherwise.
+fn cannot_run(program: &str, error: &std::io::Error) -> ExitCode {
+    eprintln!("wisp run: cannot run {program}: {error}");
+    ExitCode::from(if error.kind() == std::io::ErrorKind::NotFound { NOT_FOUND } else { NOT_EXECUTABLE })
 }
 
 #[cfg(test)]
