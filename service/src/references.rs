@@ -81,21 +81,11 @@ pub async fn users_by_credential(
 
 /// Rows of (used object, kind of user, user's name), ordered by kind and then name, as groups.
 fn grouped<K: std::hash::Hash + Eq>(rows: impl Iterator<Item = (K, UserKind, String)>) -> HashMap<K, UsedBy> {
-    let mut lists: HashMap<K, Vec<(UserKind, Vec<String>)>> = HashMap::new();
+    let mut users: HashMap<K, UsedBy> = HashMap::new();
     for (key, kind, name) in rows {
-        let groups = lists.entry(key).or_default();
-        match groups.last_mut() {
-            Some((last, names)) if *last == kind => names.push(name),
-            _ => groups.push((kind, vec![name])),
-        }
+        users.entry(key).or_default().push(kind, name);
     }
-    lists
-        .into_iter()
-        .map(|(key, groups)| {
-            let used_by = groups.into_iter().fold(UsedBy::default(), |used, (kind, names)| used.with(kind, names));
-            (key, used_by)
-        })
-        .collect()
+    users
 }
 
 async fn names<E: EntityTrait>(query: Select<E>, db: &impl ConnectionTrait) -> ServiceResult<Vec<String>> {

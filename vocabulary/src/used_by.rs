@@ -36,6 +36,14 @@ impl UsedBy {
         self
     }
 
+    /// Adds one user after the others; users of one kind given one after another form one group.
+    pub fn push(&mut self, kind: UserKind, name: String) {
+        match self.0.last_mut() {
+            Some(group) if group.kind == kind => group.names.push(name),
+            _ => self.0.push(Users { kind, names: vec![name] }),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -75,5 +83,11 @@ mod tests {
         assert_eq!(used.to_string(), "automations alerts, billing and active deployments billing #1");
         assert_eq!(used.kinds().collect::<Vec<_>>(), [UserKind::Automations, UserKind::ActiveDeployments]);
         assert!(UsedBy::default().with(UserKind::Credentials, vec![]).is_empty());
+        let mut pushed = UsedBy::default();
+        for (kind, name) in [(UserKind::Automations, "alerts"), (UserKind::Automations, "billing")] {
+            pushed.push(kind, name.to_owned());
+        }
+        pushed.push(UserKind::ActiveDeployments, "billing #1".to_owned());
+        assert_eq!(pushed, used);
     }
 }
