@@ -14,7 +14,10 @@ use vocabulary::{
 
 use crate::{
     access::{Authorized, Read, resource},
-    db::text::{CorruptValue, Text},
+    db::{
+        page_of,
+        text::{CorruptValue, Text},
+    },
     entity::{audit_log, automation, credential, membership, user, workload_identity_config},
     error::{ServiceError, ServiceResult},
 };
@@ -105,7 +108,7 @@ pub async fn page(
     if let Some(before) = before {
         query = query.filter(audit_log::Column::Id.lt(before));
     }
-    let mut rows: Vec<AuditEntry> = query
+    let rows: Vec<AuditEntry> = query
         .order_by_desc(audit_log::Column::Id)
         .limit(PAGE + 1)
         .all(db)
@@ -113,12 +116,7 @@ pub async fn page(
         .into_iter()
         .map(AuditEntry::try_from)
         .collect::<ServiceResult<_>>()?;
-    let next = if rows.len() as u64 > PAGE {
-        rows.truncate(PAGE as usize);
-        rows.last().map(|e| e.id)
-    } else {
-        None
-    };
+    let (rows, next) = page_of(rows, PAGE, |last| last.id);
     let actors: Vec<Actor> = audit_log::Entity::find()
         .select_only()
         .column(audit_log::Column::Actor)

@@ -95,6 +95,18 @@ pub async fn count_by<E: EntityTrait>(
     Ok(counts.into_iter().map(|(id, n)| (id, n.unsigned_abs())).collect())
 }
 
+/// A page read with a limit of `limit + 1`: its first `limit` rows, and the cursor `next` makes
+/// of the last of them when more rows follow.
+pub fn page_of<T, C>(mut rows: Vec<T>, limit: u64, next: impl FnOnce(&T) -> C) -> (Vec<T>, Option<C>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let cursor = rows.last().map(next);
+    (rows, cursor)
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> ServiceResult<()> {
     Migrator::up(db, None).await.map_err(ServiceError::from)
 }

@@ -24,7 +24,7 @@ use super::{
 use crate::{
     automations::{Reader, find_model as find_automation},
     aws::Aws,
-    db::{begin_write, text::Text},
+    db::{begin_write, page_of, text::Text},
     entity::{deployment, deployment_variable, kickoff},
     error::{ServiceError, ServiceResult},
     master_key::{DerivedKey, MasterKey, Sealed},
@@ -210,18 +210,13 @@ pub async fn history(
                 .add(Condition::all().add(kickoff::Column::CreatedAt.eq(time)).add(kickoff::Column::Id.lt(id))),
         );
     }
-    let mut rows = query
+    let rows = query
         .order_by_desc(kickoff::Column::CreatedAt)
         .order_by_desc(kickoff::Column::Id)
         .limit(limit + 1)
         .all(db)
         .await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|last| format!("{}.{}", last.created_at.timestamp_micros(), last.id))
-    } else {
-        None
-    };
+    let (rows, next) = page_of(rows, limit, |last| format!("{}.{}", last.created_at.timestamp_micros(), last.id));
     let kickoffs = rows.into_iter().map(view).collect::<ServiceResult<_>>()?;
     Ok(KickoffPage { kickoffs, next })
 }
