@@ -5,7 +5,7 @@ use subtle::ConstantTimeEq;
 
 /// The stored form of a bearer credential: lowercase hex SHA-256.
 pub(crate) fn stored_hash(credential: &str) -> String {
-    Sha256::digest(credential.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(credential.as_bytes()))
 }
 
 /// Whether two stored hashes are equal, compared in constant time.

@@ -49,7 +49,7 @@ impl MasterKey {
     pub fn id(&self) -> String {
         use sha2::{Digest, Sha256};
         let digest = Sha256::new().chain_update(b"wisp master key id\0").chain_update(self.0).finalize();
-        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(&digest[..8])
     }
 
     /// A key for another purpose, derived from this one under `label` (HMAC-SHA256 as a PRF, as
@@ -204,7 +204,7 @@ pub struct DerivedKey([u8; 32]);
 impl DerivedKey {
     /// HMAC-SHA256 of `message` under this key, as lowercase hex cut to `hex_digits`.
     pub fn fingerprint(&self, message: &[u8], hex_digits: usize) -> String {
-        let hex: String = hmac_sha256(&self.0, &[message]).iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex::encode(hmac_sha256(&self.0, &[message]));
         hex[..hex_digits.min(hex.len())].to_owned()
     }
 }

@@ -21,7 +21,7 @@ impl Document {
     fn of(value: &serde_json::Value) -> Self {
         let body = Bytes::from(serde_json::to_vec(value).expect("JSON values serialize"));
         let digest = Sha256::digest(&body);
-        let etag = format!("\"{}\"", digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>());
+        let etag = format!("\"{}\"", hex::encode(&digest[..16]));
         Self { body, etag }
     }
 
