@@ -89,6 +89,11 @@ impl IssuerState {
         }
     }
 
+    /// The issuer's URL, which policies name even before a signing key is set, or what to set.
+    pub fn configured_url(&self) -> ServiceResult<&IssuerUrl> {
+        self.url.as_ref().ok_or(ServiceError::IssuerNotConfigured(NO_ISSUER))
+    }
+
     /// Everything an admin should see about the issuer, warnings first.
     pub fn status(&self) -> IssuerView {
         let mut warnings: Vec<String> =

@@ -23,7 +23,6 @@ use vocabulary::{
 
 use super::{Manager, WorkloadIdentityConfig};
 use crate::{
-    ServiceError,
     audit::{self, Change},
     aws::{
         guidance::Failure,
@@ -82,7 +81,7 @@ pub async fn diagnose(
     keys: &AdminKeys,
 ) -> ServiceResult<DiagnoseView> {
     let config = super::find_in_org(db, actor.org_id(), id).await?;
-    let url = issuer_url(issuer)?;
+    let url = issuer.configured_url()?;
     let assistant = Assistant::new(sdk, keys, url, actor.org_id(), &config)?;
     let account = assistant.account.to_owned();
     Ok(match assistant.diagnose().await {
@@ -103,7 +102,7 @@ pub async fn set_up(
     apply: bool,
 ) -> ServiceResult<SetupView> {
     let config = super::find_in_org(db, actor.org_id(), id).await?;
-    let url = issuer_url(issuer)?;
+    let url = issuer.configured_url()?;
     let assistant = Assistant::new(sdk, keys, url, actor.org_id(), &config)?;
     let account = assistant.account.to_owned();
     let outcome = if apply { assistant.apply().await } else { assistant.plan().await };
@@ -135,10 +134,6 @@ pub async fn set_up(
         audit::record(db, change).await?;
     }
     Ok(SetupView { account, changes, applied: apply, problem: None, connection: None })
-}
-
-fn issuer_url(issuer: &IssuerState) -> ServiceResult<&IssuerUrl> {
-    issuer.url.as_ref().ok_or(ServiceError::IssuerNotConfigured(crate::issuer::NO_ISSUER))
 }
 
 /// What this organization needs in the role's account.

@@ -118,13 +118,12 @@ pub async fn workload_identity_trust_setup(
         ServiceError,
         access::{Read, resource::WorkloadIdentityConfigs},
         aws::trust_setup::{SecretScope, trust_setup},
-        issuer::NO_ISSUER,
     };
 
     use crate::auth;
 
     let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
-    let issuer = state.issuer.url.as_ref().ok_or(ServiceError::IssuerNotConfigured(NO_ISSUER))?;
+    let issuer = state.issuer.configured_url()?;
     let role = role_arn.parse().map_err(ServiceError::from)?;
     let scope = SecretScope { name_prefix: secret_prefix, kms_key_arn: Some(kms_key_arn) };
     let setup = trust_setup(issuer, proof.org_id(), &role, region, &scope)?;
