@@ -64,9 +64,8 @@ pub async fn list(db: &impl ConnectionTrait, reader: &Reader) -> ServiceResult<V
         .order_by_asc(automation::Column::NameKey)
         .all(db)
         .await?;
-    let counts =
-        count_by::<variable::Entity>(db, variable::Column::AutomationId, automations.iter().map(|a| a.id)).await?;
     let ids: Vec<Uuid> = automations.iter().map(|a| a.id).collect();
+    let counts = count_by::<variable::Entity>(db, variable::Column::AutomationId, ids.iter().copied()).await?;
     let deployments = crate::deployments::current_numbers(db, &ids).await?;
     let kickoffs = crate::deployments::kickoffs::last_times(db, &ids).await?;
     Ok(automations

@@ -95,6 +95,27 @@ pub async fn count_by<E: EntityTrait>(
     Ok(counts.into_iter().map(|(id, n)| (id, n.unsigned_abs())).collect())
 }
 
+/// The largest `value` of `E`'s rows for each of `parents`, by its `parent` column, in one
+/// grouped query (the newest deployment, the last kickoff); parents without rows are absent.
+pub async fn max_by<E: EntityTrait, V: sea_orm::TryGetable>(
+    db: &impl ConnectionTrait,
+    parent: E::Column,
+    value: E::Column,
+    parents: impl IntoIterator<Item = uuid::Uuid>,
+) -> Result<std::collections::HashMap<uuid::Uuid, V>, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let maxima = E::find()
+        .select_only()
+        .column(parent)
+        .column_as(value.max(), "max")
+        .filter(parent.is_in(parents))
+        .group_by(parent)
+        .into_tuple::<(uuid::Uuid, V)>()
+        .all(db)
+        .await?;
+    Ok(maxima.into_iter().collect())
+}
+
 /// A page read with a limit of `limit + 1`: its first `limit` rows, and the cursor `next` makes
 /// of the last of them when more rows follow.
 pub fn page_of<T, C>(mut rows: Vec<T>, limit: u64, next: impl FnOnce(&T) -> C) -> (Vec<T>, Option<C>) {

@@ -24,7 +24,7 @@ use super::{
 use crate::{
     automations::{Reader, find_model as find_automation},
     aws::Aws,
-    db::{begin_write, page_of, text::Text},
+    db::{begin_write, max_by, page_of, text::Text},
     entity::{deployment, deployment_variable, kickoff},
     error::{ServiceError, ServiceResult},
     master_key::{DerivedKey, MasterKey, Sealed},
@@ -245,17 +245,8 @@ pub async fn last_times(
     db: &impl ConnectionTrait,
     automations: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, DateTime<Utc>>> {
-    Ok(kickoff::Entity::find()
-        .select_only()
-        .column(kickoff::Column::AutomationId)
-        .column_as(kickoff::Column::CreatedAt.max(), "last")
-        .filter(kickoff::Column::AutomationId.is_in(automations.iter().copied()))
-        .group_by(kickoff::Column::AutomationId)
-        .into_tuple::<(Uuid, DateTime<Utc>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    let (automation, time) = (kickoff::Column::AutomationId, kickoff::Column::CreatedAt);
+    Ok(max_by::<kickoff::Entity, _>(db, automation, time, automations.iter().copied()).await?)
 }
 
 /// Deletes kickoffs older than `days`; returns how many went.

@@ -32,7 +32,7 @@ use crate::{
     audit::{self, Change},
     automations::{Manager, Reader, find_model as find_automation, variables},
     aws::Aws,
-    db::{begin_write, count_by, lock_organization, text::Text, unique::violates},
+    db::{begin_write, count_by, lock_organization, max_by, text::Text, unique::violates},
     entity::{automation, credential, deployment, deployment_variable, environment_variable as variable, user},
     error::{ServiceError, ServiceResult},
     master_key::Sealed,
@@ -345,18 +345,14 @@ async fn views(db: &impl ConnectionTrait, rows: &[deployment::Model]) -> Service
 
 /// The newest deployment's number of each automation: the Automations list's column.
 pub async fn current_numbers(db: &impl ConnectionTrait, automations: &[Uuid]) -> ServiceResult<HashMap<Uuid, u32>> {
-    Ok(deployment::Entity::find()
-        .select_only()
-        .column(deployment::Column::AutomationId)
-        .column_as(deployment::Column::Number.max(), "number")
-        .filter(deployment::Column::AutomationId.is_in(automations.iter().copied()))
-        .group_by(deployment::Column::AutomationId)
-        .into_tuple::<(Uuid, i32)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.unsigned_abs()))
-        .collect())
+    let numbers: HashMap<Uuid, i32> = max_by::<deployment::Entity, _>(
+        db,
+        deployment::Column::AutomationId,
+        deployment::Column::Number,
+        automations.iter().copied(),
+    )
+    .await?;
+    Ok(numbers.into_iter().map(|(id, n)| (id, n.unsigned_abs())).collect())
 }
 
 /// Revokes a deployment's token: the next kickoff with it is refused. Revoking twice is a no-op.
