@@ -71,6 +71,14 @@ pub const VARIABLE_KEY: UniqueIndex = UniqueIndex {
 pub const DEPLOYMENT_NUMBER: UniqueIndex =
     UniqueIndex { name: "uq_deployments_number", table: "deployments", columns: &["automation_id", "number"] };
 
+/// Partial: only rows `WHERE state = 'active'`, so one key signs at a time in a database.
+pub const SIGNING_KEY_ACTIVE: UniqueIndex =
+    UniqueIndex { name: "uq_signing_keys_active", table: "signing_keys", columns: &["state"] };
+
+/// Partial: only rows `WHERE state = 'next'`, so one key waits to sign at a time.
+pub const SIGNING_KEY_NEXT: UniqueIndex =
+    UniqueIndex { name: "uq_signing_keys_next", table: "signing_keys", columns: &["state"] };
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ mod m20261124_000006_credentials;
 mod m20261124_000007_automations;
 mod m20261124_000008_deployments;
 mod m20261124_000009_audit_log_filters;
+mod m20261205_000010_keys;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_automations::Migration),
             Box::new(m20261124_000008_deployments::Migration),
             Box::new(m20261124_000009_audit_log_filters::Migration),
+            Box::new(m20261205_000010_keys::Migration),
         ]
     }
 }

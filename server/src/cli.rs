@@ -73,7 +73,42 @@ pub struct Settings {
     )]
     pub oidc_token_lifetime_seconds: u32,
 
-    /// 32-byte key, base64, that encrypts stored secrets. `serve --demo` generates one into the data folder.
+    /// How often managed signing keys are replaced: 7d, 12h, 30m, 90s (at least 1m), or off for
+    /// manual rotation only (`wisp keys rotate`). Ignored when OIDC_PRIVATE_KEY pins a key.
+    #[arg(
+        long,
+        global = true,
+        env = "WISP_SIGNING_KEY_ROTATION",
+        value_name = "WISP_SIGNING_KEY_ROTATION",
+        default_value = "7d"
+    )]
+    pub signing_key_rotation: service::issuer::rotation::Rotation,
+
+    /// Algorithm of the signing keys Wisp generates.
+    #[arg(long, global = true, env = "WISP_SIGNING_KEY_ALG", value_name = "WISP_SIGNING_KEY_ALG", value_enum, default_value_t = KeyAlgorithm::Es256)]
+    pub signing_key_alg: KeyAlgorithm,
+
+    /// Cache-Control max-age of the discovery document and JWKS, in seconds: how long relying
+    /// parties may keep them. A next key is published this long before it signs.
+    #[arg(
+        long,
+        global = true,
+        env = "WISP_JWKS_MAX_AGE_SECONDS",
+        value_name = "WISP_JWKS_MAX_AGE_SECONDS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u32).range(1..=86_400)
+    )]
+    pub jwks_max_age_seconds: u32,
+
+    /// Tests only, and only in debug builds: every token's lifetime in seconds, below what
+    /// production allows, so keys can be watched rotating in minutes.
+    #[cfg(debug_assertions)]
+    #[arg(long, global = true, env = "WISP_TEST_TOKEN_LIFETIME_SECONDS", hide = true)]
+    pub test_token_lifetime_seconds: Option<u32>,
+
+    /// Master keys, base64 (32 bytes each), separated by commas: values sealed under any of them
+    /// open; new ones are sealed under the key the database names as current (on a new database,
+    /// the first). `serve --demo` generates one into the data folder.
     #[arg(long, global = true, env = "WISP_MASTER_KEY", value_name = "WISP_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
 
@@ -171,8 +206,9 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum MasterKeyCommand {
-    /// Re-seal every stored secret under a new key read from standard input (base64, 32 bytes),
-    /// in one transaction; WISP_MASTER_KEY is the current key. Then restart Wisp with the new key.
+    /// Make the key read from standard input (base64, 32 bytes) the current master key and re-seal
+    /// every stored secret under it, online, in batches, while Wisp serves. Every running Wisp
+    /// must hold it in WISP_MASTER_KEY first; afterwards the old key can be dropped from it.
     Rotate,
 }
 
@@ -195,12 +231,36 @@ pub enum KeysCommand {
         #[arg(long, value_enum, default_value_t = KeyAlgorithm::Es256)]
         alg: KeyAlgorithm,
     },
+    /// List the signing keys in the database: kid, algorithm, state and dates, one line each.
+    List,
+    /// Rotate now: the next key takes over at once if it has been published for the JWKS cache
+    /// lifetime, else as soon as it has (a next key is published first when there is none).
+    /// Serving replicas follow within seconds.
+    Rotate,
+    /// Emergency: unpublish a key at once on every replica; it never signs again and its tokens
+    /// stop verifying. When it was the active key, the next key takes over.
+    Revoke {
+        /// The key's id, as `wisp keys list` shows it.
+        kid: String,
+    },
+    /// Move a PEM private key (a pinned OIDC_PRIVATE_KEY) from standard input into the database.
+    /// With no active key it signs at once; otherwise it becomes the next key.
+    Import,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum KeyAlgorithm {
     Es256,
     Rs256,
+}
+
+impl From<KeyAlgorithm> for service::issuer::keys::SigningAlgorithm {
+    fn from(alg: KeyAlgorithm) -> Self {
+        match alg {
+            KeyAlgorithm::Es256 => Self::ES256,
+            KeyAlgorithm::Rs256 => Self::RS256,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -258,6 +318,9 @@ mod tests {
             "WISP_LOG_FORMAT",
             "WISP_CLIENT_IP_HEADER",
             "WISP_KICKOFF_RETENTION_DAYS",
+            "WISP_SIGNING_KEY_ROTATION",
+            "WISP_SIGNING_KEY_ALG",
+            "WISP_JWKS_MAX_AGE_SECONDS",
         ] {
             assert!(help.contains(var), "--help does not mention {var}");
         }

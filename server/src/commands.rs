@@ -6,11 +6,11 @@ use service::{
     audit::Actor,
     db::DatabaseConnection,
     email::Email,
-    issuer::{IssuerState, mint::Audience},
+    issuer::{IssuerState, mint::Audience, rotation, store},
     master_key::{self, MasterKey},
     password::Password,
 };
-use vocabulary::{access::Role, ids::OrgId};
+use vocabulary::{access::Role, ids::OrgId, token::KeyMode};
 
 use crate::error::CliError;
 
@@ -53,25 +53,40 @@ pub async fn member_add(db: &DatabaseConnection, org_id: OrgId, email: &str, rol
     Ok(())
 }
 
-/// Re-seals every stored secret under the key piped on standard input.
-pub async fn rotate_master_key(db: &DatabaseConnection, current: &MasterKey) -> Result<(), CliError> {
+/// All of standard input, or what to pipe there when it is empty.
+fn stdin_text(what: &str, example: &str) -> Result<String, CliError> {
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)
-        .map_err(|e| CliError::Usage(format!("cannot read the new master key from standard input: {e}")))?;
+        .map_err(|e| CliError::Usage(format!("cannot read {what} from standard input: {e}")))?;
     if text.trim().is_empty() {
-        return Err(CliError::Usage(
-            "Pipe the new master key on standard input, e.g. `openssl rand -base64 32 | tee new.key | wisp master-key rotate`."
-                .to_owned(),
-        ));
+        return Err(CliError::Usage(format!("Pipe {what} on standard input, e.g. `{example}`.")));
     }
+    Ok(text)
+}
+
+/// Makes the key piped on standard input the current master key and re-seals every stored secret
+/// under it while replicas serve.
+pub async fn rotate_master_key(db: &DatabaseConnection, ring: &MasterKey) -> Result<(), CliError> {
+    let text = stdin_text("the new master key", "openssl rand -base64 32 | tee new.key | wisp master-key rotate")?;
     let next = MasterKey::from_base64(&text)?;
-    if next.id() == current.id() {
-        return Err(CliError::Usage("The new key is the current key: generate another.".to_owned()));
+    let current = master_key::keyring(db, ring).await?.master_key_id;
+    if next.id() == current {
+        println!("Master key {current} is already current; re-sealing what is still under other keys.");
     }
-    let resealed = master_key::rotate(db, current, &next).await?;
+    let ring = ring.with(&next);
+    println!(
+        "Master key {} seals new secrets from now on; every running Wisp follows within {} seconds (each must hold it in WISP_MASTER_KEY). Re-sealing the stored secrets…",
+        next.id(),
+        master_key::FOLLOW.as_secs()
+    );
+    let resealed =
+        master_key::rotate(db, &ring, &next.id(), master_key::FOLLOW + std::time::Duration::from_secs(1)).await?;
     println!("Re-sealed {resealed} secret(s) under master key {}.", next.id());
-    println!("Now set WISP_MASTER_KEY to the new key and restart every Wisp process.");
+    println!(
+        "Every stored secret is now under {}: remove the old key from WISP_MASTER_KEY (rolling restart).",
+        next.id()
+    );
     Ok(())
 }
 
@@ -79,12 +94,103 @@ pub async fn rotate_master_key(db: &DatabaseConnection, current: &MasterKey) -> 
 pub async fn token_mint(
     db: &DatabaseConnection,
     issuer: &IssuerState,
+    master_key: Option<&str>,
     org_id: OrgId,
     audience: &str,
 ) -> Result<(), CliError> {
     let audience = Audience::parse(audience)?;
+    if issuer.mode == KeyMode::Managed {
+        let ring = MasterKey::from_base64(master_key.ok_or_else(|| {
+            CliError::Usage("WISP_MASTER_KEY is not set: managed signing keys are sealed under it.".to_owned())
+        })?)?;
+        let keyring = master_key::adopt(db, &ring).await?;
+        issuer.refresh(db, &ring, &keyring).await?;
+    }
     let issuer = issuer.ready().map_err(|reason| CliError::Usage(reason.to_owned()))?;
     accounts::find_organization(db, org_id).await?;
     println!("{}", issuer.minter.fresh_token(org_id, &audience)?.token);
+    Ok(())
+}
+
+fn or_dash(time: &Option<String>) -> &str {
+    time.as_deref().unwrap_or("-")
+}
+
+/// `wisp keys list`: every key the database has had, newest first.
+pub async fn keys_list(db: &DatabaseConnection, issuer: &IssuerState) -> Result<(), CliError> {
+    let rows = store::list(db).await?;
+    if rows.is_empty() {
+        println!("No signing keys in the database: `wisp serve` without OIDC_PRIVATE_KEY generates them.");
+        return Ok(());
+    }
+    println!(
+        "{:<43}  {:<5}  {:<7}  {:<20}  {:<20}  {:<20}  {}",
+        "KID", "ALG", "STATE", "PUBLISHED AT", "ACTIVE FROM", "RETIRES AT", "REMOVED AFTER"
+    );
+    for view in issuer.views(&rows) {
+        println!(
+            "{:<43}  {:<5}  {:<7}  {:<20}  {:<20}  {:<20}  {}",
+            view.kid,
+            view.alg.as_str(),
+            view.state.as_str(),
+            or_dash(&view.published_at),
+            or_dash(&view.active_from),
+            or_dash(&view.retired_at),
+            or_dash(&view.removed_after)
+        );
+    }
+    match (issuer.mode, issuer.policy.rotation.period()) {
+        (KeyMode::Pinned, _) => println!("OIDC_PRIVATE_KEY is set: this configuration signs with its pinned key."),
+        (KeyMode::Managed, None) => println!("Rotation is off: `wisp keys rotate` replaces the active key."),
+        (KeyMode::Managed, Some(_)) => println!("Keys rotate every {}.", issuer.policy.rotation),
+    }
+    Ok(())
+}
+
+fn report(changes: &[store::Change]) {
+    for change in changes {
+        println!("{}{}", change.to_string()[..1].to_uppercase(), &change.to_string()[1..]);
+    }
+    println!("Serving replicas follow within {} seconds, with no restart.", rotation::PROPAGATION.as_secs());
+}
+
+pub async fn keys_rotate(db: &DatabaseConnection, ring: &MasterKey, issuer: &IssuerState) -> Result<(), CliError> {
+    master_key::adopt(db, ring).await?;
+    match store::rotate(db, ring, &issuer.policy, chrono::Utc::now()).await? {
+        store::Rotated::Now(changes) => report(&changes),
+        store::Rotated::Later(changes) => {
+            report(&changes);
+            println!(
+                "A next key signs only once it has been published for the JWKS cache lifetime ({} s) and {} s more, so every relying party has it; the swap happens then.",
+                issuer.max_age_seconds,
+                (rotation::PROPAGATION + rotation::CLOCK_SKEW).as_secs()
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn keys_revoke(
+    db: &DatabaseConnection,
+    ring: &MasterKey,
+    issuer: &IssuerState,
+    kid: &str,
+) -> Result<(), CliError> {
+    master_key::adopt(db, ring).await?;
+    let changes = store::revoke(db, ring, &issuer.policy, kid, chrono::Utc::now()).await?;
+    report(&changes);
+    Ok(())
+}
+
+pub async fn keys_import(db: &DatabaseConnection, ring: &MasterKey, issuer: &IssuerState) -> Result<(), CliError> {
+    let pem = stdin_text("the PEM private key", "wisp keys import < signing.pem")?;
+    master_key::adopt(db, ring).await?;
+    let changes = store::import(db, ring, &issuer.policy, &pem, chrono::Utc::now()).await?;
+    report(&changes);
+    if issuer.mode == KeyMode::Pinned {
+        println!(
+            "Once every Wisp runs without OIDC_PRIVATE_KEY (rolling restart), they sign with the database's keys and rotate them."
+        );
+    }
     Ok(())
 }

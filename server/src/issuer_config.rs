@@ -1,17 +1,9 @@
 //! The issuer's settings from variables or files, and the demo's development defaults.
 use std::path::{Path, PathBuf};
 
-use service::{
-    files::{create_private_dir, write_private},
-    issuer::{
-        IssuerConfig,
-        keys::{self, SigningAlgorithm},
-    },
-};
+use service::issuer::IssuerConfig;
 
 use crate::{cli::Settings, error::CliError};
-
-const DEV_KEY_FILE: &str = "oidc-dev-key.pem";
 
 fn read(variable: &str, path: &Path) -> Result<String, CliError> {
     std::fs::read_to_string(path)
@@ -27,6 +19,10 @@ fn value_or_file(value: &Option<String>, file: &Option<PathBuf>, variable: &str)
 }
 
 pub fn load(settings: &Settings) -> Result<IssuerConfig, CliError> {
+    #[cfg(debug_assertions)]
+    let shortened_lifetime_seconds = settings.test_token_lifetime_seconds;
+    #[cfg(not(debug_assertions))]
+    let shortened_lifetime_seconds = None;
     Ok(IssuerConfig {
         issuer: settings.oidc_issuer.clone(),
         private_key_pem: value_or_file(
@@ -40,27 +36,18 @@ pub fn load(settings: &Settings) -> Result<IssuerConfig, CliError> {
             "OIDC_PUBLISHED_KEYS",
         )?,
         token_lifetime_seconds: settings.oidc_token_lifetime_seconds,
+        shortened_lifetime_seconds,
+        jwks_max_age_seconds: settings.jwks_max_age_seconds,
+        rotation: settings.signing_key_rotation,
+        algorithm: settings.signing_key_alg.into(),
     })
 }
 
-/// For `serve --demo`: a working issuer with nothing set. The issuer is this local address, and
-/// the signing key is generated into the data folder on first start.
-pub fn with_demo_defaults(mut config: IssuerConfig, settings: &Settings) -> Result<IssuerConfig, CliError> {
+/// For `serve --demo`: a working issuer with nothing set, at this local address. Its keys are
+/// managed: generated into the database and rotated like production's.
+pub fn with_demo_defaults(mut config: IssuerConfig, settings: &Settings) -> IssuerConfig {
     if config.issuer.is_none() {
         config.issuer = Some(format!("http://{}", settings.listen));
     }
-    if config.private_key_pem.is_none() {
-        let path = settings.data_dir.join(DEV_KEY_FILE);
-        if !path.exists() {
-            create_private_dir(&settings.data_dir)
-                .and_then(|()| write_private(&path, keys::generate(SigningAlgorithm::ES256).as_bytes()))
-                .map_err(|e| CliError::Usage(format!("cannot write the development key {}: {e}", path.display())))?;
-            tracing::warn!(
-                "generated a development signing key in {}; production must set OIDC_PRIVATE_KEY",
-                path.display()
-            );
-        }
-        config.private_key_pem = Some(read("the development key", &path)?);
-    }
-    Ok(config)
+    config
 }

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use service::{
     db::{self, DatabaseConnection},
-    issuer::{IssuerState, keys::SigningAlgorithm},
+    issuer::IssuerState,
     master_key::MasterKey,
 };
 
@@ -75,11 +75,18 @@ async fn database(settings: &Settings) -> Result<DatabaseConnection, CliError> {
 }
 
 fn print_new_key(alg: KeyAlgorithm) {
-    let alg = match alg {
-        KeyAlgorithm::Es256 => SigningAlgorithm::ES256,
-        KeyAlgorithm::Rs256 => SigningAlgorithm::RS256,
-    };
-    print!("{}", service::issuer::keys::generate(alg));
+    print!("{}", service::issuer::keys::generate(alg.into()));
+}
+
+/// The master key ring every command that opens or seals secrets needs.
+fn master_key(settings: &Settings) -> Result<MasterKey, CliError> {
+    let text = settings.master_key.as_deref().ok_or_else(|| {
+        CliError::Usage(
+            "WISP_MASTER_KEY is not set: set it as for `wisp serve` (the current master key, or the ring of keys)."
+                .to_owned(),
+        )
+    })?;
+    Ok(MasterKey::from_base64(text)?)
 }
 
 async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
@@ -97,10 +104,11 @@ async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
             let db = database(settings).await?;
             let mut issuer = issuer_config::load(settings)?;
             if demo {
-                issuer = issuer_config::with_demo_defaults(issuer, settings)?;
+                issuer = issuer_config::with_demo_defaults(issuer, settings);
                 demo::prepare(&db, &settings.data_dir, &format!("http://{}", settings.listen)).await?;
             }
-            serve::run(settings, db, IssuerState::load(&issuer)?, master_key).await
+            let issuer = IssuerState::load(&issuer)?;
+            serve::run(settings, db, issuer, master_key).await
         }
         Command::Migrate => {
             database(settings).await?;
@@ -115,13 +123,27 @@ async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
         }
         Command::Token(TokenCommand::Mint { org_id, audience }) => {
             let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
-            commands::token_mint(&database(settings).await?, &issuer, org_id, &audience).await
+            let db = database(settings).await?;
+            commands::token_mint(&db, &issuer, settings.master_key.as_deref(), org_id, &audience).await
         }
         Command::MasterKey(MasterKeyCommand::Rotate) => {
-            let current = settings.master_key.as_deref().ok_or_else(|| {
-                CliError::Usage("WISP_MASTER_KEY is not set: set it to the current master key.".to_owned())
-            })?;
-            commands::rotate_master_key(&database(settings).await?, &MasterKey::from_base64(current)?).await
+            commands::rotate_master_key(&database(settings).await?, &master_key(settings)?).await
+        }
+        Command::Keys(KeysCommand::List) => {
+            let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
+            commands::keys_list(&database(settings).await?, &issuer).await
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
+            commands::keys_rotate(&database(settings).await?, &master_key(settings)?, &issuer).await
+        }
+        Command::Keys(KeysCommand::Revoke { kid }) => {
+            let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
+            commands::keys_revoke(&database(settings).await?, &master_key(settings)?, &issuer, &kid).await
+        }
+        Command::Keys(KeysCommand::Import) => {
+            let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
+            commands::keys_import(&database(settings).await?, &master_key(settings)?, &issuer).await
         }
         Command::Run { .. } | Command::Kickoff { .. } => unreachable!("handled in main"),
         // Needs no database.

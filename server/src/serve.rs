@@ -3,10 +3,15 @@ use std::{sync::Arc, time::Duration};
 use axum::http::HeaderName;
 use leptos::prelude::LeptosOptions;
 use service::{
-    access::AccessControl, accounts::SignInGuard, aws::sdk::AwsSdk, issuer::IssuerState, master_key::MasterKey,
+    access::AccessControl,
+    accounts::SignInGuard,
+    aws::sdk::AwsSdk,
+    issuer::{IssuerState, keeper, store},
+    master_key::MasterKey,
     session_store::DbSessionStore,
 };
 use tokio::net::TcpListener;
+use vocabulary::token::KeyMode;
 
 use app::{StylesheetName, state::AppState};
 
@@ -22,18 +27,33 @@ pub async fn run(
     issuer: IssuerState,
     master_key: MasterKey,
 ) -> Result<(), CliError> {
+    // A process without the key the database seals under would write what others cannot read.
+    service::master_key::adopt(&db, &master_key).await?;
+    if issuer.mode == KeyMode::Managed {
+        // A new database gets its first keys before the first request.
+        store::step(&db, &master_key, &issuer.policy, chrono::Utc::now()).await?;
+    }
+    let keyring = service::master_key::keyring(&db, &master_key).await?;
+    issuer.refresh(&db, &master_key, &keyring).await?;
     match issuer.ready() {
-        Ok(ready) => tracing::info!(issuer = %ready.url, keys = ready.keys.len(), "the OIDC issuer is ready"),
+        Ok(ready) => tracing::info!(
+            issuer = %ready.url,
+            kid = ready.minter.kid(),
+            mode = %issuer.mode,
+            "the OIDC issuer is ready"
+        ),
         Err(reason) => tracing::warn!("{reason}"),
     }
     // What AWS would refuse, said to the operator now rather than at the first Test Connection.
     for warning in issuer.url.iter().flat_map(|url| url.warnings()) {
         tracing::warn!("OIDC_ISSUER: {}", warning.message());
     }
+    let issuer = Arc::new(issuer);
+    tokio::spawn(keeper::keep(db.clone(), issuer.clone(), master_key.clone()));
     let state = AppState {
         db: db.clone(),
         access: AccessControl::new().await?,
-        issuer: Arc::new(issuer),
+        issuer,
         aws: AwsSdk::from_env().await,
         master_key: Arc::new(master_key),
         sign_in: Arc::new(SignInGuard::sized_to_machine()),

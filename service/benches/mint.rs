@@ -4,14 +4,14 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use service::issuer::{
     keys::{SigningAlgorithm, generate, parse_signing_key},
-    mint::{Audience, Minter},
+    mint::{Audience, Lifetimes, Minter},
     url::IssuerUrl,
 };
 use vocabulary::ids::OrgId;
 
 fn minter(alg: SigningAlgorithm) -> Minter {
     let key = parse_signing_key(&generate(alg), "OIDC_PRIVATE_KEY").expect("a generated key parses");
-    Minter::new(IssuerUrl::parse("https://wisp.example.com").unwrap(), key, 3600).unwrap()
+    Minter::new(IssuerUrl::parse("https://wisp.example.com").unwrap(), key, Lifetimes::new(3600).unwrap())
 }
 
 fn mint(c: &mut Criterion) {

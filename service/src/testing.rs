@@ -248,6 +248,7 @@ impl AwsWorld {
             private_key_pem: Some(generate(SigningAlgorithm::ES256)),
             published_keys_pem: None,
             token_lifetime_seconds: 3600,
+            ..IssuerConfig::default()
         })
         .expect("an issuer");
         Self { aws, sdk, issuer, key, db, org, actor, static_keys, workload_identity }

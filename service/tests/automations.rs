@@ -170,7 +170,9 @@ async fn a_sensitive_value_is_sealed_never_read_back_and_kept_when_left_empty() 
     let sensitive_again = VariableForm { sensitive: true, ..plain("OTHER", "x") };
     variables::add(&db.db, &key, &acme.automations, id, input(sensitive_again)).await.unwrap();
     a_credential(&db, &acme, &key, "ci").await;
-    assert_eq!(master_key::rotate(&db.db, &key, &MasterKey::generate()).await.unwrap(), 3, "two values and a key");
+    let next = MasterKey::generate();
+    let resealed = master_key::rotate(&db.db, &key.with(&next), &next.id(), std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(resealed, 3, "two values and a key");
 }
 
 #[tokio::test]

@@ -31,6 +31,7 @@ fn issuer() -> IssuerState {
         private_key_pem: Some(generate(SigningAlgorithm::ES256)),
         published_keys_pem: None,
         token_lifetime_seconds: 3600,
+        ..IssuerConfig::default()
     })
     .unwrap()
 }
@@ -211,6 +212,7 @@ async fn an_issuer_address_serving_other_documents_fails_the_first_step() {
         private_key_pem: Some(generate(SigningAlgorithm::ES256)),
         published_keys_pem: None,
         token_lifetime_seconds: 3600,
+        ..IssuerConfig::default()
     })
     .unwrap();
     let sdk = AwsSdk::with_endpoint(&format!("http://127.0.0.1:{}", free_port())).await;

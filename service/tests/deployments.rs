@@ -308,6 +308,7 @@ async fn id_tokens_name_the_running_automation_and_are_rate_limited_per_deployme
         private_key_pem: Some(generate(SigningAlgorithm::ES256)),
         published_keys_pem: None,
         token_lifetime_seconds: 3600,
+        ..IssuerConfig::default()
     })
     .unwrap();
     let (org, user) = organization_with_owner(&db.db, "acme").await;

@@ -208,6 +208,7 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
         private_key_pem: Some(generate(SigningAlgorithm::ES256)),
         published_keys_pem: None,
         token_lifetime_seconds: 3600,
+        ..IssuerConfig::default()
     })
     .unwrap();
 

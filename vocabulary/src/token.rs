@@ -11,6 +11,49 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Where a signing key is in its life: published before it signs, signing, published after
+    /// it signed until its tokens have expired, then gone (its private half erased), or revoked
+    /// by an operator in an emergency.
+    pub enum KeyState ("state", "a signing key state") {
+        Next = "next",
+        Active = "active",
+        Retired = "retired",
+        Removed = "removed",
+        Revoked = "revoked",
+        /// From `OIDC_PUBLISHED_KEYS`: the configuration publishes it, the database knows nothing of it.
+        Published = "published",
+    }
+}
+
+impl KeyState {
+    /// Whether the JWKS carries a key in this state.
+    pub fn is_published(self) -> bool {
+        matches!(self, KeyState::Next | KeyState::Active | KeyState::Retired | KeyState::Published)
+    }
+
+    /// What the state means, for a person reading a list of keys.
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyState::Next => "next: published, signs nothing yet",
+            KeyState::Active => "active: signing",
+            KeyState::Retired => "retired: published until its tokens expire",
+            KeyState::Removed => "removed: unpublished, private half erased",
+            KeyState::Revoked => "revoked: unpublished at once, private half erased",
+            KeyState::Published => "published from OIDC_PUBLISHED_KEYS, signs nothing",
+        }
+    }
+}
+
+text_enum! {
+    /// Where the issuer's signing keys come from: the database, generated and rotated by Wisp,
+    /// or a key pinned in the configuration (`OIDC_PRIVATE_KEY`).
+    pub enum KeyMode ("mode", "a key mode") {
+        Managed = "managed",
+        Pinned = "pinned",
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Subject {
     /// A workload-identity token for an organization: `organization:<uuid>`.

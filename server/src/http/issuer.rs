@@ -9,10 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use service::issuer::{
-    Issuer, IssuerState,
-    documents::{Document, MAX_AGE_SECONDS},
-};
+use service::issuer::{Issuer, IssuerState, documents::Document};
 
 use vocabulary::ErrorCode;
 
@@ -56,8 +53,8 @@ fn serve(
             );
         }
     };
-    let document = pick(issuer);
-    let cache = HeaderValue::from_str(&format!("public, max-age={MAX_AGE_SECONDS}")).expect("a valid header");
+    let document = pick(&issuer);
+    let cache = HeaderValue::from_str(&format!("public, max-age={}", state.max_age_seconds)).expect("a valid header");
     let etag = HeaderValue::from_str(&document.etag).expect("an ETag is hex in quotes");
     let common = [
         (header::CACHE_CONTROL, cache),

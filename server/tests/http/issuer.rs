@@ -17,7 +17,7 @@ async fn json(response: reqwest::Response) -> Value {
 }
 
 #[tokio::test]
-async fn without_issuer_or_key_the_endpoints_say_what_to_set() {
+async fn without_an_issuer_the_endpoints_say_what_to_set_and_with_one_wisp_makes_its_own_keys() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;
     let response = server.get("/oauth2/jwks").await;
@@ -29,10 +29,20 @@ async fn without_issuer_or_key_the_endpoints_say_what_to_set() {
 
     let port = free_port();
     let issuer = format!("http://127.0.0.1:{port}");
-    let server = Server::start_on(&db, port, &[("OIDC_ISSUER", &issuer)]).await;
-    let body = json(server.get("/.well-known/openid-configuration").await).await;
-    assert!(body["error"]["message"].as_str().unwrap().contains("set OIDC_PRIVATE_KEY"), "{body}");
-    assert_eq!(server.get("/healthz").await.status(), StatusCode::OK, "the rest of Wisp works");
+    let server = Server::start_on(&db, port, &[("OIDC_ISSUER", &issuer), ("WISP_JWKS_MAX_AGE_SECONDS", "42")]).await;
+    let response = server.get("/oauth2/jwks").await;
+    assert_eq!(response.status(), StatusCode::OK, "managed mode: no key to configure");
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "public, max-age=42");
+    let jwks = json(response).await;
+    let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
+    assert_eq!(kids.len(), 2, "the active key and the next one: {jwks}");
+    let listed = run(&db, &[], &["keys", "list"], "");
+    for (kid, state) in kids.iter().zip(["active", "next"]) {
+        let line = listed.lines().find(|l| l.starts_with(kid)).unwrap_or_else(|| panic!("{kid} in {listed}"));
+        assert!(line.contains(&format!(" ES256  {state} ")), "{line}");
+    }
+    assert!(listed.contains("Keys rotate every 7d."), "{listed}");
+    assert!(!listed.contains("PRIVATE"), "no key material: {listed}");
 }
 
 #[tokio::test]
@@ -256,7 +266,7 @@ async fn a_real_sts_trades_a_wisp_token_for_credentials_and_refuses_the_wrong_on
     use crate::seaweed::{AUDIENCE, SeaweedSts, StsAnswer, TrustedRole};
     use service::issuer::{
         keys::parse_signing_key,
-        mint::{Audience, Minter},
+        mint::{Audience, Lifetimes, Minter},
         url::IssuerUrl,
     };
 
@@ -286,18 +296,16 @@ async fn a_real_sts_trades_a_wisp_token_for_credentials_and_refuses_the_wrong_on
     let minter = Minter::with_clock(
         IssuerUrl::parse(&issuer).unwrap(),
         parse_signing_key(&key, "test key").unwrap(),
-        900,
+        Lifetimes::new(900).unwrap(),
         std::sync::Arc::new(move || past),
-    )
-    .unwrap();
+    );
     let expired = minter.fresh_token(acme.parse().unwrap(), &Audience::parse(AUDIENCE).unwrap()).unwrap().token;
     // Right issuer, subject and audience, but signed by a key Wisp does not publish.
     let stranger = Minter::new(
         IssuerUrl::parse(&issuer).unwrap(),
         parse_signing_key(&keygen(&db, "rs256"), "test key").unwrap(),
-        900,
+        Lifetimes::new(900).unwrap(),
     )
-    .unwrap()
     .fresh_token(acme.parse().unwrap(), &Audience::parse(AUDIENCE).unwrap())
     .unwrap()
     .token;

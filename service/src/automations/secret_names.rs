@@ -135,7 +135,7 @@ impl SecretNames {
             .await
             .map_err(|diagnosis| problem(diagnosis, false))?;
         let client = aws.sdk.secrets_manager_with(credential.region, &session);
-        let issuer_url = aws.issuer.ready().ok().map(|issuer| &issuer.url);
+        let issuer_url = aws.issuer.ready().ok().and(aws.issuer.url.as_ref());
         let (mut suggestions, mut next_token, mut pages) = (Vec::new(), None::<String>, 0);
         loop {
             let mut request =

@@ -152,16 +152,17 @@ async fn web_identity_session<'i>(
     sdk: &AwsSdk,
     config: &WorkloadIdentityConfig,
 ) -> Result<(AwsCredentials, &'i IssuerUrl), Stopped> {
-    let issuer = match issuer_state.ready() {
-        Ok(issuer) => issuer,
-        Err(reason) => {
+    let (issuer, url) = match (issuer_state.ready(), issuer_state.url.as_ref()) {
+        (Ok(issuer), Some(url)) => (issuer, url),
+        (result, _) => {
+            let reason = result.err().unwrap_or(crate::issuer::NO_ISSUER);
             return Err(steps.fail(
                 CheckStep::Issuer,
                 local_problem(reason, "Ask your operator to configure the issuer, restart Wisp, then test again."),
             ));
         }
     };
-    match self_check(issuer).await {
+    match self_check(&issuer).await {
         Ok(warnings) => steps.pass(CheckStep::Issuer, issuer.url.to_string(), warnings),
         Err(problem) => return Err(steps.fail(CheckStep::Issuer, problem)),
     }
@@ -171,7 +172,7 @@ async fn web_identity_session<'i>(
         region: config.region,
         identity: Identity::WebIdentity { issuer: &issuer.url, role: &config.role_arn },
     };
-    let token = match token_for_sts(issuer, config).await {
+    let token = match token_for_sts(&issuer, config).await {
         Ok(token) => token,
         Err(error) => {
             return Err(steps.fail(CheckStep::Token, sts_problem(AwsCall::AssumeRoleWithWebIdentity, error, &ctx)));
@@ -193,7 +194,7 @@ async fn web_identity_session<'i>(
     };
 
     caller_identity(steps, sdk, &session, &ctx, Some(&config.role_arn)).await?;
-    Ok((session, &issuer.url))
+    Ok((session, url))
 }
 
 /// `AssumeRole` (when a role is set), `GetCallerIdentity` and `ListSecrets` with a stored key.
@@ -336,7 +337,7 @@ async fn self_check(issuer: &Issuer) -> Result<Vec<String>, Diagnosis> {
         ));
     }
     let jwks_uri = discovery["jwks_uri"].as_str().unwrap_or_default();
-    let signing_kid = issuer.keys.iter().find(|k| k.signing).map(|k| k.kid.as_str()).unwrap_or_default();
+    let signing_kid = issuer.minter.kid();
     let published = fetch_json(&client, jwks_uri)
         .await
         .ok()

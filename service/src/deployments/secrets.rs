@@ -224,7 +224,7 @@ async fn read_one(aws: Aws<'_>, client: &Client, credential: &Credential, name: 
 }
 
 fn diagnose_for(aws: Aws<'_>, credential: &Credential, failure: &Failure, name: &str) -> Diagnosis {
-    let issuer = aws.issuer.ready().ok().map(|issuer| &issuer.url);
+    let issuer = aws.issuer.ready().ok().and(aws.issuer.url.as_ref());
     match secret_providers::identity(credential, issuer) {
         Some(identity) => {
             let ctx = Context { org: credential.org_id, region: credential.region, identity };

@@ -1,12 +1,9 @@
-//! Discovery and JWKS, rendered once at start: serving them is copying bytes.
+//! Discovery and JWKS, rendered once per key set: serving them is copying bytes.
 use bytes::Bytes;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{keys::PublicJwk, url::IssuerUrl};
-
-/// How long relying parties may cache discovery and keys. Key rotation waits past it.
-pub const MAX_AGE_SECONDS: u32 = 300;
 
 pub const CLAIMS: [&str; 7] = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti"];
 

@@ -62,6 +62,21 @@ pub enum JwkParams {
     Ec { crv: &'static str, x: String, y: String },
 }
 
+impl PublicJwk {
+    /// Reads back a JWK this module wrote (`serde_json::to_string`); `None` for anything else.
+    pub fn from_json(text: &str) -> Option<Self> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        let member = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        let params = match value.get("kty")?.as_str()? {
+            "RSA" => JwkParams::Rsa { n: member("n")?, e: member("e")? },
+            "EC" if member("crv")? == "P-256" => JwkParams::Ec { crv: "P-256", x: member("x")?, y: member("y")? },
+            _ => return None,
+        };
+        let jwk = params.into_jwk();
+        (member("kid")? == jwk.kid).then_some(jwk)
+    }
+}
+
 impl JwkParams {
     /// RFC 7638: SHA-256 over the required members in lexicographic order, base64url.
     pub fn thumbprint(&self) -> String {
@@ -403,6 +418,18 @@ tKBUYqAyGeRwy7okbrT/6Nqk7FkJvo8j/Lz+4b4smVNL+TApQ/3iAi0=
             set.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(),
             [signing.jwk.kid.as_str(), next[0].kid.as_str()]
         );
+    }
+
+    #[test]
+    fn a_public_jwk_reads_back_from_its_json() {
+        for alg in [SigningAlgorithm::ES256, SigningAlgorithm::RS256] {
+            let key = parse_signing_key(&generate(alg), "OIDC_PRIVATE_KEY").unwrap();
+            let text = serde_json::to_string(&key.jwk).unwrap();
+            assert_eq!(PublicJwk::from_json(&text), Some(key.jwk.clone()));
+            let tampered = text.replace(&key.jwk.kid, "another-kid");
+            assert_eq!(PublicJwk::from_json(&tampered), None, "a kid that is not the thumbprint");
+        }
+        assert_eq!(PublicJwk::from_json("{}"), None);
     }
 
     #[test]

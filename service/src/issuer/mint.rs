@@ -82,7 +82,51 @@ pub struct RunningAutomation {
 
 /// An automation's ID token lives 15 minutes: long enough for a run to present it, short
 /// enough that a leaked one is soon useless.
-pub const AUTOMATION_TOKEN_SECONDS: i64 = 900;
+pub const AUTOMATION_TOKEN_SECONDS: u32 = 900;
+
+/// How long the tokens Wisp signs live: what retired keys stay published for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// Workload-identity tokens (`OIDC_TOKEN_LIFETIME_SECONDS`).
+    pub organization: u32,
+    /// Automations' ID tokens.
+    pub automation: u32,
+}
+
+impl Lifetimes {
+    /// Production lifetimes: `OIDC_TOKEN_LIFETIME_SECONDS` (15 to 60 minutes) and 15-minute ID tokens.
+    pub fn new(organization_seconds: u32) -> ServiceResult<Self> {
+        if !(MIN_LIFETIME_SECONDS..=MAX_LIFETIME_SECONDS).contains(&organization_seconds) {
+            return Err(ServiceError::Configuration {
+                variable: "OIDC_TOKEN_LIFETIME_SECONDS",
+                message: format!(
+                    "OIDC_TOKEN_LIFETIME_SECONDS is {organization_seconds}; use {MIN_LIFETIME_SECONDS} to {MAX_LIFETIME_SECONDS} (15 to 60 minutes)."
+                ),
+            });
+        }
+        Ok(Self { organization: organization_seconds, automation: AUTOMATION_TOKEN_SECONDS })
+    }
+
+    /// Every token lives `seconds` (at least 1): for tests that watch keys rotate in minutes.
+    pub fn shortened(seconds: u32) -> Self {
+        Self { organization: seconds.max(1), automation: seconds.max(1) }
+    }
+
+    /// The longest a token signed now can live.
+    pub fn longest(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.organization.max(self.automation)))
+    }
+
+    /// A cached token with less than this left is signed anew: ten minutes, or half of a
+    /// lifetime shortened for tests.
+    fn refresh_margin(&self) -> i64 {
+        if self.organization >= MIN_LIFETIME_SECONDS {
+            REFRESH_MARGIN_SECONDS
+        } else {
+            i64::from(self.organization) / 2
+        }
+    }
+}
 
 /// A signed token. Its `Debug` shows when it expires, never the token.
 #[derive(Clone, PartialEq, Eq)]
@@ -107,35 +151,25 @@ type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 pub struct Minter {
     issuer: IssuerUrl,
     key: SigningKey,
-    lifetime_seconds: i64,
+    lifetimes: Lifetimes,
     clock: Clock,
     cache: Mutex<HashMap<(OrgId, Audience, String), Slot>>,
     signatures: AtomicU64,
 }
 
 impl Minter {
-    pub fn new(issuer: IssuerUrl, key: SigningKey, lifetime_seconds: u32) -> ServiceResult<Self> {
-        Self::with_clock(issuer, key, lifetime_seconds, Arc::new(|| chrono::Utc::now().timestamp()))
+    pub fn new(issuer: IssuerUrl, key: SigningKey, lifetimes: Lifetimes) -> Self {
+        Self::with_clock(issuer, key, lifetimes, Arc::new(|| chrono::Utc::now().timestamp()))
     }
 
     /// For tests that move time.
-    pub fn with_clock(issuer: IssuerUrl, key: SigningKey, lifetime_seconds: u32, clock: Clock) -> ServiceResult<Self> {
-        if !(MIN_LIFETIME_SECONDS..=MAX_LIFETIME_SECONDS).contains(&lifetime_seconds) {
-            return Err(ServiceError::Configuration {
-                variable: "OIDC_TOKEN_LIFETIME_SECONDS",
-                message: format!(
-                    "OIDC_TOKEN_LIFETIME_SECONDS is {lifetime_seconds}; use {MIN_LIFETIME_SECONDS} to {MAX_LIFETIME_SECONDS} (15 to 60 minutes)."
-                ),
-            });
-        }
-        Ok(Self {
-            issuer,
-            key,
-            lifetime_seconds: i64::from(lifetime_seconds),
-            clock,
-            cache: Mutex::new(HashMap::new()),
-            signatures: AtomicU64::new(0),
-        })
+    pub fn with_clock(issuer: IssuerUrl, key: SigningKey, lifetimes: Lifetimes, clock: Clock) -> Self {
+        Self { issuer, key, lifetimes, clock, cache: Mutex::new(HashMap::new()), signatures: AtomicU64::new(0) }
+    }
+
+    /// The key this minter signs with.
+    pub fn kid(&self) -> &str {
+        &self.key.jwk.kid
     }
 
     /// The organization's token for `audience`: the cached one while it has more than
@@ -145,17 +179,17 @@ impl Minter {
         let slot = self.slot((org, audience.clone(), subject.clone()));
         let mut cached = slot.lock().await;
         let now = (self.clock)();
-        if let Some(token) = cached.as_ref().filter(|t| t.expires_at - now > REFRESH_MARGIN_SECONDS) {
+        if let Some(token) = cached.as_ref().filter(|t| t.expires_at - now > self.lifetimes.refresh_margin()) {
             return Ok(token.clone());
         }
-        let minted = self.sign(subject, audience, now, self.lifetime_seconds, None)?;
+        let minted = self.sign(subject, audience, now, self.lifetimes.organization, None)?;
         *cached = Some(minted.clone());
         Ok(minted)
     }
 
     /// A token signed now, never cached: for operators debugging a trust policy.
     pub fn fresh_token(&self, org: OrgId, audience: &Audience) -> ServiceResult<MintedToken> {
-        self.sign(Subject::Organization(org).to_string(), audience, (self.clock)(), self.lifetime_seconds, None)
+        self.sign(Subject::Organization(org).to_string(), audience, (self.clock)(), self.lifetimes.organization, None)
     }
 
     /// A running automation's ID token for any relying party: signed for each request (they are
@@ -167,7 +201,7 @@ impl Minter {
         audience: &Audience,
     ) -> ServiceResult<MintedToken> {
         let subject = Subject::Automation(org, running.automation).to_string();
-        self.sign(subject, audience, (self.clock)(), AUTOMATION_TOKEN_SECONDS, Some(running))
+        self.sign(subject, audience, (self.clock)(), self.lifetimes.automation, Some(running))
     }
 
     /// How many tokens this minter has signed.
@@ -189,7 +223,7 @@ impl Minter {
         sub: String,
         audience: &Audience,
         now: i64,
-        lifetime: i64,
+        lifetime: u32,
         running: Option<RunningAutomation>,
     ) -> ServiceResult<MintedToken> {
         let claims = Claims {
@@ -198,7 +232,7 @@ impl Minter {
             aud: audience.as_str().to_owned(),
             iat: now,
             nbf: now - CLOCK_SKEW_SECONDS,
-            exp: now + lifetime,
+            exp: now + i64::from(lifetime),
             jti: uuid::Uuid::new_v4().to_string(),
             automation_id: running.map(|r| r.automation.to_string()),
             deployment: running.map(|r| r.deployment),
@@ -227,7 +261,7 @@ mod tests {
     fn minter(alg: SigningAlgorithm, clock: Arc<AtomicI64>) -> Minter {
         let key = parse_signing_key(&generate(alg), "OIDC_PRIVATE_KEY").unwrap();
         let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
-        Minter::with_clock(issuer, key, 3600, Arc::new(move || clock.load(Ordering::SeqCst))).unwrap()
+        Minter::with_clock(issuer, key, Lifetimes::new(3600).unwrap(), Arc::new(move || clock.load(Ordering::SeqCst)))
     }
 
     fn decoding_key(minter: &Minter) -> DecodingKey {
@@ -323,12 +357,14 @@ mod tests {
 
     #[test]
     fn lifetime_and_audience_are_bounded() {
-        let key = parse_signing_key(&generate(SigningAlgorithm::ES256), "OIDC_PRIVATE_KEY").unwrap();
-        let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
         for bad in [0, 899, 3601] {
-            let err = Minter::new(issuer.clone(), key.clone(), bad).err().unwrap().to_string();
+            let err = Lifetimes::new(bad).err().unwrap().to_string();
             assert!(err.contains("use 900 to 3600"), "{err}");
         }
+        assert_eq!(Lifetimes::new(1800).unwrap().longest(), std::time::Duration::from_secs(1800));
+        assert_eq!(Lifetimes::new(900).unwrap().refresh_margin(), 600);
+        assert_eq!(Lifetimes::shortened(20).refresh_margin(), 10);
+        assert_eq!(Lifetimes::shortened(20).longest(), std::time::Duration::from_secs(20));
         for bad in ["", "has space", &"a".repeat(257)] {
             assert!(Audience::parse(bad).is_err(), "{bad:?}");
         }

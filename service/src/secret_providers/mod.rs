@@ -405,7 +405,7 @@ pub async fn session(
                 identity: Identity::WebIdentity { issuer: &issuer.url, role: &config.role_arn },
             };
             let obtain = async {
-                let token = token_for_sts(issuer, config).await;
+                let token = token_for_sts(&issuer, config).await;
                 let assumed = match token {
                     Ok(token) => assume_web_identity(sdk, config, &token).await,
                     Err(error) => Err(error),

@@ -3,11 +3,14 @@ pub mod api;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use vocabulary::{dto::organization::IssuerView, token::Subject};
+use vocabulary::{
+    dto::organization::IssuerView,
+    token::{KeyMode, Subject},
+};
 
 use crate::components::{
     column_heads::ColumnHeads, copy_button::CopyButton, error_message::ErrorMessage, loading::Loading,
-    warning_list::WarningList,
+    timestamp::Timestamp, warning_list::WarningList,
 };
 
 #[component]
@@ -57,6 +60,7 @@ pub fn OrganizationPage() -> impl IntoView {
 /// The issuer's state, so an admin sees what AWS would otherwise report later.
 #[component]
 fn IssuerPanel(issuer: IssuerView) -> impl IntoView {
+    let summary = rotation_summary(&issuer);
     view! {
         <section aria-labelledby="issuer-heading">
             <h2 id="issuer-heading">"OpenID Connect issuer"</h2>
@@ -70,20 +74,53 @@ fn IssuerPanel(issuer: IssuerView) -> impl IntoView {
                 }.into_any(),
                 _ => ().into_any(),
             }}
+            <p class="hint">{summary}</p>
             {(!issuer.keys.is_empty()).then(|| view! {
                 <table class="list" aria-label="Issuer keys">
-                    <ColumnHeads columns=&["Key ID (kid)", "Algorithm", "State"]/>
+                    <ColumnHeads columns=&["Key ID (kid)", "Algorithm", "State", "Published", "Signs from", "Stops signing", "Leaves the JWKS"]/>
                     <tbody>
                         {issuer.keys.into_iter().map(|key| view! {
                             <tr>
                                 <td><code>{key.kid}</code></td>
                                 <td>{key.alg.as_str()}</td>
-                                <td>{if key.signing { "signing" } else { "published" }}</td>
+                                <td>{key.state.describe()}</td>
+                                <td><MaybeTime at=key.published_at/></td>
+                                <td><MaybeTime at=key.active_from/></td>
+                                <td><MaybeTime at=key.retired_at/></td>
+                                <td><MaybeTime at=key.removed_after/></td>
                             </tr>
                         }).collect_view()}
                     </tbody>
                 </table>
             })}
         </section>
+    }
+}
+
+/// How this issuer's keys change, in a sentence.
+fn rotation_summary(issuer: &IssuerView) -> String {
+    match (issuer.mode, issuer.rotation_period.as_deref(), issuer.next_rotation.as_deref()) {
+        (KeyMode::Pinned, _, _) => {
+            "The signing key is pinned by OIDC_PRIVATE_KEY: it changes only when an operator changes it. `wisp keys import` hands it to Wisp, which then rotates keys by itself.".to_owned()
+        }
+        (KeyMode::Managed, Some("off"), _) | (KeyMode::Managed, None, _) => {
+            "Wisp manages the signing keys; automatic rotation is off, so `wisp keys rotate` replaces the active key.".to_owned()
+        }
+        (KeyMode::Managed, Some(period), Some(next)) => format!(
+            "Wisp manages the signing keys and replaces the active one every {period}; the next rotation is at {}. The next key is published well before it signs, so relying parties that cache the JWKS never miss it.",
+            next.replace('T', " ").replace('Z', " UTC")
+        ),
+        (KeyMode::Managed, Some(period), None) => {
+            format!("Wisp manages the signing keys and replaces the active one every {period}.")
+        }
+    }
+}
+
+/// A time, or a dash when there is none.
+#[component]
+fn MaybeTime(at: Option<String>) -> impl IntoView {
+    match at {
+        Some(at) => view! { <Timestamp at/> }.into_any(),
+        None => view! { <span aria-label="none">"–"</span> }.into_any(),
     }
 }
