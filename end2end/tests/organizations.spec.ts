@@ -35,7 +35,7 @@ test('the last owner cannot be demoted, and the page says why', async ({ page })
   await expect(page.getByLabel(`Role of ${admin.email}`)).toHaveValue('owner');
 });
 
-test('the organization page shows the issuer, its keys, and what AWS would refuse', async ({ page }) => {
+test('the organization page shows the issuer, its keys and their rotation, and what AWS would refuse', async ({ page }) => {
   await signIn(page, admin);
   const base = env('WISP_E2E_URL');
   await expect(page.getByRole('link', { name: 'Discovery document' })).toHaveAttribute(
@@ -49,7 +49,10 @@ test('the organization page shows the issuer, its keys, and what AWS would refus
   await expect(keys.getByRole('row')).toHaveCount(1 + jwks.keys.length);
   const signing = keys.getByRole('row').filter({ hasText: jwks.keys[0].kid });
   await expect(signing).toContainText('ES256');
-  await expect(signing).toContainText('signing');
+  await expect(signing).toContainText('active: signing');
+  // The demo's keys are managed: a next key waits published behind the active one.
+  await expect(keys.getByRole('row').filter({ hasText: 'next: published' })).toHaveCount(1);
+  await expect(page.getByText(/replaces the active one every 7d; the next rotation is at \d{4}-/)).toBeVisible();
 
   // The demo's local issuer is what AWS would refuse: plain http, with a port.
   const warnings = page.getByRole('list', { name: 'Issuer warnings' });

@@ -147,19 +147,23 @@ pub async fn keys_list(db: &DatabaseConnection, issuer: &IssuerState) -> Result<
     Ok(())
 }
 
-fn report(changes: &[store::Change]) {
+fn report(issuer: &IssuerState, changes: &[store::Change]) {
     for change in changes {
-        println!("{}{}", change.to_string()[..1].to_uppercase(), &change.to_string()[1..]);
+        let said = change.to_string();
+        println!("{}{}", said[..1].to_uppercase(), &said[1..]);
     }
     println!("Serving replicas follow within {} seconds, with no restart.", rotation::PROPAGATION.as_secs());
+    if issuer.mode == KeyMode::Pinned {
+        println!("OIDC_PRIVATE_KEY is set here: replicas configured so keep signing with their pinned key.");
+    }
 }
 
 pub async fn keys_rotate(db: &DatabaseConnection, ring: &MasterKey, issuer: &IssuerState) -> Result<(), CliError> {
     master_key::adopt(db, ring).await?;
     match store::rotate(db, ring, &issuer.policy, chrono::Utc::now()).await? {
-        store::Rotated::Now(changes) => report(&changes),
+        store::Rotated::Now(changes) => report(issuer, &changes),
         store::Rotated::Later(changes) => {
-            report(&changes);
+            report(issuer, &changes);
             println!(
                 "A next key signs only once it has been published for the JWKS cache lifetime ({} s) and {} s more, so every relying party has it; the swap happens then.",
                 issuer.max_age_seconds,
@@ -178,7 +182,7 @@ pub async fn keys_revoke(
 ) -> Result<(), CliError> {
     master_key::adopt(db, ring).await?;
     let changes = store::revoke(db, ring, &issuer.policy, kid, chrono::Utc::now()).await?;
-    report(&changes);
+    report(issuer, &changes);
     Ok(())
 }
 
@@ -186,7 +190,7 @@ pub async fn keys_import(db: &DatabaseConnection, ring: &MasterKey, issuer: &Iss
     let pem = stdin_text("the PEM private key", "wisp keys import < signing.pem")?;
     master_key::adopt(db, ring).await?;
     let changes = store::import(db, ring, &issuer.policy, &pem, chrono::Utc::now()).await?;
-    report(&changes);
+    report(issuer, &changes);
     if issuer.mode == KeyMode::Pinned {
         println!(
             "Once every Wisp runs without OIDC_PRIVATE_KEY (rolling restart), they sign with the database's keys and rotate them."

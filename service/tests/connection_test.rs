@@ -150,7 +150,7 @@ async fn a_stalled_or_absent_endpoint_fails_with_network_guidance() {
 }
 
 #[tokio::test]
-async fn without_an_issuer_key_the_first_step_fails_and_nothing_reaches_aws() {
+async fn without_a_signing_key_yet_the_first_step_fails_and_nothing_reaches_aws() {
     let state = IssuerState::load(&IssuerConfig {
         issuer: Some("https://wisp.example.com".to_owned()),
         token_lifetime_seconds: 3600,
@@ -161,7 +161,7 @@ async fn without_an_issuer_key_the_first_step_fails_and_nothing_reaches_aws() {
     let sdk = AwsSdk::with_endpoint(&format!("http://127.0.0.1:{}", free_port())).await;
     let report = check_workload_identity(&state, &sdk, &config(OrgId::new())).await;
     let diagnosis = failure(&report, CheckStep::Issuer);
-    assert!(diagnosis.cause.contains("set OIDC_PRIVATE_KEY"), "{}", diagnosis.cause);
+    assert!(diagnosis.cause.contains("no signing key yet"), "{}", diagnosis.cause);
     assert!(report.steps[1..].iter().all(|s| s.outcome == StepOutcome::Skipped));
 }
 

@@ -329,3 +329,63 @@ async fn a_real_sts_trades_a_wisp_token_for_credentials_and_refuses_the_wrong_on
         }
     }
 }
+
+/// Polls `check` for up to five seconds (the time DESIGN §10 gives replicas to follow).
+async fn within_five_seconds(what: &str, mut check: impl AsyncFnMut() -> bool) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{what} after 5 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    start.elapsed()
+}
+
+#[tokio::test]
+async fn a_pinned_key_moves_into_the_database_with_no_change_for_relying_parties() {
+    let db = TestDatabase::new().await;
+    let org = create_org(&db, "acme");
+    let pinned = keygen(&db, "es256");
+    let (port_a, port_b) = (free_port(), free_port());
+    let issuer = format!("http://127.0.0.1:{port_a}");
+    let pinned_env = [("OIDC_ISSUER", issuer.as_str()), ("OIDC_PRIVATE_KEY", pinned.as_str())];
+    let a = Server::start_on(&db, port_a, &pinned_env).await;
+    let kids = async |server: &Server| -> Vec<String> {
+        let jwks = json(server.get("/oauth2/jwks").await).await;
+        jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect()
+    };
+    let pinned_kid = kids(&a).await[0].clone();
+    assert_eq!(kids(&a).await.len(), 1, "pinned mode publishes the pinned key, as before");
+    assert!(run(&db, &pinned_env, &["keys", "list"], "").contains("No signing keys"));
+
+    let imported = run(&db, &pinned_env, &["keys", "import"], &pinned);
+    assert!(imported.contains(&format!("key {pinned_kid} signs from now on")), "{imported}");
+    assert!(!imported.contains("BEGIN"), "no key material: {imported}");
+    let again = output(&db, &pinned_env, &["keys", "import"], &pinned);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already in the database, active"), "{again:?}");
+
+    // A managed replica joins: it signs with the imported key and publishes a next key, which the
+    // pinned replica publishes too, within seconds.
+    let b = Server::start_on(&db, port_b, &[("OIDC_ISSUER", issuer.as_str())]).await;
+    let served = kids(&b).await;
+    assert_eq!((served.len(), &served[0]), (2, &pinned_kid), "{served:?}");
+    let followed =
+        within_five_seconds("the pinned replica publishes the next key", async || kids(&a).await == served).await;
+    println!("the pinned replica followed the managed one's next key in {followed:?}");
+    for env in [&pinned_env[..], &[("OIDC_ISSUER", issuer.as_str())]] {
+        let token = run(&db, env, &["token", "mint", "--org", &org], "");
+        let header: Value = serde_json::from_slice(
+            &base64::Engine::decode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                token.split('.').next().unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["kid"], pinned_kid.as_str(), "both modes sign with the same key");
+    }
+
+    // An operator's rotation: the next key is too young to sign yet, so the swap is scheduled.
+    let rotated = run(&db, &[("OIDC_ISSUER", issuer.as_str())], &["keys", "rotate"], "");
+    assert!(rotated.contains(&format!("Next key {} takes over at", served[1])), "{rotated}");
+    assert!(rotated.contains("the swap happens then"), "{rotated}");
+}

@@ -1,7 +1,8 @@
 //! Wisp over HTTP: the real `wisp` binary against a real database (SQLite, or PostgreSQL when
 //! WISP_TEST_POSTGRES_URL is set). Tests marked `ignore` need the test command's virtualenv
-//! (PyJWT, SeaweedFS): `scripts/test.sh` runs them.
+//! (PyJWT, OpenBao, SeaweedFS): `scripts/test.sh` runs them.
 mod common;
+mod fleet;
 mod seaweed;
 
 mod access;
@@ -12,6 +13,7 @@ mod errors;
 mod issuer;
 mod matrix;
 mod replicas;
+mod rotation;
 mod secret_providers;
 mod web;
 mod workload_identity;

@@ -42,8 +42,18 @@ impl SeaweedSts {
         Self::start_on(free_port(), issuer, roles).await
     }
 
+    /// As [`Self::start`], keeping the JWKS `seconds` before fetching it again (it also fetches
+    /// it again once on an unknown kid), as a relying party that honours the issuer's max-age.
+    pub async fn start_caching(issuer: &str, roles: &[TrustedRole<'_>], seconds: u64) -> Self {
+        Self::start_with(free_port(), issuer, roles, Some(seconds)).await
+    }
+
     /// As [`Self::start`], with the STS (S3 gateway) on `s3_port`, for a Wisp that must know it first.
     pub async fn start_on(s3_port: u16, issuer: &str, roles: &[TrustedRole<'_>]) -> Self {
+        Self::start_with(s3_port, issuer, roles, None).await
+    }
+
+    async fn start_with(s3_port: u16, issuer: &str, roles: &[TrustedRole<'_>], cache_seconds: Option<u64>) -> Self {
         let discovery: Value =
             reqwest::get(format!("{issuer}/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
         let jwks_uri = discovery["jwks_uri"].as_str().expect("discovery has jwks_uri");
@@ -51,7 +61,7 @@ impl SeaweedSts {
         let dir = std::env::temp_dir().join(format!("wisp-seaweed-{}-{}", std::process::id(), free_port()));
         std::fs::create_dir_all(dir.join("data")).unwrap();
         let config = dir.join("iam.json");
-        std::fs::write(&config, iam_config(issuer, jwks_uri, roles).to_string()).unwrap();
+        std::fs::write(&config, iam_config(issuer, jwks_uri, roles, cache_seconds).to_string()).unwrap();
 
         let mut command = Command::new(weed);
         command.arg("mini").arg(format!("-dir={}", dir.join("data").display()));
@@ -136,7 +146,7 @@ impl Drop for SeaweedSts {
     }
 }
 
-fn iam_config(issuer: &str, jwks_uri: &str, roles: &[TrustedRole<'_>]) -> Value {
+fn iam_config(issuer: &str, jwks_uri: &str, roles: &[TrustedRole<'_>], cache_seconds: Option<u64>) -> Value {
     let roles: Vec<Value> = roles
         .iter()
         .map(|role| {
@@ -168,7 +178,13 @@ fn iam_config(issuer: &str, jwks_uri: &str, roles: &[TrustedRole<'_>]) -> Value 
             "name": PROVIDER,
             "type": "oidc",
             "enabled": true,
-            "config": { "issuer": issuer, "clientId": AUDIENCE, "jwksUri": jwks_uri }
+            "config": {
+                "issuer": issuer,
+                "clientId": AUDIENCE,
+                "jwksUri": jwks_uri,
+                // Its default is an hour; 0 keeps the default.
+                "jwksCacheTTLSeconds": cache_seconds.unwrap_or(0)
+            }
         }],
         "policy": { "defaultEffect": "Deny", "storeType": "memory" },
         "roles": roles,

@@ -424,10 +424,10 @@ pub async fn revoke(
     let Some(row) = locked.rows.iter().find(|r| r.kid == kid).cloned() else {
         let known = signing_key::Entity::find().filter(signing_key::Column::Kid.eq(kid)).one(&locked.txn).await?;
         return match known {
-            Some(row) => Err(ServiceError::Configuration {
-                variable: "kid",
-                message: format!("signing key {kid} is already {}: it is not published and signs nothing", row.state.0),
-            }),
+            Some(row) => Err(ServiceError::invalid(
+                "kid",
+                format!("signing key {kid} is already {}: it is not published and signs nothing", row.state.0),
+            )),
             None => Err(ServiceError::NotFound { what: "A signing key with that kid" }),
         };
     };
@@ -460,9 +460,9 @@ pub async fn import(
     let locked = lock(db, ring).await?;
     let known = signing_key::Entity::find().filter(signing_key::Column::Kid.eq(key.kid())).one(&locked.txn).await?;
     if let Some(row) = known {
-        return Err(ServiceError::Configuration {
-            variable: "the imported key",
-            message: match row.state.0 {
+        return Err(ServiceError::invalid(
+            "key",
+            match row.state.0 {
                 KeyState::Removed | KeyState::Revoked => format!(
                     "key {} was {} on {}; a key never comes back. Generate a new one with `wisp keys generate`",
                     row.kid,
@@ -471,7 +471,7 @@ pub async fn import(
                 ),
                 state => format!("key {} is already in the database, {state}: nothing to import", row.kid),
             },
-        });
+        ));
     }
     let mut changes = Vec::new();
     if locked.find(KeyState::Active).is_none() {
