@@ -181,8 +181,23 @@ pub async fn keys_revoke(
     kid: &str,
 ) -> Result<(), CliError> {
     master_key::adopt(db, ring).await?;
-    let changes = store::revoke(db, ring, &issuer.policy, kid, chrono::Utc::now()).await?;
+    let now = chrono::Utc::now();
+    let changes = store::revoke(db, ring, &issuer.policy, kid, now).await?;
     report(issuer, &changes);
+    // The emergency cannot wait for caches: say when the key that took over is younger than them.
+    let took_over = changes.iter().find(|c| c.what == store::ChangeKind::Activated);
+    let rows = store::published(db).await?;
+    if let Some(active) = took_over.and_then(|c| rows.iter().find(|r| r.kid == c.kid)) {
+        let published_for = (now - active.published_at).num_seconds();
+        let lead = i64::try_from(issuer.policy.lead().as_secs()).unwrap_or(i64::MAX);
+        if published_for < lead {
+            println!(
+                "Key {} had been published for {published_for} s only: a relying party that cached the JWKS before may refuse its tokens for up to {} s more, until its cache expires.",
+                active.kid,
+                lead - published_for
+            );
+        }
+    }
     Ok(())
 }
 

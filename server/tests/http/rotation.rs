@@ -136,8 +136,7 @@ async fn keys_rotate_on_two_replicas_and_no_caching_relying_party_ever_refuses_a
 
     let (automation, deployment_token) = deployed(&issuer, "rotating").await;
     let sub = format!("organization:{org}:automation:{automation}");
-    let sts =
-        SeaweedSts::start_caching(&issuer, &[TrustedRole { arn: Verifiers::ROLE, sub: &sub }], CACHE_SECONDS).await;
+    let sts = SeaweedSts::start(&issuer, &[TrustedRole { arn: Verifiers::ROLE, sub: &sub }]).await;
     let bao = OpenBao::start(&issuer, BAO_AUDIENCE, &sub).await;
     let mut verifiers = Verifiers {
         pyjwt: CachedVerifier::start(&issuer),
@@ -233,7 +232,7 @@ async fn keys_rotate_on_two_replicas_and_no_caching_relying_party_ever_refuses_a
         }
     }
     println!(
-        "revoked {revoked}: gone from both replicas {:.2} s after the command returned; PyJWT refuses its tokens (fetching now, and cached once max-age passed); a token of its successor at OpenBao: {bao_says:?}; its token at SeaweedFS {CACHE_SECONDS} s on: {sts_says:?}",
+        "revoked {revoked}: gone from both replicas {:.2} s after the command returned; PyJWT refuses its tokens (fetching now, and cached once max-age passed); a token of its successor at OpenBao: {bao_says:?}; its token at SeaweedFS (which keeps the JWKS an hour): {sts_says:?}",
         gone_after.as_secs_f64()
     );
     println!("most keys in a JWKS: {}; rotation phase {:.0} s\n{listed}", seen.most_keys, rotation_ended - started);

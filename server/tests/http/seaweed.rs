@@ -1,5 +1,6 @@
 //! SeaweedFS as a real, token-validating STS: it fetches the issuer's JWKS, checks signature,
-//! issuer, audience and expiry, then evaluates the role's trust policy.
+//! issuer, audience and expiry, then evaluates the role's trust policy. It keeps the JWKS for an
+//! hour and fetches it again once when a token names a kid it does not hold.
 //!
 //! Its configuration dialect differs from AWS in two places: the trust policy's federated
 //! principal is the provider's name, and the subject condition key is `oidc:sub` where AWS uses
@@ -42,18 +43,8 @@ impl SeaweedSts {
         Self::start_on(free_port(), issuer, roles).await
     }
 
-    /// As [`Self::start`], keeping the JWKS `seconds` before fetching it again (it also fetches
-    /// it again once on an unknown kid), as a relying party that honours the issuer's max-age.
-    pub async fn start_caching(issuer: &str, roles: &[TrustedRole<'_>], seconds: u64) -> Self {
-        Self::start_with(free_port(), issuer, roles, Some(seconds)).await
-    }
-
     /// As [`Self::start`], with the STS (S3 gateway) on `s3_port`, for a Wisp that must know it first.
     pub async fn start_on(s3_port: u16, issuer: &str, roles: &[TrustedRole<'_>]) -> Self {
-        Self::start_with(s3_port, issuer, roles, None).await
-    }
-
-    async fn start_with(s3_port: u16, issuer: &str, roles: &[TrustedRole<'_>], cache_seconds: Option<u64>) -> Self {
         let discovery: Value =
             reqwest::get(format!("{issuer}/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
         let jwks_uri = discovery["jwks_uri"].as_str().expect("discovery has jwks_uri");
@@ -61,7 +52,7 @@ impl SeaweedSts {
         let dir = std::env::temp_dir().join(format!("wisp-seaweed-{}-{}", std::process::id(), free_port()));
         std::fs::create_dir_all(dir.join("data")).unwrap();
         let config = dir.join("iam.json");
-        std::fs::write(&config, iam_config(issuer, jwks_uri, roles, cache_seconds).to_string()).unwrap();
+        std::fs::write(&config, iam_config(issuer, jwks_uri, roles).to_string()).unwrap();
 
         let mut command = Command::new(weed);
         command.arg("mini").arg(format!("-dir={}", dir.join("data").display()));
@@ -146,7 +137,7 @@ impl Drop for SeaweedSts {
     }
 }
 
-fn iam_config(issuer: &str, jwks_uri: &str, roles: &[TrustedRole<'_>], cache_seconds: Option<u64>) -> Value {
+fn iam_config(issuer: &str, jwks_uri: &str, roles: &[TrustedRole<'_>]) -> Value {
     let roles: Vec<Value> = roles
         .iter()
         .map(|role| {
@@ -178,13 +169,7 @@ fn iam_config(issuer: &str, jwks_uri: &str, roles: &[TrustedRole<'_>], cache_sec
             "name": PROVIDER,
             "type": "oidc",
             "enabled": true,
-            "config": {
-                "issuer": issuer,
-                "clientId": AUDIENCE,
-                "jwksUri": jwks_uri,
-                // Its default is an hour; 0 keeps the default.
-                "jwksCacheTTLSeconds": cache_seconds.unwrap_or(0)
-            }
+            "config": { "issuer": issuer, "clientId": AUDIENCE, "jwksUri": jwks_uri }
         }],
         "policy": { "defaultEffect": "Deny", "storeType": "memory" },
         "roles": roles,
