@@ -228,10 +228,7 @@ async fn lock(db: &DatabaseConnection, ring: &MasterKey) -> ServiceResult<Locked
     master_key::keyring(db, ring).await?;
     let txn = begin_write(db).await?;
     keyring::Entity::find_by_id(1).lock_exclusive().one(&txn).await?;
-    let rows = signing_key::Entity::find()
-        .filter(signing_key::Column::State.is_in(["active", "next", "retired"]))
-        .all(&txn)
-        .await?;
+    let rows = published(&txn).await?;
     Ok(Locked { txn, rows })
 }
 
@@ -244,7 +241,8 @@ impl Locked {
         self.rows.iter().map(KeyDates::from).collect()
     }
 
-    /// Makes `actions`, with `fresh` keys for the ones that generate (more are made if needed).
+    /// Makes `actions`, with `fresh` keys for the ones that generate (more are made if needed),
+    /// then reads the keys as they now are.
     async fn apply(
         &mut self,
         ring: &MasterKey,
@@ -305,33 +303,31 @@ impl Locked {
                 }
             }
         }
+        self.reread().await?;
         Ok(changes)
     }
 
-    /// Bumps the version (when anything changed), commits, and tells the log.
-    async fn commit(
-        self,
-        db: &DatabaseConnection,
-        policy: &Policy,
-        mut changes: Vec<Change>,
-    ) -> ServiceResult<Vec<Change>> {
+    async fn reread(&mut self) -> ServiceResult<()> {
+        self.rows = published(&self.txn).await?;
+        Ok(())
+    }
+
+    /// Bumps the version (when anything changed), commits, and tells the log, saying when a newly
+    /// published key takes over now that the schedule can tell.
+    async fn commit(self, policy: &Policy, mut changes: Vec<Change>) -> ServiceResult<Vec<Change>> {
+        let dates = self.dates();
+        let active = dates.iter().find(|k| k.state == KeyState::Active);
+        for change in &mut changes {
+            if let (ChangeKind::Published { takes_over_at }, Some(next)) =
+                (&mut change.what, dates.iter().find(|k| k.kid == change.kid))
+            {
+                *takes_over_at = rotation::takeover_at(active, next, policy);
+            }
+        }
         if !changes.is_empty() {
             master_key::bump(&self.txn, None).await?;
         }
         self.txn.commit().await?;
-        // Say when a newly published key takes over, now that the schedule can tell.
-        if changes.iter().any(|c| matches!(c.what, ChangeKind::Published { .. })) {
-            let rows = published(db).await?;
-            let dates: Vec<KeyDates> = rows.iter().map(KeyDates::from).collect();
-            let active = dates.iter().find(|k| k.state == KeyState::Active);
-            for change in &mut changes {
-                if let (ChangeKind::Published { takes_over_at }, Some(next)) =
-                    (&mut change.what, dates.iter().find(|k| k.kid == change.kid))
-                {
-                    *takes_over_at = rotation::takeover_at(active, next, policy);
-                }
-            }
-        }
         log(&changes);
         Ok(changes)
     }
@@ -360,7 +356,7 @@ pub async fn step(
     let mut locked = lock(db, ring).await?;
     let actions = rotation::plan(&locked.dates(), policy, now);
     let changes = locked.apply(ring, policy, &actions, &mut fresh, now).await?;
-    locked.commit(db, policy, changes).await
+    locked.commit(policy, changes).await
 }
 
 /// What `wisp keys rotate` did.
@@ -385,10 +381,6 @@ pub async fn rotate(
     let mut changes = Vec::new();
     if locked.find(KeyState::Next).is_none() {
         changes.extend(locked.apply(ring, policy, &[Action::GenerateNext], &mut fresh, now).await?);
-        locked.rows = signing_key::Entity::find()
-            .filter(signing_key::Column::State.is_in(["active", "next", "retired"]))
-            .all(&locked.txn)
-            .await?;
     }
     let next = locked.find(KeyState::Next).cloned().expect("a next key was just ensured");
     let ready = next.published_at + to_chrono(policy.lead());
@@ -397,9 +389,10 @@ pub async fn rotate(
             locked.find(KeyState::Active).map(|a| Action::Retire(a.kid.clone())).into_iter().collect();
         actions.extend([Action::Activate(next.kid.clone()), Action::GenerateNext]);
         changes.extend(locked.apply(ring, policy, &actions, &mut fresh, now).await?);
-        return Ok(Rotated::Now(locked.commit(db, policy, changes).await?));
+        return Ok(Rotated::Now(locked.commit(policy, changes).await?));
     }
     set_state(&locked.txn, &next, |k| k.activate_at = Set(Some(ready))).await?;
+    locked.reread().await?;
     if changes.is_empty() {
         changes.push(Change {
             kid: next.kid.clone(),
@@ -407,7 +400,7 @@ pub async fn rotate(
             what: ChangeKind::Scheduled { takes_over_at: ready },
         });
     }
-    Ok(Rotated::Later(locked.commit(db, policy, changes).await?))
+    Ok(Rotated::Later(locked.commit(policy, changes).await?))
 }
 
 /// An emergency: `kid` is unpublished at once and never signs again. When it was the active key,
@@ -442,13 +435,13 @@ pub async fn revoke(
         (Some(_), Some(_)) => Vec::new(),
     };
     changes.extend(locked.apply(ring, policy, &actions, &mut fresh, now).await?);
-    locked.commit(db, policy, changes).await
+    locked.commit(policy, changes).await
 }
 
 /// Moves an operator's key (a pinned `OIDC_PRIVATE_KEY`) into the database. With no active key,
 /// it signs at once: pinned replicas have been publishing it. Otherwise it becomes the next key,
-/// taking over once it has been published for the lead (a waiting next key, which never signed,
-/// makes way).
+/// taking over once it has been published for the lead (the waiting next key, which never
+/// signed, makes way).
 pub async fn import(
     db: &DatabaseConnection,
     ring: &MasterKey,
@@ -457,7 +450,7 @@ pub async fn import(
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<Change>> {
     let key = Fresh::of(pem.to_owned())?;
-    let locked = lock(db, ring).await?;
+    let mut locked = lock(db, ring).await?;
     let known = signing_key::Entity::find().filter(signing_key::Column::Kid.eq(key.kid())).one(&locked.txn).await?;
     if let Some(row) = known {
         return Err(ServiceError::invalid(
@@ -475,10 +468,6 @@ pub async fn import(
     }
     let mut changes = Vec::new();
     if locked.find(KeyState::Active).is_none() {
-        if let Some(next) = locked.find(KeyState::Next).cloned() {
-            erase(&locked.txn, &next, KeyState::Removed, now).await?;
-            changes.push(Change { kid: next.kid.clone(), alg: next.alg.0, what: ChangeKind::Removed });
-        }
         insert(&locked.txn, ring, &key, KeyState::Active, "imported", now, None).await?;
         changes.push(Change { kid: key.jwk.kid.clone(), alg: key.jwk.alg, what: ChangeKind::Activated });
     } else {
@@ -494,5 +483,6 @@ pub async fn import(
             what: ChangeKind::Published { takes_over_at: Some(at) },
         });
     }
-    locked.commit(db, policy, changes).await
+    locked.reread().await?;
+    locked.commit(policy, changes).await
 }
