@@ -78,10 +78,10 @@ pub async fn rotate_master_key(db: &DatabaseConnection, ring: &MasterKey) -> Res
     println!(
         "Master key {} seals new secrets from now on; every running Wisp follows within {} seconds (each must hold it in WISP_MASTER_KEY). Re-sealing the stored secrets…",
         next.id(),
-        master_key::FOLLOW.as_secs()
+        rotation::PROPAGATION.as_secs()
     );
     let resealed =
-        master_key::rotate(db, &ring, &next.id(), master_key::FOLLOW + std::time::Duration::from_secs(1)).await?;
+        master_key::rotate(db, &ring, &next.id(), rotation::PROPAGATION + std::time::Duration::from_secs(1)).await?;
     println!("Re-sealed {resealed} secret(s) under master key {}.", next.id());
     println!(
         "Every stored secret is now under {}: remove the old key from WISP_MASTER_KEY (rolling restart).",

@@ -165,7 +165,7 @@ impl MasterKey {
         if !self.holds(id) {
             return Err(self.missing(id));
         }
-        *self.0.current.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = id.to_owned();
+        self.follow(id);
         Ok(())
     }
 
@@ -294,10 +294,6 @@ pub async fn bump(txn: &impl ConnectionTrait, master_key_id: Option<&str>) -> Se
     Ok(())
 }
 
-/// How long `rotate` lets replicas take to see the new current key before its last pass: the
-/// time replicas follow a change in (they poll every second), with room to spare.
-pub const FOLLOW: Duration = Duration::from_secs(5);
-
 /// A table column that holds values sealed under the master key, bound to their row.
 struct SealedColumn {
     table: &'static str,
@@ -324,12 +320,13 @@ const SEALED_COLUMNS: [SealedColumn; 4] = [
 const BATCH: u64 = 200;
 
 /// Makes `next` (a key of `ring`) the current master key and re-seals every stored secret under
-/// it, online: the switch is one row, which replicas follow within [`FOLLOW`]; the re-sealing runs
-/// in short batches, each row changed only if nobody changed it since it was read. After the
-/// replicas have followed, a last pass catches what they sealed under the old key meanwhile.
-/// Running it again finishes an interrupted rotation. `follow` is how long replicas may take to
-/// follow the switch ([`FOLLOW`] for a fleet; nothing when no other process serves). Returns how
-/// many values were re-sealed.
+/// it, online: the switch is one row, which replicas follow within
+/// [`PROPAGATION`](crate::issuer::rotation::PROPAGATION); the re-sealing runs in short batches,
+/// each row changed only if nobody changed it since it was read. After the replicas have followed,
+/// a last pass catches what they sealed under the old key meanwhile. Running it again finishes an
+/// interrupted rotation. `follow` is how long replicas may take to follow the switch (a little
+/// more than `PROPAGATION` for a fleet; nothing when no other process serves). Returns how many
+/// values were re-sealed.
 pub async fn rotate(db: &DatabaseConnection, ring: &MasterKey, next: &str, follow: Duration) -> ServiceResult<u64> {
     let next_key = ring.key(next)?.clone();
     // Nothing switches unless every stored value can be opened with this ring.
