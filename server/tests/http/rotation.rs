@@ -147,9 +147,12 @@ async fn keys_rotate_on_two_replicas_and_no_caching_relying_party_ever_refuses_a
         failures: Vec::new(),
     };
 
-    // Mint through both replicas in turn and verify everything, until two rotations have passed
-    // and the first retired key has left the JWKS.
+    // Mint through both replicas in turn and verify everything, until two rotations have passed,
+    // the first retired key has left the JWKS, and the third key has signed for a token lifetime
+    // (long enough that its successor, which the revoke below promotes, has been published for
+    // more than the cache lifetime).
     let mut signing: Vec<String> = Vec::new();
+    let mut third_signing_since: Option<Instant> = None;
     let mut tokens: Vec<(String, f64)> = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(240);
     let mut turn = 0;
@@ -165,9 +168,12 @@ async fn keys_rotate_on_two_replicas_and_no_caching_relying_party_ever_refuses_a
             }
             tokens.push((kid, iat));
         }
-        let first_gone = signing.len() >= 3 && !kids(&a.base).await.contains(&signing[0]);
-        if signing.iter().collect::<std::collections::HashSet<_>>().len() >= 3 && first_gone {
-            break;
+        if signing.iter().collect::<std::collections::HashSet<_>>().len() >= 3 {
+            let since = *third_signing_since.get_or_insert_with(Instant::now);
+            let first_gone = !kids(&a.base).await.contains(&signing[0]);
+            if first_gone && since.elapsed() >= Duration::from_secs(TOKEN_SECONDS) {
+                break;
+            }
         }
         assert!(Instant::now() < deadline, "two rotations did not happen in 4 minutes: {signing:?}");
         tokio::time::sleep(Duration::from_millis(300)).await;
