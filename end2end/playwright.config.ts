@@ -15,7 +15,7 @@ export default defineConfig({
   // Credentials build on the Workload Identity configs and use the same local AWS (whose faults
   // are global): they run once the rest has finished, and automations after them.
   projects: [
-    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log|iam-assistant/ },
+    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log|iam-assistant|accessibility/ },
     { name: 'credentials', testMatch: /secret-providers/, dependencies: ['main'] },
     // Automations read secrets through the credentials those tests leave.
     { name: 'automations', testMatch: /automations/, dependencies: ['credentials'] },
@@ -25,6 +25,8 @@ export default defineConfig({
     { name: 'audit-log', testMatch: /audit-log/, dependencies: ['deployments'] },
     // IAM in the local AWS, once the stories that read its secrets are done.
     { name: 'iam-assistant', testMatch: /iam-assistant/, dependencies: ['deployments'] },
+    // Every page checked by axe-core last, when the stories above have filled them.
+    { name: 'accessibility', testMatch: /accessibility/, dependencies: ['audit-log', 'iam-assistant'] },
   ],
   use: {
     baseURL,

@@ -10,6 +10,7 @@ pub mod form_card;
 pub mod loading;
 pub mod pager;
 pub mod pickers;
+pub mod row_actions;
 pub mod server_form;
 pub mod timestamp;
 pub mod used_by;

@@ -19,7 +19,7 @@ pub use self::detail::AutomationPage;
 use crate::{
     components::{
         column_heads::ColumnHeads, confirm_button::ConfirmButton, error_message::ErrorMessage, field::Field,
-        form_card::FormCard, loading::Loading,
+        form_card::FormCard, loading::Loading, row_actions::RowActions,
     },
     pages::settings::member_can,
 };
@@ -117,20 +117,21 @@ fn AutomationRow(
     };
     let manage = can_manage.then(|| {
         let renamed = automation.clone();
+        let question = format!("Delete {}{goes_with}?", automation.name);
         view! {
-            <td class="actions">
+            <RowActions>
                 <button type="button" class="secondary small" on:click=move |_| naming.set(Some(Naming::Rename(renamed.clone())))>
                     "Rename"
                 </button>
                 <ConfirmButton
                     label="Delete"
-                    question=format!("Delete {}{goes_with}?", automation.name)
+                    question=question
                     confirm="Delete automation"
                     on_confirm=move |()| {
                         delete.dispatch(api::DeleteAutomation { id });
                     }
                 />
-            </td>
+            </RowActions>
         }
     });
     view! {

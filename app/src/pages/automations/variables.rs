@@ -11,6 +11,7 @@ use super::api;
 use crate::{
     components::{
         column_heads::ColumnHeads, confirm_button::ConfirmButton, crud::Editing, field::Field, form_card::FormCard,
+        row_actions::RowActions,
     },
     error::AppError,
 };
@@ -122,20 +123,21 @@ fn VariableRow(variable: VariableView, can_manage: bool, actions: Variables) -> 
     };
     let manage = can_manage.then(|| {
         let edited = variable.clone();
+        let question = format!("Delete {}?", variable.key);
         view! {
-            <td class="actions">
+            <RowActions>
                 <button type="button" class="secondary small" on:click=move |_| actions.editing.set(Some(Editing::Existing(edited.clone())))>
                     "Edit"
                 </button>
                 <ConfirmButton
                     label="Delete"
-                    question=format!("Delete {}?", variable.key)
+                    question=question
                     confirm="Delete variable"
                     on_confirm=move |()| {
                         actions.delete.dispatch(api::DeleteVariable { id });
                     }
                 />
-            </td>
+            </RowActions>
         }
     });
     view! {

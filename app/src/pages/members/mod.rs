@@ -11,6 +11,7 @@ use vocabulary::{
 use crate::{
     components::{
         column_heads::ColumnHeads, confirm_button::ConfirmButton, error_message::ErrorMessage, loading::Loading,
+        row_actions::RowActions,
     },
     pages::settings::member_can,
 };
@@ -90,7 +91,7 @@ fn MemberRow(
     };
     let actions = can_manage.then(|| {
         view! {
-            <td class="actions">
+            <RowActions>
                 <ConfirmButton
                     label="Remove"
                     question=format!("Remove {email}?")
@@ -99,7 +100,7 @@ fn MemberRow(
                         remove.dispatch(api::RemoveMember { user_id });
                     }
                 />
-            </td>
+            </RowActions>
         }
     });
     view! {

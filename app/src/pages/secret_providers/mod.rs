@@ -18,6 +18,7 @@ use crate::{
         crud::{Crud, Editing},
         error_message::ErrorMessage,
         loading::Loading,
+        row_actions::RowActions,
         used_by::{UsedBy, delete_question},
     },
     pages::settings::member_can,
@@ -153,7 +154,7 @@ fn CredentialRow(credential: CredentialView, can_manage: bool, crud: Credentials
                 <td>{credential.auth.method().label()}</td>
                 <td>{uses(&credential.auth)}</td>
                 <td>{credential.region.as_str()}</td>
-                <td class="actions">
+                <RowActions>
                     <button
                         type="button"
                         class="small"
@@ -166,7 +167,7 @@ fn CredentialRow(credential: CredentialView, can_manage: bool, crud: Credentials
                         "Test Connection"
                     </button>
                     {manage}
-                </td>
+                </RowActions>
             </tr>
             <Show when=move || testing.get()>
                 <tr class="row-panel">

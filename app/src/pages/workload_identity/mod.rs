@@ -27,6 +27,7 @@ use crate::{
         crud::{Crud, Editing},
         error_message::ErrorMessage,
         loading::Loading,
+        row_actions::RowActions,
         used_by::{UsedBy, delete_question},
     },
     pages::settings::member_can,
@@ -160,7 +161,7 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
                 <td>{config.provider.label()}</td>
                 <td><code>{role_arn.clone()}</code></td>
                 <td>{region.as_str()}</td>
-                <td class="actions">
+                <RowActions>
                     <button
                         type="button"
                         class="small"
@@ -181,7 +182,7 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
                         "Trust policy"
                     </button>
                     {manage}
-                </td>
+                </RowActions>
             </tr>
             <Show when=move || panel.get() != RowPanel::None>
                 <tr class="row-panel">
