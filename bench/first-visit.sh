@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Bytes a first visit to the sign-in page transfers in Chromium (headers and compressed bodies,
-# empty cache), per file and in total, against a release build serving the demo.
+# Bytes a first visit transfers in Chromium (headers and compressed bodies, empty cache), per file
+# and in total, and the largest contentful paint, for the sign-in page and every signed-in page,
+# against a release build serving the demo; then the bundle's files raw, gzip and brotli.
 # Usage: bench/first-visit.sh
 source "$(dirname "$0")/lib.sh"
 ensure_apt chromium
@@ -11,4 +12,13 @@ port="$(free_port)"
 export DATABASE_URL="sqlite://$work/wisp.db?mode=rwc" WISP_DATA_DIR="$work/data" LEPTOS_SITE_ROOT="$ROOT/target/site" \
   RUST_LOG=error
 serve_wisp "$port" --demo
-node "$ROOT/bench/first-visit.mjs" "http://127.0.0.1:$port/login"
+demo() { sed -n "s/^$1=//p" "$work/data/demo-sign-in.txt"; }
+node "$ROOT/bench/first-visit.mjs" "http://127.0.0.1:$port" "$(demo email)" "$(demo password)"
+
+echo
+echo "the browser bundle (target/site/pkg):      raw      gzip    brotli"
+for file in "$ROOT"/target/site/pkg/*.{js,wasm,css}; do
+  [ -f "$file" ] || continue
+  printf '  %-36s %8d  %8d  %8d\n' "$(basename "$file")" "$(stat -c %s "$file")" \
+    "$(stat -c %s "$file.gz")" "$(stat -c %s "$file.br")"
+done
