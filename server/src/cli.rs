@@ -32,7 +32,8 @@ pub struct Settings {
     #[arg(long, global = true, env = "OIDC_ISSUER", value_name = "OIDC_ISSUER")]
     pub oidc_issuer: Option<String>,
 
-    /// PEM private key that signs tokens: RSA of 2048 bits or more (RS256) or EC P-256 (ES256).
+    /// Pins the PEM private key that signs tokens: RSA of 2048 bits or more (RS256) or EC P-256
+    /// (ES256). Unset, Wisp generates, stores and rotates its signing keys in the database.
     #[arg(
         long,
         global = true,
