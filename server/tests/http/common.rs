@@ -60,6 +60,13 @@ pub async fn acme_with_viewer_and_other() -> (TestDatabase, String, Server) {
     (db, acme, server)
 }
 
+/// The master key id `wisp master-key rotate` says it re-sealed under.
+pub fn master_key_id(rotate_output: &str) -> String {
+    let after =
+        rotate_output.split("under master key ").nth(1).unwrap_or_else(|| panic!("no key id in {rotate_output}"));
+    after.split(|c: char| !c.is_ascii_hexdigit()).next().unwrap_or_default().to_owned()
+}
+
 pub fn printed(output: &str, label: &str) -> String {
     output
         .lines()

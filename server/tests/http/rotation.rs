@@ -364,14 +364,7 @@ async fn the_master_key_rotates_while_workers_kick_off_through_both_replicas() {
 
     // Every value is under the new key now, and Step 3: a replica with only the new key serves
     // everything: old and new deployments' values, the variables, the signing keys.
-    let new_id = printed
-        .split("under master key ")
-        .nth(1)
-        .unwrap()
-        .split(|c: char| !c.is_ascii_hexdigit())
-        .next()
-        .unwrap()
-        .to_owned();
+    let new_id = crate::common::master_key_id(&printed);
     for table in ["secret_provider_credentials", "environment_variables", "deployment_variables", "signing_keys"] {
         let sql = format!(
             "SELECT COUNT(*) AS n FROM {table} WHERE master_key_id IS NOT NULL AND master_key_id <> '{new_id}'"

@@ -165,14 +165,7 @@ async fn the_cli_rotates_the_master_key_and_only_the_new_key_opens_the_secrets()
     let new_key = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
     let printed = run(&db, &[], &["master-key", "rotate"], new_key);
     assert!(printed.contains("Re-sealed 3 secret(s)"), "the credential's key and the two signing keys: {printed}");
-    let new_id = printed
-        .split("under master key ")
-        .nth(1)
-        .unwrap()
-        .split(|c: char| !c.is_ascii_hexdigit())
-        .next()
-        .unwrap()
-        .to_owned();
+    let new_id = crate::common::master_key_id(&printed);
     assert!(
         run(&db, &[], &["master-key", "rotate"], new_key).contains("Re-sealed 0"),
         "a second run has nothing to do"
