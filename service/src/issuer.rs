@@ -206,7 +206,7 @@ impl IssuerState {
         for row in rows {
             jwks.push(store::public_jwk(row)?);
         }
-        views.extend(self.views(rows));
+        views.extend(self.views_at(rows, next_rotation));
         for jwk in &self.configured {
             jwks.push(jwk.clone());
             views.push(configured_view(jwk, KeyState::Published));
@@ -242,7 +242,10 @@ impl IssuerState {
     /// Stored keys as an admin sees them, with the dates the schedule gives them.
     pub fn views(&self, rows: &[signing_key::Model]) -> Vec<KeyView> {
         let dates: Vec<KeyDates> = rows.iter().map(KeyDates::from).collect();
-        let next_rotation = self.next_rotation(&dates);
+        self.views_at(rows, self.next_rotation(&dates))
+    }
+
+    fn views_at(&self, rows: &[signing_key::Model], next_rotation: Option<DateTime<Utc>>) -> Vec<KeyView> {
         rows.iter().map(|row| self.view(row, next_rotation)).collect()
     }
 
