@@ -80,8 +80,7 @@ impl MigrationTrait for Migration {
             .await?;
         // At most one active key and one next key, whatever the replicas do: partial unique
         // indexes, which SQLite and PostgreSQL both enforce.
-        for index in [SIGNING_KEY_ACTIVE, SIGNING_KEY_NEXT] {
-            let state = if index.name == SIGNING_KEY_ACTIVE.name { "active" } else { "next" };
+        for (index, state) in [(SIGNING_KEY_ACTIVE, "active"), (SIGNING_KEY_NEXT, "next")] {
             manager
                 .get_connection()
                 .execute_unprepared(&format!(

@@ -106,7 +106,7 @@ pub async fn list(db: &impl ConnectionTrait) -> ServiceResult<Vec<signing_key::M
 /// The published keys, the active one first, then next and retired ones, newest first.
 pub async fn published(db: &impl ConnectionTrait) -> ServiceResult<Vec<signing_key::Model>> {
     let mut rows = signing_key::Entity::find()
-        .filter(signing_key::Column::State.is_in(["active", "next", "retired"]))
+        .filter(signing_key::Column::State.is_in(KeyState::ALL.iter().filter(|s| s.is_published()).map(|s| s.as_str())))
         .order_by_desc(signing_key::Column::PublishedAt)
         .all(db)
         .await?;
