@@ -2,7 +2,7 @@
 # Installs what the tests need, then runs every test: cargo tests on SQLite and on a real
 # PostgreSQL server, then the browser tests against a freshly built server.
 # Every server it starts listens on a free loopback port and is stopped on exit, pass or fail.
-# Usage: scripts/test.sh [cargo|browser]   (one phase only; default both)
+# Usage: scripts/test.sh [cargo|browser [playwright arguments...]]   (one phase only; default both)
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/postgres.sh"
 source "$ROOT/scripts/local-aws.sh"
@@ -26,6 +26,7 @@ ensure_venv "$ROOT/tests/requirements.txt"
 export WISP_TEST_PYTHON="$ROOT/.venv/bin/python" WISP_TEST_WEED="$ROOT/.venv/bin/weed"
 
 phase="${1:-all}"
+[ $# -gt 0 ] && shift
 case "$phase" in all|cargo|browser) ;; *) echo "usage: scripts/test.sh [cargo|browser]" >&2; exit 2 ;; esac
 
 # Two replicas on one PostgreSQL watched through two key rotations by caching relying parties:
@@ -71,4 +72,4 @@ export WISP_E2E_URL="http://127.0.0.1:$port" WISP_E2E_ORG_ID="$org" \
   WISP_E2E_SECOND_ORG_ID="$second" WISP_E2E_SECOND_ORG_NAME="Second Org" \
   WISP_E2E_AWS_FAULTS_URL="$AWS_FAULTS_URL" WISP_E2E_AWS_URL="$AWS_ENDPOINT_URL" \
   WISP_E2E_WISP_BIN="$ROOT/target/debug/wisp" WISP_E2E_PYTHON="$ROOT/.venv/bin/python" WISP_E2E_ROLE_ARN="arn:aws:iam::123456789012:role/wisp-demo-secrets-reader"
-(cd "$ROOT/end2end" && npx --no-install playwright test) || { echo "--- wisp log ---"; tail -n 50 "$E2E_DIR/wisp.log"; exit 1; }
+(cd "$ROOT/end2end" && npx --no-install playwright test "$@") || { echo "--- wisp log ---"; tail -n 50 "$E2E_DIR/wisp.log"; exit 1; }

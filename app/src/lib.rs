@@ -16,22 +16,12 @@ mod views;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{ParentRoute, Redirect, Route, Router, Routes},
     path,
 };
 
-use pages::{
-    audit_log::AuditLogPage,
-    automations::{AutomationPage, AutomationsPage},
-    login::LoginPage,
-    members::MembersPage,
-    not_found::NotFound,
-    organization::OrganizationPage,
-    secret_providers::SecretProvidersPage,
-    settings::SignedInLayout,
-    workload_identity::WorkloadIdentityPage,
-};
+use pages::{not_found::NotFound, settings::SignedInLayout};
 
 /// Where a signed-in user starts, and where `/` leads.
 pub const HOME_PATH: &str = "/settings/organization";
@@ -51,15 +41,29 @@ pub fn login_path(next: &str) -> String {
     format!("{LOGIN_PATH}?next={escaped}")
 }
 
-/// The file name of the site's stylesheet under the package folder: content-hashed by the build,
-/// provided by the server through context.
-#[derive(Clone, Debug)]
-pub struct StylesheetName(pub String);
+/// The published (content-named) files the page links to, under the package folder; provided by
+/// the server through context from what the build wrote.
+#[derive(Clone, Debug, Default)]
+pub struct Assets {
+    pub stylesheet: String,
+    /// The sign-in page's one script, which it runs instead of the WebAssembly bundle.
+    pub sign_in_script: String,
+}
 
-/// The page's frame, rendered on the server only.
+/// The page's frame, rendered on the server only. The sign-in page goes without the bundle: it
+/// is the first page of every visit and works as a plain form.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let name = use_context::<StylesheetName>().map_or_else(|| format!("{}.css", options.output_name), |s| s.0);
-    let stylesheet = format!("/{}/{name}", options.site_pkg_dir);
+    use leptos::either::Either;
+
+    let assets = use_context::<Assets>().unwrap_or_default();
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let stylesheet = format!("{pkg}/{}", assets.stylesheet);
+    let on_sign_in = use_context::<http::request::Parts>().is_some_and(|request| request.uri.path() == LOGIN_PATH);
+    let scripts = if on_sign_in {
+        Either::Left(view! { <script type="module" src=format!("{pkg}/{}", assets.sign_in_script)></script> })
+    } else {
+        Either::Right(view! { <HydrationScripts options/> })
+    };
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -68,7 +72,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href=stylesheet/>
-                <HydrationScripts options/>
+                {scripts}
                 <MetaTags/>
             </head>
             <body>
@@ -94,19 +98,19 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path=HOME_PATH/> }/>
-                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/login") view={Lazy::<pages::Login>::new()}/>
                 // In order: each page arrives whole, readable before (or without) the bundle.
                 <ParentRoute path=path!("/automations") view=SignedInLayout ssr=SsrMode::InOrder>
-                    <Route path=path!("") view=AutomationsPage/>
-                    <Route path=path!(":id") view=AutomationPage/>
+                    <Route path=path!("") view={Lazy::<pages::Automations>::new()}/>
+                    <Route path=path!(":id") view={Lazy::<pages::Automation>::new()}/>
                 </ParentRoute>
                 <ParentRoute path=path!("/settings") view=SignedInLayout ssr=SsrMode::InOrder>
                     <Route path=path!("") view=|| view! { <Redirect path=HOME_PATH/> }/>
-                    <Route path=path!("organization") view=OrganizationPage/>
-                    <Route path=path!("members") view=MembersPage/>
-                    <Route path=path!("workload-identity") view=WorkloadIdentityPage/>
-                    <Route path=path!("secret-providers") view=SecretProvidersPage/>
-                    <Route path=path!("audit-log") view=AuditLogPage/>
+                    <Route path=path!("organization") view={Lazy::<pages::Organization>::new()}/>
+                    <Route path=path!("members") view={Lazy::<pages::Members>::new()}/>
+                    <Route path=path!("workload-identity") view={Lazy::<pages::WorkloadIdentity>::new()}/>
+                    <Route path=path!("secret-providers") view={Lazy::<pages::SecretProviders>::new()}/>
+                    <Route path=path!("audit-log") view={Lazy::<pages::AuditLog>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -91,15 +91,51 @@ test.describe('without JavaScript', () => {
   });
 });
 
-test('the bundle comes compressed, under a content-hashed name, cached for a year', async ({ page }) => {
-  const wasm = page.waitForResponse((r) => r.url().endsWith('.wasm'));
+test('signing in shows its progress until the server answers', async ({ page }) => {
   await page.goto('/login');
-  const response = await wasm;
-  expect(new URL(response.url()).pathname).toMatch(/^\/pkg\/wisp-[0-9a-f]{16}\.wasm$/);
-  const headers = await response.allHeaders();
-  expect(headers['content-encoding']).toBe('br');
-  expect(headers['cache-control']).toBe('public, max-age=31536000, immutable');
   await hydrated(page);
+  // Keep the form from leaving, to look at the page in the moment after it was sent.
+  await page.evaluate(() => document.querySelector('form')!.addEventListener('submit', (event) => event.preventDefault()));
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  const button = page.getByRole('button', { name: 'Sign in' });
+  await button.click();
+  await expect(button).toBeDisabled();
+  await expect(page.locator('form[aria-busy="true"]')).toBeAttached();
+});
+
+test('the sign-in page loads no WebAssembly; the bundle comes compressed, under content names, cached for a year', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(new URL(request.url()).pathname);
+  });
+  await page.goto('/login');
+  await hydrated(page);
+  expect(wasm).toEqual([]);
+
+  const main = page.waitForResponse((r) => /\/pkg\/wisp\.[0-9a-f]{16}\.wasm$/.test(r.url()));
+  const chunk = page.waitForResponse((r) => /\/pkg\/split___organization_view_\d+\.[0-9a-f]{16}\.wasm$/.test(r.url()));
+  await signIn(page, admin);
+  for (const response of [await main, await chunk]) {
+    const headers = await response.allHeaders();
+    expect(headers['content-encoding']).toBe('br');
+    expect(headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  }
+});
+
+test('moving to another page loads only that page\'s code', async ({ page }) => {
+  await signIn(page, admin);
+  const loaded: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith('/pkg/')) loaded.push(path);
+  });
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Members' }).click();
+  await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
+  await expect(page.getByRole('table')).toBeVisible();
+  expect(loaded.some((path) => /\/split___members_view_/.test(path))).toBe(true);
+  // Neither the shared part again nor another page's code.
+  expect(loaded.filter((path) => /\/wisp\.|\/split___(?!members_view_)/.test(path))).toEqual([]);
 });
 
 test('the app runs under its Content-Security-Policy, with nothing refused', async ({ page }) => {

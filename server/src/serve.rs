@@ -13,12 +13,12 @@ use service::{
 use tokio::net::TcpListener;
 use vocabulary::token::KeyMode;
 
-use app::{StylesheetName, state::AppState};
+use app::state::AppState;
 
 use crate::{
     cli::Settings,
     error::CliError,
-    http::{assets::Manifest, router},
+    http::{assets::Bundle, router},
 };
 
 pub async fn run(
@@ -69,18 +69,20 @@ pub async fn run(
             })
             .transpose()?,
     };
-    let manifest = Manifest::read(&settings.site_root).unwrap_or_else(|| {
+    let bundle = Bundle::read(&settings.site_root);
+    if bundle.is_none() {
         tracing::warn!(
             site_root = %settings.site_root,
             "the browser bundle is missing: pages render but stay static. Build it with scripts/build.sh"
         );
-        Manifest { app: "wisp".to_owned(), stylesheet: "wisp.css".to_owned() }
-    });
+    }
     let options = LeptosOptions::builder()
-        .output_name(manifest.app.as_str())
+        .output_name("wisp")
         .site_root(settings.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(settings.listen)
+        .hash_files(bundle.is_some())
+        .hash_file(bundle.as_ref().map_or_else(|| "hash.txt".into(), |b| b.hash_file.to_string_lossy().into()))
         .build();
     let sessions = DbSessionStore::new(db.clone());
     spawn_hourly_sweep("expired sessions", move || {
@@ -98,7 +100,7 @@ pub async fn run(
     })?;
     let address = listener.local_addr().map_err(|e| CliError::Usage(e.to_string()))?;
     tracing::info!("Wisp is serving on http://{address}");
-    let app = router::build(state, options, StylesheetName(manifest.stylesheet));
+    let app = router::build(state, options, bundle.map(|b| b.assets).unwrap_or_default());
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

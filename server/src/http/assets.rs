@@ -1,33 +1,46 @@
-//! The browser bundle: content-hashed file names (from the manifest the build writes), served
+//! The browser bundle: content-hashed file names (from the hash file the build writes), served
 //! precompressed (brotli or gzip, made at build) and cached for a year, since a new build has
 //! new names.
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use app::Assets;
 
 use axum::{
     Router,
     http::{HeaderValue, header},
     response::Response,
 };
-use serde::Deserialize;
 use tower_http::services::ServeDir;
 
-/// What `scripts/build.sh` writes to `<site root>/assets.json`.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-pub struct Manifest {
-    /// The base name of the JavaScript and WebAssembly files: `wisp-<hash>`.
-    pub app: String,
-    /// The stylesheet's file name: `wisp-<hash>.css`.
-    pub stylesheet: String,
+/// The bundle as the build published it (`bundler` writes `<site root>/hash.txt`, which Leptos
+/// also reads for the names of the bundle and of each page's chunks).
+#[derive(Clone, Debug)]
+pub struct Bundle {
+    /// The hash file's absolute path, for Leptos.
+    pub hash_file: PathBuf,
+    pub assets: Assets,
 }
 
-impl Manifest {
-    /// The built site's manifest; `None` when there is no built site (the pages then render but
+impl Bundle {
+    /// The built site's bundle; `None` when there is no built site (the pages then render but
     /// stay static).
     pub fn read(site_root: &str) -> Option<Self> {
-        let text = std::fs::read_to_string(Path::new(site_root).join("assets.json")).ok()?;
-        serde_json::from_str(&text).ok()
+        let hash_file = std::path::absolute(Path::new(site_root).join(HASH_FILE)).ok()?;
+        let text = std::fs::read_to_string(&hash_file).ok()?;
+        let published = |source: &str| {
+            text.lines()
+                .find_map(|line| line.split_once(':').filter(|(name, _)| name.trim() == source))
+                .map(|(_, name)| name.trim().to_owned())
+        };
+        let assets = Assets { stylesheet: published(STYLESHEET)?, sign_in_script: published(SIGN_IN_SCRIPT)? };
+        Some(Self { hash_file, assets })
     }
 }
+
+/// What the hash file calls the files that are not part of the WebAssembly bundle.
+pub const HASH_FILE: &str = "hash.txt";
+pub const STYLESHEET: &str = "main.css";
+pub const SIGN_IN_SCRIPT: &str = "sign-in.js";
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 

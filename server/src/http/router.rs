@@ -11,13 +11,13 @@ use time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use app::{App, StylesheetName, shell, state::AppState};
+use app::{App, Assets, shell, state::AppState};
 
 use super::{assets, error, headers, health, issuer, origin, pages, worker};
 
 pub const SESSION_COOKIE: &str = "wisp_session";
 
-pub fn build(state: AppState, options: LeptosOptions, stylesheet: StylesheetName) -> Router {
+pub fn build(state: AppState, options: LeptosOptions, assets: Assets) -> Router {
     // `/` is answered by a plain redirect, before any page renders.
     let routes: Vec<_> = generate_route_list(App).into_iter().filter(|route| route.path() != "/").collect();
     let public_origin = origin::PublicOrigin(state.issuer.url.as_ref().map(|url| url.origin()));
@@ -39,7 +39,7 @@ pub fn build(state: AppState, options: LeptosOptions, stylesheet: StylesheetName
         let state = state.clone();
         move || {
             provide_context(state.clone());
-            provide_context(stylesheet.clone());
+            provide_context(assets.clone());
             headers::content_security_policy();
         }
     };

@@ -86,9 +86,14 @@ async fn the_bundle_is_served_precompressed_under_hashed_names_and_cached_for_go
     let site = std::env::temp_dir().join(format!("wisp-site-{}", uuid::Uuid::new_v4().simple()));
     let pkg = site.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(site.join("assets.json"), r#"{"app":"wisp-0123abcd","stylesheet":"wisp-4567ef01.css"}"#).unwrap();
+    std::fs::write(
+        site.join("hash.txt"),
+        "js: 0123abcd\nwasm: 0123abcd\nmanifest: 89ab\nsplit: 0123456789abcdef012345\n\
+         main.css: main.4567ef01.css\nsign-in.js: sign-in.cdef2345.js\n",
+    )
+    .unwrap();
     for (name, body) in
-        [("wisp-0123abcd.js", "plain"), ("wisp-0123abcd.js.br", "brotli"), ("wisp-0123abcd.js.gz", "gzip")]
+        [("wisp.0123abcd.js", "plain"), ("wisp.0123abcd.js.br", "brotli"), ("wisp.0123abcd.js.gz", "gzip")]
     {
         std::fs::write(pkg.join(name), body).unwrap();
     }
@@ -96,7 +101,7 @@ async fn the_bundle_is_served_precompressed_under_hashed_names_and_cached_for_go
     let server = Server::start_on(&db, port, &[("LEPTOS_SITE_ROOT", site.to_str().unwrap())]).await;
     let client = server.client();
     let get = |encoding: &'static str| {
-        client.get(format!("{}/pkg/wisp-0123abcd.js", server.base)).header(header::ACCEPT_ENCODING, encoding).send()
+        client.get(format!("{}/pkg/wisp.0123abcd.js", server.base)).header(header::ACCEPT_ENCODING, encoding).send()
     };
 
     let brotli = get("gzip, deflate, br").await.unwrap();
@@ -108,11 +113,15 @@ async fn the_bundle_is_served_precompressed_under_hashed_names_and_cached_for_go
     assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
     assert_eq!(plain.text().await.unwrap(), "plain");
 
-    let login = client.get(format!("{}/login", server.base)).send().await.unwrap().text().await.unwrap();
-    for name in ["/pkg/wisp-0123abcd.js", "/pkg/wisp-0123abcd.wasm", "/pkg/wisp-4567ef01.css"] {
-        assert!(login.contains(name), "the page names {name}: {login}");
+    // Every page loads the bundle but the sign-in page, which has a script of its own.
+    let page = client.get(format!("{}/no-such-page", server.base)).send().await.unwrap().text().await.unwrap();
+    for name in ["/pkg/wisp.0123abcd.js", "/pkg/wisp.0123abcd.wasm", "/pkg/main.4567ef01.css"] {
+        assert!(page.contains(name), "the page names {name}: {page}");
     }
-    let missing = client.get(format!("{}/pkg/wisp-old.js", server.base)).send().await.unwrap();
+    let login = client.get(format!("{}/login", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(login.contains("/pkg/main.4567ef01.css") && login.contains("/pkg/sign-in.cdef2345.js"), "{login}");
+    assert!(!login.contains("wisp.0123abcd"), "the sign-in page loads no bundle: {login}");
+    let missing = client.get(format!("{}/pkg/wisp.old.js", server.base)).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_ne!(
         missing.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()),
