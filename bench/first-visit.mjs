@@ -77,10 +77,38 @@ try {
       console.log(`  ${String(r.bytes ?? 0).padStart(9)}  ${r.status}  ${r.encoding.padEnd(4)}  ${new URL(r.url).pathname}`);
     }
   }
-  console.log('\nfirst visit, empty cache:                              bytes   largest contentful paint');
+  console.log('\nfirst visit, empty cache:                              bytes   largest contentful paint   budget');
   for (const row of rows) {
-    console.log(`  ${row.path.padEnd(52)} ${String(row.total).padStart(8)}   ${row.lcp.toFixed(0).padStart(5)} ms`);
+    const budget = row.path === '/login' ? 150_000 : 250_000;
+    const verdict = row.total <= budget ? `within ${budget / 1000} KB` : `OVER ${budget / 1000} KB`;
+    console.log(`  ${row.path.padEnd(52)} ${String(row.total).padStart(8)}   ${row.lcp.toFixed(0).padStart(5)} ms   ${verdict}`);
   }
+
+  // In-app navigation: one signed-in visit moving through every page; what each move fetches.
+  const app = await browser.newContext();
+  await app.addCookies(cookies);
+  const tab = await app.newPage();
+  let moved = [];
+  tab.on('requestfinished', async (request) => {
+    const sizes = await request.sizes().catch(() => null);
+    moved.push({ path: new URL(request.url()).pathname, bytes: sizes ? sizes.responseHeadersSize + sizes.responseBodySize : 0 });
+  });
+  await tab.goto(base + pages[0]);
+  await tab.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  console.log('\nin-app navigation (same tab, after the first page):       bytes  files fetched');
+  for (const path of pages.slice(1).concat(pages[0])) {
+    moved = [];
+    await tab.evaluate((to) => {
+      const link = [...document.querySelectorAll('a')].find((a) => new URL(a.href).pathname === to);
+      if (link) link.click(); else window.location.assign(to);
+    }, path);
+    await tab.waitForURL(base + path);
+    await tab.waitForLoadState('networkidle');
+    const total = moved.reduce((sum, r) => sum + r.bytes, 0);
+    const files = moved.filter((r) => r.path.startsWith('/pkg/')).length;
+    console.log(`  to ${path.padEnd(52)} ${String(total).padStart(8)}  ${files} bundle files, ${moved.length - files} other`);
+  }
+  await app.close();
 } finally {
   await browser.close();
 }

@@ -15,7 +15,7 @@ export default defineConfig({
   // Credentials build on the Workload Identity configs and use the same local AWS (whose faults
   // are global): they run once the rest has finished, and automations after them.
   projects: [
-    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log|iam-assistant|accessibility/ },
+    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log|iam-assistant|accessibility|navigation/ },
     { name: 'credentials', testMatch: /secret-providers/, dependencies: ['main'] },
     // Automations read secrets through the credentials those tests leave.
     { name: 'automations', testMatch: /automations/, dependencies: ['credentials'] },
@@ -27,6 +27,8 @@ export default defineConfig({
     { name: 'iam-assistant', testMatch: /iam-assistant/, dependencies: ['deployments'] },
     // Every page checked by axe-core last, when the stories above have filled them.
     { name: 'accessibility', testMatch: /accessibility/, dependencies: ['audit-log', 'iam-assistant'] },
+    // Every page loaded directly, reached in the app and reloaded, once they all have content.
+    { name: 'navigation', testMatch: /navigation/, dependencies: ['audit-log', 'iam-assistant'] },
   ],
   use: {
     baseURL,

@@ -85,14 +85,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser: this marks the moment the page became interactive,
-    // which the browser tests wait for.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Wisp".to_owned() } else { format!("{page} · Wisp") }/>
         <Router>

@@ -14,6 +14,15 @@ pub const LOADER_PLACEHOLDER: &str = "__wasm_split.______________________.js";
 const LOADER_HASH_LEN: usize = 22;
 const HASH_LEN: usize = 16;
 
+/// Where the loader gives up on a chunk that did not load, and what it then does. A page loaded
+/// before an upgrade asks for chunks of its own build, which the new build no longer has: the
+/// page is loaded afresh (the address already names the page the user asked for) rather than
+/// left dead, at most once in half a minute so a server that is down does not make a loop.
+const LOAD_FAILED: &str = "console.error(e);\n            success = false;";
+const LOAD_FAILED_RELOAD: &str = "console.error(e);\n            success = false;\n            \
+    const last = Number(sessionStorage.getItem('wisp-chunk-reload') || 0);\n            \
+    if (Date.now() - last > 30000) { sessionStorage.setItem('wisp-chunk-reload', String(Date.now())); location.reload(); }";
+
 /// The files as wasm-bindgen and wasm-opt left them, under their build names.
 pub struct Staged {
     pub main_js: Vec<u8>,
@@ -46,6 +55,10 @@ fn hash(parts: &[&[u8]], len: usize) -> String {
     digest.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()[..len].to_owned()
 }
 
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
 fn replace_all(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(haystack.len());
     let mut rest = haystack;
@@ -72,10 +85,14 @@ pub fn publish(staged: Staged) -> Result<Published, String> {
         .map(|(stem, bytes)| (stem.clone(), format!("{stem}.{}", hash(&[&staged.main_wasm, bytes], HASH_LEN))))
         .collect();
 
-    let mut loader = replace_all(&staged.loader_js, b"\"./wisp.js\"", format!("\"./wisp.{main_hash}.js\"").as_bytes());
+    if !contains(&staged.loader_js, LOAD_FAILED) {
+        return Err("the split loader's failure handling changed: update LOAD_FAILED in the bundler".to_owned());
+    }
+    let mut loader = replace_all(&staged.loader_js, LOAD_FAILED.as_bytes(), LOAD_FAILED_RELOAD.as_bytes());
+    loader = replace_all(&loader, b"\"./wisp.js\"", format!("\"./wisp.{main_hash}.js\"").as_bytes());
     for (stem, name) in &chunk_names {
         let from = format!("\"./{stem}.wasm\"");
-        if !loader.windows(from.len()).any(|w| w == from.as_bytes()) {
+        if !contains(&loader, &from) {
             return Err(format!("the split loader does not load {stem}.wasm: the splitter's output changed"));
         }
         loader = replace_all(&loader, from.as_bytes(), format!("\"./{name}.wasm\"").as_bytes());
@@ -128,8 +145,10 @@ mod tests {
         Staged {
             main_js: [b"import * from \"./".as_slice(), placeholder, b"\";"].concat(),
             main_wasm: [main_wasm, placeholder].concat(),
-            loader_js: b"import { initSync } from \"./wisp.js\"; f(\"./chunk_1.wasm\"); f(\"./chunk_10.wasm\");"
-                .to_vec(),
+            loader_js: format!(
+                "import {{ initSync }} from \"./wisp.js\"; f(\"./chunk_1.wasm\"); f(\"./chunk_10.wasm\"); {LOAD_FAILED}"
+            )
+            .into_bytes(),
             chunks: [("chunk_1".to_owned(), chunk.to_vec()), ("chunk_10".to_owned(), b"ten".to_vec())].into(),
             prefetch: [("page".to_owned(), vec!["chunk_10".to_owned(), "chunk_1".to_owned()])].into(),
             assets: [("main.css".to_owned(), b"body{}".to_vec())].into(),
@@ -150,6 +169,7 @@ mod tests {
         assert!(main_js_name.ends_with(".js"));
         assert!(loader.contains(&format!("\"./{main_js_name}\"")), "{loader}");
         assert!(std::str::from_utf8(main_js).unwrap().contains(loader_name));
+        assert!(loader.contains("location.reload()"), "a chunk of another build reloads the page: {loader}");
         let chunks = &published.prefetch["page"];
         assert!(chunks[0].starts_with("chunk_10.") && chunks[1].starts_with("chunk_1."), "{chunks:?}");
         for chunk in chunks {
@@ -192,7 +212,7 @@ mod tests {
     #[test]
     fn a_loader_that_does_not_load_a_chunk_is_refused() {
         let mut bad = staged(b"one", b"main");
-        bad.loader_js = b"import { initSync } from \"./wisp.js\";".to_vec();
+        bad.loader_js = format!("import {{ initSync }} from \"./wisp.js\"; {LOAD_FAILED}").into_bytes();
         assert!(publish(bad).unwrap_err().contains("chunk_1.wasm"));
     }
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { admin, env, signIn } from './helpers';
+import { admin, env, hydrated, signIn } from './helpers';
 
 test('a user in several organizations switches between them', async ({ page }) => {
   const second = { id: env('WISP_E2E_SECOND_ORG_ID'), name: env('WISP_E2E_SECOND_ORG_NAME') };
@@ -29,6 +29,7 @@ test('an admin changes a member role and it persists', async ({ page }) => {
 test('the last owner cannot be demoted, and the page says why', async ({ page }) => {
   await signIn(page, admin);
   await page.goto('/settings/members');
+  await hydrated(page);
   await page.getByLabel(`Role of ${admin.email}`).selectOption('viewer');
   await expect(page.getByRole('alert')).toContainText('at least one owner');
   await page.reload();
