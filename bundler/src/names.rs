@@ -14,14 +14,11 @@ pub const LOADER_PLACEHOLDER: &str = "__wasm_split.______________________.js";
 const LOADER_HASH_LEN: usize = 22;
 const HASH_LEN: usize = 16;
 
-/// Where the loader gives up on a chunk that did not load, and what it then does. A page loaded
-/// before an upgrade asks for chunks of its own build, which the new build no longer has: the
-/// page is loaded afresh (the address already names the page the user asked for) rather than
-/// left dead, at most once in half a minute so a server that is down does not make a loop.
+/// Where the loader gives up on a chunk that did not load: there it loads the page afresh (see
+/// `reload.js`, which the bundler adds to the loader).
 const LOAD_FAILED: &str = "console.error(e);\n            success = false;";
-const LOAD_FAILED_RELOAD: &str = "console.error(e);\n            success = false;\n            \
-    const last = Number(sessionStorage.getItem('wisp-chunk-reload') || 0);\n            \
-    if (Date.now() - last > 30000) { sessionStorage.setItem('wisp-chunk-reload', String(Date.now())); location.reload(); }";
+const LOAD_FAILED_RELOAD: &str = "console.error(e);\n            success = false;\n            loadAfresh();";
+const RELOAD: &str = include_str!("reload.js");
 
 /// The files as wasm-bindgen and wasm-opt left them, under their build names.
 pub struct Staged {
@@ -88,7 +85,9 @@ pub fn publish(staged: Staged) -> Result<Published, String> {
     if !contains(&staged.loader_js, LOAD_FAILED) {
         return Err("the split loader's failure handling changed: update LOAD_FAILED in the bundler".to_owned());
     }
-    let mut loader = replace_all(&staged.loader_js, LOAD_FAILED.as_bytes(), LOAD_FAILED_RELOAD.as_bytes());
+    let mut loader =
+        [RELOAD.as_bytes(), &replace_all(&staged.loader_js, LOAD_FAILED.as_bytes(), LOAD_FAILED_RELOAD.as_bytes())]
+            .concat();
     loader = replace_all(&loader, b"\"./wisp.js\"", format!("\"./wisp.{main_hash}.js\"").as_bytes());
     for (stem, name) in &chunk_names {
         let from = format!("\"./{stem}.wasm\"");
@@ -169,7 +168,7 @@ mod tests {
         assert!(main_js_name.ends_with(".js"));
         assert!(loader.contains(&format!("\"./{main_js_name}\"")), "{loader}");
         assert!(std::str::from_utf8(main_js).unwrap().contains(loader_name));
-        assert!(loader.contains("location.reload()"), "a chunk of another build reloads the page: {loader}");
+        assert!(loader.contains("loadAfresh();") && loader.contains("function loadAfresh()"), "{loader}");
         let chunks = &published.prefetch["page"];
         assert!(chunks[0].starts_with("chunk_10.") && chunks[1].starts_with("chunk_1."), "{chunks:?}");
         for chunk in chunks {

@@ -118,6 +118,19 @@ async fn the_bundle_is_served_precompressed_under_hashed_names_and_cached_for_go
     for name in ["/pkg/wisp.0123abcd.js", "/pkg/wisp.0123abcd.wasm", "/pkg/main.4567ef01.css"] {
         assert!(page.contains(name), "the page names {name}: {page}");
     }
+    // Pages are compressed too; a server function's answer (it may carry a token) is not.
+    let compressed =
+        client.get(format!("{}/login", server.base)).header(header::ACCEPT_ENCODING, "br").send().await.unwrap();
+    assert_eq!(compressed.headers()[header::CONTENT_ENCODING], "br");
+    let answer = client
+        .post(format!("{}/api/login", server.base))
+        .header(header::ACCEPT_ENCODING, "br")
+        .header(header::ORIGIN, &server.base)
+        .json(&serde_json::json!({"email": "nobody@example.com", "password": "wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.headers().get(header::CONTENT_ENCODING).is_none(), "{:?}", answer.headers());
     let login = client.get(format!("{}/login", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(login.contains("/pkg/main.4567ef01.css") && login.contains("/pkg/sign-in.cdef2345.js"), "{login}");
     assert!(!login.contains("wisp.0123abcd"), "the sign-in page loads no bundle: {login}");
