@@ -43,11 +43,19 @@ pub fn login_path(next: &str) -> String {
 
 /// The published (content-named) files the page links to, under the package folder; provided by
 /// the server through context from what the build wrote.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Assets {
     pub stylesheet: String,
-    /// The sign-in page's one script, which it runs instead of the WebAssembly bundle.
-    pub sign_in_script: String,
+    /// The sign-in page's one script, which it runs instead of the WebAssembly bundle; without
+    /// it (a site cargo-leptos built) the sign-in page loads the bundle like every other page.
+    pub sign_in_script: Option<String>,
+}
+
+impl Default for Assets {
+    /// cargo-leptos's names, for a site built without the workspace's bundler.
+    fn default() -> Self {
+        Self { stylesheet: "wisp.css".to_owned(), sign_in_script: None }
+    }
 }
 
 /// The page's frame, rendered on the server only. The sign-in page goes without the bundle: it
@@ -59,8 +67,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}", options.site_pkg_dir);
     let stylesheet = format!("{pkg}/{}", assets.stylesheet);
     let on_sign_in = use_context::<http::request::Parts>().is_some_and(|request| request.uri.path() == LOGIN_PATH);
-    let scripts = if on_sign_in {
-        Either::Left(view! { <script type="module" src=format!("{pkg}/{}", assets.sign_in_script)></script> })
+    let scripts = if let Some(script) = assets.sign_in_script.filter(|_| on_sign_in) {
+        Either::Left(view! { <script type="module" src=format!("{pkg}/{script}")></script> })
     } else {
         Either::Right(view! { <HydrationScripts options/> })
     };

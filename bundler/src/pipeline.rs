@@ -175,11 +175,18 @@ fn write_site(published: Published, site: &Path) -> Result<BTreeMap<String, Size
 
 /// Builds the bundle into `<site>/pkg` and `<site>/hash.txt`; returns the size table.
 pub fn run(wasm: &Path, site: &Path, assets: &[PathBuf]) -> Result<String, String> {
+    let started = std::time::Instant::now();
     let staging = site.with_file_name("bundle");
     let staged = stage(wasm, assets, &staging)?;
+    let staged_after = started.elapsed();
     let published = names::publish(staged)?;
     let sizes = write_site(published, site)?;
-    let mut report = format!("{:<72} {:>9} {:>8} {:>8}\n", "file", "raw", "gzip", "brotli");
+    let mut report = format!(
+        "split, wasm-bindgen and wasm-opt {:.1} s; naming and compressing {:.1} s\n",
+        staged_after.as_secs_f64(),
+        (started.elapsed() - staged_after).as_secs_f64()
+    );
+    let _ = writeln!(report, "{:<72} {:>9} {:>8} {:>8}", "file", "raw", "gzip", "brotli");
     for (name, size) in &sizes {
         let _ = writeln!(report, "{name:<72} {:>9} {:>8} {:>8}", size.raw, size.gzip, size.brotli);
     }

@@ -32,7 +32,7 @@ impl Bundle {
                 .find_map(|line| line.split_once(':').filter(|(name, _)| name.trim() == source))
                 .map(|(_, name)| name.trim().to_owned())
         };
-        let assets = Assets { stylesheet: published(STYLESHEET)?, sign_in_script: published(SIGN_IN_SCRIPT)? };
+        let assets = Assets { stylesheet: published(STYLESHEET)?, sign_in_script: Some(published(SIGN_IN_SCRIPT)?) };
         Some(Self { hash_file, assets })
     }
 }
