@@ -1,5 +1,5 @@
-//! How server functions read their arguments: form encoding (what a `<form>` posts and what the
-//! hydrated app sends) or a JSON object (for API clients). Stricter than Leptos's own reader, and
+//! How server functions read their arguments: form encoding (what a `<form>` posts) or a JSON
+//! object (what the hydrated app and API clients send). Stricter than Leptos's own reader, and
 //! every refusal names the argument: a body over [`MAX_BODY_BYTES`] (413), another content type
 //! (415), bytes that are not UTF-8, an argument sent twice, missing or malformed (400).
 use http::Method;
@@ -22,7 +22,8 @@ impl Encoding for FormOrJson {
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Lets the argument structs of the server functions named here be read as [`FormOrJson`]. The
-/// browser sends them as a form, as Leptos's `PostUrl` does.
+/// hydrated app sends them as JSON: the browser bundle already reads JSON, so it carries no
+/// form encoder (a plain `<form>` still posts a form).
 macro_rules! form_or_json {
     ($($args:ty),* $(,)?) => {$(
         impl<R> leptos::server_fn::codec::IntoReq<$crate::codec::FormOrJson, R, $crate::error::AppError> for $args
@@ -30,7 +31,7 @@ macro_rules! form_or_json {
             R: leptos::server_fn::request::ClientReq<$crate::error::AppError>,
         {
             fn into_req(self, path: &str, accepts: &str) -> Result<R, $crate::error::AppError> {
-                <Self as leptos::server_fn::codec::IntoReq<leptos::server_fn::codec::PostUrl, R, $crate::error::AppError>>::into_req(self, path, accepts)
+                <Self as leptos::server_fn::codec::IntoReq<leptos::server_fn::codec::Json, R, $crate::error::AppError>>::into_req(self, path, accepts)
             }
         }
 

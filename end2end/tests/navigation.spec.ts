@@ -74,3 +74,22 @@ test('a page open across an upgrade loads afresh when its build\'s chunks are go
   expect(refused).toBeGreaterThanOrEqual(2);
   expect(documents).toEqual(['/settings/members']);
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('every page can be read after a sign-in that needs no script', async ({ page }) => {
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(heading(page, 'Organization')).toBeVisible();
+    await page.goto('/automations');
+    const first = page.getByRole('table').getByRole('link').first();
+    const automation = { link: (await first.innerText()).trim(), path: (await first.getAttribute('href'))! };
+    for (const target of [...settings, { link: 'Automations', path: '/automations' }, automation]) {
+      await page.goto(target.path);
+      await expect(heading(page, target.link)).toBeVisible();
+    }
+  });
+});

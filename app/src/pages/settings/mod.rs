@@ -2,7 +2,7 @@
 //! navigation by what they may open, and sign-out.
 pub mod api;
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_router::{
     components::{A, Outlet, Redirect},
     hooks::use_location,
@@ -15,7 +15,7 @@ use vocabulary::{
 
 use crate::{
     HOME_PATH,
-    components::{error_message::ErrorMessage, loading::Loading, server_form::ServerForm},
+    components::{error_message::ErrorMessage, loading::Loading},
     error::AppError,
     login_path,
     pages::login::api::{Logout, LogoutEverywhere},
@@ -48,8 +48,6 @@ pub fn SignedInLayout() -> impl IntoView {
 #[component]
 fn SignedIn(info: SessionInfo) -> impl IntoView {
     provide_context(info.clone());
-    let logout = ServerAction::<Logout>::new();
-    let logout_everywhere = ServerAction::<LogoutEverywhere>::new();
     let can = |resource| info.can(Permission::read(resource));
     let (automations, workload_identity, credentials, members, audit_log) = (
         can(access::Resource::Automations),
@@ -67,14 +65,16 @@ fn SignedIn(info: SessionInfo) -> impl IntoView {
                 <summary>{info.email.clone()}</summary>
                 <div class="account-menu">
                     <p class="hint">"Ends your sessions on every device and browser."</p>
-                    <ServerForm action=logout_everywhere>
+                    <form action=LogoutEverywhere::url() method="post">
                         <button type="submit" class="secondary">"Sign out everywhere"</button>
-                    </ServerForm>
+                    </form>
                 </div>
             </details>
-            <ServerForm action=logout class="inline">
+            // Plain forms: signing out loads the sign-in page afresh, with nothing of the session
+            // left in the browser, and the shared bundle carries no form-reading code for them.
+            <form action=Logout::url() method="post" class="inline">
                 <button type="submit" class="secondary">"Sign out"</button>
-            </ServerForm>
+            </form>
         </header>
         <div class="layout">
             <div class="sidebar">
