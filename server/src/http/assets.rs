@@ -52,6 +52,8 @@ pub fn routes(site_root: &str, pkg_dir: &str) -> Router {
 async fn cache_forever(mut response: Response) -> Response {
     if response.status().is_success() {
         response.headers_mut().insert(header::CACHE_CONTROL, IMMUTABLE);
+        // The same name answers brotli, gzip or plain bytes: a shared cache must keep them apart.
+        response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }

@@ -107,6 +107,7 @@ async fn the_bundle_is_served_precompressed_under_hashed_names_and_cached_for_go
     let brotli = get("gzip, deflate, br").await.unwrap();
     assert_eq!(brotli.headers()[header::CONTENT_ENCODING], "br");
     assert_eq!(brotli.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(brotli.headers()[header::VARY], "accept-encoding");
     let gzip = get("gzip").await.unwrap();
     assert_eq!(gzip.headers()[header::CONTENT_ENCODING], "gzip");
     let plain = get("identity").await.unwrap();
