@@ -27,7 +27,7 @@ export WISP_TEST_PYTHON="$ROOT/.venv/bin/python" WISP_TEST_WEED="$ROOT/.venv/bin
 
 phase="${1:-all}"
 [ $# -gt 0 ] && shift
-case "$phase" in all|cargo|browser) ;; *) echo "usage: scripts/test.sh [cargo|browser]" >&2; exit 2 ;; esac
+case "$phase" in all|cargo|browser) ;; *) echo "usage: scripts/test.sh [cargo|browser [playwright arguments...]]" >&2; exit 2 ;; esac
 
 # Two replicas on one PostgreSQL watched through two key rotations by caching relying parties:
 # run once, on the database replicas share in production.

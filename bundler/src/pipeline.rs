@@ -71,12 +71,13 @@ fn stage(wasm: &Path, assets: &[PathBuf], dir: &Path) -> Result<Staged, String> 
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let input = read(wasm)?;
     let linked = dir.join("linked.wasm");
+    let link_name = format!("./{LOADER_PLACEHOLDER}");
     let split = wasm_split_cli_support::transform({
         let mut options = wasm_split_cli_support::Options::new(&input);
         options.output_dir = dir;
         options.main_out_path = &linked;
         options.main_module = "./wisp.js";
-        options.link_name = "./__wasm_split.______________________.js";
+        options.link_name = &link_name;
         options
     })
     .map_err(|e| {
