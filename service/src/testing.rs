@@ -138,8 +138,25 @@ pub async fn wait_until_ok(url: &str, what: &str) {
     }
 }
 
+/// A loopback port no other server listens on, for a server a test starts.
+///
+/// The port is free when asked but released before the caller's server binds it, so the kernel may
+/// hand it out again meanwhile: tests running in parallel in one process would then share a server
+/// (one test's moto answering another's). A port is therefore never handed out twice per process.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().expect("a bound port").port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Ports already given stay bound until one is found, so the kernel cannot offer them again.
+    let mut held = Vec::new();
+    loop {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let port = listener.local_addr().expect("a bound port").port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+        held.push(listener);
+    }
 }
 
 /// A new organization and its owner, created as the operator does.

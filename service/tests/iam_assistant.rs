@@ -213,9 +213,9 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
     .unwrap();
 
     let plan = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, &keys(), false).await.unwrap();
-    assert_eq!((plan.applied, plan.changes.len(), plan.account.as_str()), (false, 3, "123456789012"));
+    assert_eq!((plan.applied, plan.changes.len(), plan.account.as_str()), (false, 3, "123456789012"), "{plan:?}");
     let applied = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, &keys(), true).await.unwrap();
-    assert_eq!((applied.applied, applied.changes.len()), (true, 3));
+    assert_eq!((applied.applied, applied.changes.len()), (true, 3), "{applied:?}");
     let again = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, &keys(), true).await.unwrap();
     assert_eq!(again.changes, [], "nothing left to change, and nothing audited");
 
