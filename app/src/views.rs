@@ -24,6 +24,7 @@ pub fn config(config: WorkloadIdentityConfig, used_by: UsedBy) -> ConfigView {
         role_arn: config.role_arn,
         region: config.region,
         is_default: config.is_default,
+        session_tags: config.session_tags,
         used_by,
     }
 }

@@ -13,6 +13,7 @@ mod m20261124_000007_automations;
 mod m20261124_000008_deployments;
 mod m20261124_000009_audit_log_filters;
 mod m20261205_000010_keys;
+mod m20261205_000011_run_roles;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_deployments::Migration),
             Box::new(m20261124_000009_audit_log_filters::Migration),
             Box::new(m20261205_000010_keys::Migration),
+            Box::new(m20261205_000011_run_roles::Migration),
         ]
     }
 }

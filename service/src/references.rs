@@ -23,6 +23,8 @@ use crate::{
 /// Something other objects can depend on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Referent {
+    /// Used by the credentials that sign in through it, the automations whose runs assume its
+    /// role, and the active deployments that froze it as their AWS role for runs.
     WorkloadIdentityConfig(WorkloadIdentityConfigId),
     /// Used by the automations whose variables read secrets through it, and by the active
     /// deployments whose frozen variables do.
@@ -34,7 +36,13 @@ pub async fn users_of(db: &impl ConnectionTrait, org: OrgId, referent: Referent)
     let used_by = match referent {
         Referent::WorkloadIdentityConfig(id) => {
             let credentials = names(credentials_using(org, Some(id)), db).await?;
-            UsedBy::default().with(UserKind::Credentials, credentials)
+            let automations = names(automations_running_as(org, Some(id)), db).await?;
+            let deployments =
+                deployments_running_as(db, org, Some(id)).await?.into_iter().map(|(_, name)| name).collect();
+            UsedBy::default()
+                .with(UserKind::Credentials, credentials)
+                .with(UserKind::Automations, automations)
+                .with(UserKind::ActiveDeployments, deployments)
         }
         Referent::Credential(id) => {
             let automations = names(automations_using(org, Some(id)), db).await?;
@@ -58,13 +66,19 @@ pub async fn refuse_if_used(db: &impl ConnectionTrait, org: OrgId, referent: Ref
     Err(ServiceError::InUse { what, used_by })
 }
 
-/// For a list of configs: the credentials using each, in one query.
+/// For a list of configs: the credentials, automations and active deployments using each, in
+/// three queries.
 pub async fn users_by_config(
     db: &impl ConnectionTrait,
     org: OrgId,
 ) -> ServiceResult<HashMap<WorkloadIdentityConfigId, UsedBy>> {
-    let pairs: Vec<(Uuid, String)> = credentials_using(org, None).into_tuple().all(db).await?;
-    Ok(grouped(pairs.into_iter().map(|(config, name)| (config.into(), UserKind::Credentials, name))))
+    let credentials: Vec<(Uuid, String)> = credentials_using(org, None).into_tuple().all(db).await?;
+    let automations: Vec<(Uuid, String)> = automations_running_as(org, None).into_tuple().all(db).await?;
+    let deployments = deployments_running_as(db, org, None).await?;
+    let credentials = credentials.into_iter().map(|(id, name)| (id.into(), UserKind::Credentials, name));
+    let automations = automations.into_iter().map(|(id, name)| (id.into(), UserKind::Automations, name));
+    let deployments = deployments.into_iter().map(|(id, name)| (id.into(), UserKind::ActiveDeployments, name));
+    Ok(grouped(credentials.chain(automations).chain(deployments)))
 }
 
 /// For a list of credentials: the automations and active deployments using each, in two queries.
@@ -151,9 +165,50 @@ async fn deployments_using(
         Some(id) => query.filter(deployment_variable::Column::CredentialId.eq(id.as_uuid())),
         None => query,
     };
-    let rows: Vec<(Uuid, String, i32)> = query.into_tuple().all(db).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(credential, automation, number)| (credential, format!("{automation} #{number}")))
-        .collect())
+    numbered(query.into_tuple().all(db).await?)
+}
+
+/// (used object, "automation #number") from (used object, automation name, deployment number).
+fn numbered(rows: Vec<(Uuid, String, i32)>) -> ServiceResult<Vec<(Uuid, String)>> {
+    Ok(rows.into_iter().map(|(used, automation, number)| (used, format!("{automation} #{number}"))).collect())
+}
+
+/// (config, automation name) for the automations of `org` whose runs assume `config`'s role, or any's.
+fn automations_running_as(org: OrgId, config: Option<WorkloadIdentityConfigId>) -> Select<automation::Entity> {
+    let query = automation::Entity::find()
+        .select_only()
+        .column(automation::Column::RunRoleConfigId)
+        .column(automation::Column::Name)
+        .filter(automation::Column::OrgId.eq(org.as_uuid()))
+        .filter(automation::Column::RunRoleConfigId.is_not_null())
+        .order_by_asc(automation::Column::Name);
+    match config {
+        Some(id) => query.filter(automation::Column::RunRoleConfigId.eq(id.as_uuid())),
+        None => query,
+    }
+}
+
+/// (config, "automation #number") for the deployments of `org` whose token still works and which
+/// froze `config` as their AWS role for runs, or any.
+async fn deployments_running_as(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    config: Option<WorkloadIdentityConfigId>,
+) -> ServiceResult<Vec<(Uuid, String)>> {
+    let query = deployment::Entity::find()
+        .select_only()
+        .column(deployment::Column::RunRoleConfigId)
+        .column(automation::Column::Name)
+        .column(deployment::Column::Number)
+        .inner_join(automation::Entity)
+        .filter(automation::Column::OrgId.eq(org.as_uuid()))
+        .filter(deployment::Column::RevokedAt.is_null())
+        .filter(deployment::Column::RunRoleConfigId.is_not_null())
+        .order_by_asc(automation::Column::Name)
+        .order_by_asc(deployment::Column::Number);
+    let query = match config {
+        Some(id) => query.filter(deployment::Column::RunRoleConfigId.eq(id.as_uuid())),
+        None => query,
+    };
+    numbered(query.into_tuple().all(db).await?)
 }

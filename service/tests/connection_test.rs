@@ -45,6 +45,7 @@ fn config(org_id: OrgId) -> WorkloadIdentityConfig {
         role_arn: ROLE.parse().unwrap(),
         region: "eu-west-1".parse().unwrap(),
         is_default: true,
+        session_tags: false,
     }
 }
 

@@ -29,6 +29,7 @@ fn config_for(org: OrgId, role: &str) -> WorkloadIdentityConfig {
         role_arn: format!("arn:aws:iam::123456789012:role/{role}").parse().unwrap(),
         region: "us-east-1".parse().unwrap(),
         is_default: true,
+        session_tags: false,
     }
 }
 

@@ -9,9 +9,11 @@ text_enum! {
     pub enum UserKind ("user_kind", "a kind of user") {
         /// Credentials that sign in through a workload identity config.
         Credentials = "credentials",
-        /// Automations whose variables read secrets through a credential.
+        /// Automations whose variables read secrets through a credential, or whose runs assume a
+        /// workload identity config's role.
         Automations = "automations",
-        /// Deployments whose token still works and whose frozen variables read through a credential.
+        /// Deployments whose token still works and whose frozen variables read through a credential,
+        /// or which froze a workload identity config as their AWS role for runs.
         ActiveDeployments = "active deployments",
     }
 }

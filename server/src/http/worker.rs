@@ -1,6 +1,8 @@
-//! The worker API: what a deployment worker calls with its deployment token. Plain axum handlers
-//! behind one extractor, [`DeploymentWorker`], that turns the bearer token into the service's
-//! proof of a deployment; each handler then calls the service and maps the answer once.
+//! The worker API: what a deployment worker calls with its deployment token, and what a run calls
+//! with the run token its kickoff handed it. Plain axum handlers behind two extractors that turn
+//! the bearer token into the service's proof: [`DeploymentWorker`] (a deployment token: kick off,
+//! ID tokens) and [`TokenHolder`] (either token: ID tokens only); each handler then calls the
+//! service and maps the answer once.
 use axum::{
     Json, Router,
     body::Bytes,
@@ -13,7 +15,7 @@ use axum::{
 use serde::de::DeserializeOwned;
 use service::{
     ServiceError,
-    deployments::{self, Worker, kickoffs},
+    deployments::{self, TokenKind, Worker, kickoffs},
 };
 use vocabulary::{
     ApiError, ErrorCode,
@@ -39,24 +41,42 @@ impl FromRequestParts<AppState> for DeploymentWorker {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-            .map(str::trim);
-        let Some(presented) = presented else {
-            return Err(unauthorized(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "The request has no deployment token.",
-                "Send the token shown at deploy time as `Authorization: Bearer wisp_dt_…`.",
-            )));
-        };
+        let presented = bearer(parts, "Send the token shown at deploy time as `Authorization: Bearer wisp_dt_…`.")?;
         match deployments::authenticate(&state.db, presented).await {
             Ok(worker) => Ok(Self(worker)),
             Err(error) => Err(failed(error)),
         }
     }
+}
+
+/// A request carrying a valid deployment token or a run's token (`WISP_ID_TOKEN_REQUEST_TOKEN`).
+pub struct TokenHolder(pub Worker);
+
+impl FromRequestParts<AppState> for TokenHolder {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let presented = bearer(
+            parts,
+            "Inside a run, send $WISP_ID_TOKEN_REQUEST_TOKEN as `Authorization: Bearer wisp_rt_…` (or run `wisp id-token --audience A`); elsewhere the deployment token.",
+        )?;
+        let worker = match TokenKind::of(presented) {
+            Some(TokenKind::Run) => deployments::authenticate_run(&state.db, presented).await,
+            _ => deployments::authenticate(&state.db, presented).await,
+        };
+        worker.map(Self).map_err(failed)
+    }
+}
+
+/// The bearer token of the request; its absence answers 401 with `hint`.
+fn bearer<'a>(parts: &'a Parts, hint: &str) -> Result<&'a str, Response> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or_else(|| unauthorized(ApiError::new(ErrorCode::Unauthenticated, "The request has no token.", hint)))
 }
 
 async fn kickoff(State(state): State<AppState>, DeploymentWorker(worker): DeploymentWorker, body: Bytes) -> Response {
@@ -70,12 +90,12 @@ async fn kickoff(State(state): State<AppState>, DeploymentWorker(worker): Deploy
     }
 }
 
-async fn id_token(State(state): State<AppState>, DeploymentWorker(worker): DeploymentWorker, body: Bytes) -> Response {
+async fn id_token(State(state): State<AppState>, TokenHolder(worker): TokenHolder, body: Bytes) -> Response {
     let request: IdTokenRequest = match read_body(&body, false) {
         Ok(request) => request,
         Err(error) => return respond(error),
     };
-    match state.id_tokens.issue(&state.issuer, &worker, &request.audience) {
+    match state.id_tokens.issue(&state.db, &state.issuer, &worker, &request.audience).await {
         Ok(minted) => Json(IdTokenResponse { token: minted.token, expires_at: minted.expires_at }).into_response(),
         Err(error) => failed(error),
     }

@@ -14,14 +14,14 @@ use serde_json::json;
 use uuid::Uuid;
 use vocabulary::{
     audit::{AuditAction, AuditTarget},
-    ids::{AutomationId, OrgId},
+    ids::{AutomationId, OrgId, WorkloadIdentityConfigId},
     name::Name,
 };
 
 use crate::{
     access::{Authorized, Manage, Read, resource::Automations},
     audit::{self, Change},
-    db::{begin_write, count_by, unique::violates},
+    db::{begin_write, count_by, lock_organization, unique::violates},
     entity::{automation, environment_variable as variable},
     error::{ServiceError, ServiceResult},
 };
@@ -36,11 +36,18 @@ pub struct Automation {
     pub id: AutomationId,
     pub org_id: OrgId,
     pub name: String,
+    /// The workload identity config whose role its runs assume.
+    pub run_role: Option<WorkloadIdentityConfigId>,
 }
 
 impl From<automation::Model> for Automation {
     fn from(model: automation::Model) -> Self {
-        Self { id: model.id.into(), org_id: model.org_id.into(), name: model.name }
+        Self {
+            id: model.id.into(),
+            org_id: model.org_id.into(),
+            name: model.name,
+            run_role: model.run_role_config_id.map(Into::into),
+        }
     }
 }
 
@@ -106,6 +113,7 @@ pub async fn create(db: &impl TransactionTrait, actor: &Manager, name: Name) -> 
         name_key: Set(name.key().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        run_role_config_id: Set(None),
     }
     .insert(&txn)
     .await
@@ -131,6 +139,47 @@ pub async fn rename(
     let model = model.update(&txn).await.map_err(|e| name_taken(e, name.as_str()))?;
     record(&txn, actor, AuditAction::AutomationRename, &model, json!({ "name": model.name, "previous_name": before }))
         .await?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+/// Names the workload identity config whose role the automation's runs assume (`None`: runs get
+/// no AWS credentials of their own). The next deployment freezes the choice.
+pub async fn set_run_role(
+    db: &impl TransactionTrait,
+    actor: &Manager,
+    id: AutomationId,
+    config: Option<WorkloadIdentityConfigId>,
+) -> ServiceResult<Automation> {
+    let txn = begin_write(db).await?;
+    // Config deletes take this lock too; the foreign key would refuse one anyway, less clearly.
+    lock_organization(&txn, actor.org_id()).await?;
+    let existing = find_model(&txn, actor.org_id(), id).await?;
+    let chosen = match config {
+        Some(config) => Some(crate::workload_identity::find_in_org(&txn, actor.org_id(), config).await.map_err(
+            |error| match error {
+                ServiceError::NotFound { .. } => ServiceError::invalid(
+                    "run_role",
+                    "That workload identity config is not one of this organization's: choose one from the list.",
+                ),
+                other => other,
+            },
+        )?),
+        None => None,
+    };
+    let previous = existing.run_role_config_id;
+    let mut model: automation::ActiveModel = existing.into();
+    model.run_role_config_id = Set(chosen.as_ref().map(|c| c.id.as_uuid()));
+    model.updated_at = Set(Utc::now());
+    let model = model.update(&txn).await?;
+    if previous != model.run_role_config_id {
+        let details = json!({
+            "name": model.name,
+            "aws_role_for_runs": chosen.as_ref().map(|c| &c.name),
+            "role_arn": chosen.as_ref().map(|c| c.role_arn.to_string()),
+        });
+        record(&txn, actor, AuditAction::AutomationRunRole, &model, details).await?;
+    }
     txn.commit().await?;
     Ok(model.into())
 }

@@ -1,10 +1,13 @@
 //! ID tokens for a running automation, for any relying party that trusts Wisp's issuer (a
-//! Vault, another cloud, an internal API): `sub = organization:<org>:automation:<automation>`,
-//! with the automation and deployment as claims, 15 minutes long, a few a second per deployment.
+//! Vault, another cloud, an internal API, AWS STS for the run's own role): `sub =
+//! organization:<org>:automation:<automation>`, with the automation and deployment as claims, 15
+//! minutes long, a few a second per deployment. Asked for with the deployment's token or with the
+//! run token a kickoff hands its run.
 use std::num::NonZeroU32;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use vocabulary::ids::DeploymentId;
+use sea_orm::ConnectionTrait;
+use vocabulary::{ids::DeploymentId, token::STS_AUDIENCE};
 
 use super::Worker;
 use crate::{
@@ -32,7 +35,13 @@ impl Default for IdTokens {
 }
 
 impl IdTokens {
-    pub fn issue(&self, issuer: &IssuerState, worker: &Worker, audience: &str) -> ServiceResult<MintedToken> {
+    pub async fn issue(
+        &self,
+        db: &impl ConnectionTrait,
+        issuer: &IssuerState,
+        worker: &Worker,
+        audience: &str,
+    ) -> ServiceResult<MintedToken> {
         let audience = Audience::parse(audience)?;
         let issuer = issuer.ready().map_err(ServiceError::IssuerNotConfigured)?;
         if self.limiter.check_key(&worker.deployment()).is_err() {
@@ -41,7 +50,16 @@ impl IdTokens {
                 retry_after_secs: 1,
             });
         }
-        let running = RunningAutomation { automation: worker.automation(), deployment: worker.number() };
+        let session_tags = audience.as_str() == STS_AUDIENCE && session_tags(db, worker).await?;
+        let running = RunningAutomation { automation: worker.automation(), deployment: worker.number(), session_tags };
         issuer.minter.automation_token(worker.org(), running, &audience)
+    }
+}
+
+/// Whether the run's AWS role (the config its deployment froze) asks for session tags.
+pub(super) async fn session_tags(db: &impl ConnectionTrait, worker: &Worker) -> ServiceResult<bool> {
+    match worker.run_role() {
+        Some(config) => Ok(crate::workload_identity::find_in_org(db, worker.org(), config).await?.session_tags),
+        None => Ok(false),
     }
 }

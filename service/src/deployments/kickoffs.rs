@@ -12,13 +12,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 use vocabulary::{
-    dto::deployments::{KickoffOutcome, KickoffPage, KickoffResponse, KickoffVariable, KickoffView, SecretFailure},
+    dto::deployments::{
+        AwsForRun, KickoffOutcome, KickoffPage, KickoffResponse, KickoffVariable, KickoffView, SecretFailure,
+        role_session_name,
+    },
     env::Delivery,
     ids::{AutomationId, CredentialId, KickoffId, WorkloadIdentityConfigId},
 };
 
 use super::{
-    KICKOFF_LIMIT, Worker, seal_context,
+    KICKOFF_LIMIT, TokenKind, Worker, WorkerToken, seal_context,
     secrets::{SecretRead, read_all},
 };
 use crate::{
@@ -27,6 +30,7 @@ use crate::{
     db::{begin_write, max_by, page_of, text::Text},
     entity::{deployment, deployment_variable, kickoff},
     error::{ServiceError, ServiceResult},
+    issuer::mint::{Audience, RunningAutomation},
     master_key::{DerivedKey, MasterKey, Sealed},
     secret_providers::{self, Auth},
     time::rfc3339,
@@ -54,6 +58,12 @@ pub async fn kickoff(
     worker: &Worker,
     automation: Option<AutomationId>,
 ) -> ServiceResult<KickoffResponse> {
+    if worker.token() != TokenKind::Deployment {
+        return Err(ServiceError::TokenScope {
+            message: "A run token asks for the run's ID tokens only; kicking off takes the deployment's token."
+                .to_owned(),
+        });
+    }
     if let Some(named) = automation.filter(|named| *named != worker.automation) {
         return Err(ServiceError::TokenScope {
             message: format!(
@@ -133,13 +143,62 @@ pub async fn kickoff(
         }
     }
     failures.sort_by(|a, b| a.variable.cmp(&b.variable));
-    let outcome = if failures.is_empty() { KickoffOutcome::Succeeded } else { KickoffOutcome::Failed };
-    let id = record(db, worker, outcome, &variables, &failures).await?;
-    if failures.is_empty() {
-        Ok(KickoffResponse { kickoff: id, automation: worker.automation, deployment: worker.number, env })
-    } else {
-        Err(ServiceError::SecretsUnresolved { failures })
+    if !failures.is_empty() {
+        record(db, worker, KickoffOutcome::Failed, &variables, &failures, None).await?;
+        return Err(ServiceError::SecretsUnresolved { failures });
     }
+    let id = KickoffId::new();
+    let aws_for_run = aws_for_run(db, aws, worker, id).await?;
+    let run_token = WorkerToken::generate(TokenKind::Run);
+    let run = Run { id, token_hash: run_token.hash() };
+    record(db, worker, KickoffOutcome::Succeeded, &variables, &failures, Some(run)).await?;
+    Ok(KickoffResponse {
+        kickoff: id,
+        automation: worker.automation,
+        deployment: worker.number,
+        env,
+        aws: aws_for_run,
+        id_token_request_token: run_token.reveal(),
+    })
+}
+
+/// The `aws` object when the deployment froze an AWS role for runs: a token for its role, which
+/// `wisp run` keeps fresh through the run token for as long as the run goes on.
+async fn aws_for_run(
+    db: &impl ConnectionTrait,
+    aws: Aws<'_>,
+    worker: &Worker,
+    kickoff: KickoffId,
+) -> ServiceResult<Option<AwsForRun>> {
+    let Some(config) = worker.run_role() else { return Ok(None) };
+    let config =
+        crate::workload_identity::find_in_org(db, worker.org(), config).await.map_err(|error| match error {
+            ServiceError::NotFound { .. } => {
+                ServiceError::NotFound { what: "The workload identity config this deployment's runs assume" }
+            }
+            other => other,
+        })?;
+    let issuer = aws.issuer.ready().map_err(ServiceError::IssuerNotConfigured)?;
+    let running = RunningAutomation {
+        automation: worker.automation,
+        deployment: worker.number,
+        session_tags: config.session_tags,
+    };
+    let minted = issuer.minter.automation_token(worker.org(), running, &Audience::sts())?;
+    let expires_at = DateTime::from_timestamp(minted.expires_at, 0).map(rfc3339).unwrap_or_default();
+    Ok(Some(AwsForRun {
+        role_arn: config.role_arn.to_string(),
+        region: config.region.to_string(),
+        web_identity_token: minted.token,
+        expires_at,
+        session_name: role_session_name(worker.automation_name(), kickoff),
+    }))
+}
+
+/// A successful kickoff's id and the hash of the run token it hands out.
+struct Run {
+    id: KickoffId,
+    token_hash: String,
 }
 
 /// One line per workload identity config a kickoff read through, as operators grep for it.
@@ -166,8 +225,12 @@ async fn record(
     outcome: KickoffOutcome,
     variables: &[KickoffVariable],
     failures: &[SecretFailure],
-) -> ServiceResult<KickoffId> {
-    let id = KickoffId::new();
+    run: Option<Run>,
+) -> ServiceResult<()> {
+    let (id, run_token_hash) = match run {
+        Some(run) => (run.id, Some(run.token_hash)),
+        None => (KickoffId::new(), None),
+    };
     let now = Utc::now();
     let txn = begin_write(db).await?;
     kickoff::ActiveModel {
@@ -179,6 +242,8 @@ async fn record(
         outcome: Set(Text(outcome)),
         variables: Set(serde_json::to_value(variables).map_err(|e| ServiceError::Internal(e.to_string()))?),
         failures: Set(serde_json::to_value(failures).map_err(|e| ServiceError::Internal(e.to_string()))?),
+        run_token_hash: Set(run_token_hash),
+        run_token_used_at: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -188,7 +253,7 @@ async fn record(
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    Ok(id)
+    Ok(())
 }
 
 /// The automation's kickoffs, newest first, `limit` at a time; `after` is the previous page's `next`.

@@ -23,17 +23,19 @@ use vocabulary::{
     audit::{AuditAction, AuditTarget},
     dto::deployments::{DeploymentView, NewDeployment},
     env::{Delivery, SourceKind},
-    ids::{AutomationId, CredentialId, DeploymentId, OrgId, VariableId},
+    ids::{AutomationId, CredentialId, DeploymentId, OrgId, VariableId, WorkloadIdentityConfigId},
 };
 
 use self::secrets::{SecretRead, read_all};
-pub use self::token::DeploymentToken;
+pub use self::token::{TokenKind, WorkerToken};
 use crate::{
     audit::{self, Change},
     automations::{Manager, Reader, find_model as find_automation, variables},
     aws::Aws,
     db::{begin_write, count_by, lock_organization, max_by, text::Text, unique::violates},
-    entity::{automation, credential, deployment, deployment_variable, environment_variable as variable, user},
+    entity::{
+        automation, credential, deployment, deployment_variable, environment_variable as variable, kickoff, user,
+    },
     error::{ServiceError, ServiceResult},
     master_key::Sealed,
     secret_providers::{self, Credential},
@@ -48,13 +50,24 @@ pub(crate) fn seal_context(id: Uuid) -> Vec<u8> {
     format!("deployment_variable:{id}:value").into_bytes()
 }
 
-/// An authenticated deployment worker: what its token opens. Only [`authenticate`] makes one.
+/// A run token stops working this long after it was last used (a run's `wisp run` uses it every
+/// few minutes while the run has an AWS role) ...
+pub const RUN_TOKEN_IDLE: Duration = Duration::from_secs(24 * 3600);
+/// ... and this long after its kickoff in any case.
+pub const RUN_TOKEN_MAX: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// An authenticated worker: what its token opens. Only [`authenticate`] (a deployment token) and
+/// [`authenticate_run`] (a run token, ID tokens only) make one.
 #[derive(Clone, Debug)]
 pub struct Worker {
     deployment: DeploymentId,
     number: u32,
     automation: AutomationId,
+    automation_name: String,
     org: OrgId,
+    /// The AWS role for runs the deployment froze.
+    run_role: Option<WorkloadIdentityConfigId>,
+    token: TokenKind,
 }
 
 impl Worker {
@@ -67,8 +80,30 @@ impl Worker {
     pub fn automation(&self) -> AutomationId {
         self.automation
     }
+    pub fn automation_name(&self) -> &str {
+        &self.automation_name
+    }
     pub fn org(&self) -> OrgId {
         self.org
+    }
+    pub fn run_role(&self) -> Option<WorkloadIdentityConfigId> {
+        self.run_role
+    }
+    /// Which token it presented: only a deployment's may kick off.
+    pub fn token(&self) -> TokenKind {
+        self.token
+    }
+
+    fn of(row: &deployment::Model, automation: &automation::Model, token: TokenKind) -> Self {
+        Self {
+            deployment: row.id.into(),
+            number: row.number.unsigned_abs(),
+            automation: automation.id.into(),
+            automation_name: automation.name.clone(),
+            org: automation.org_id.into(),
+            run_role: row.run_role_config_id.map(Into::into),
+            token,
+        }
     }
 }
 
@@ -78,7 +113,7 @@ pub async fn authenticate(db: &impl ConnectionTrait, presented: &str) -> Service
         message: "The deployment token is not recognised: it is mistyped, or its deployment or automation was deleted."
             .to_owned(),
     };
-    let hash = DeploymentToken::hash_of(presented).ok_or_else(unknown)?;
+    let hash = WorkerToken::hash_of(TokenKind::Deployment, presented).ok_or_else(unknown)?;
     let found = deployment::Entity::find()
         .filter(deployment::Column::TokenHash.eq(hash.as_str()))
         .find_also_related(automation::Entity)
@@ -90,22 +125,57 @@ pub async fn authenticate(db: &impl ConnectionTrait, presented: &str) -> Service
     if !crate::bearer::same_hash(&row.token_hash, &hash) {
         return Err(unknown());
     }
-    if let Some(revoked) = row.revoked_at {
-        return Err(ServiceError::InvalidToken {
+    refuse_if_revoked(&row, &automation, "This deployment token")?;
+    Ok(Worker::of(&row, &automation, TokenKind::Deployment))
+}
+
+fn refuse_if_revoked(row: &deployment::Model, automation: &automation::Model, what: &str) -> ServiceResult<()> {
+    match row.revoked_at {
+        Some(revoked) => Err(ServiceError::InvalidToken {
             message: format!(
-                "This deployment token (deployment {} of {}) was revoked on {}.",
+                "{what} (deployment {} of {}) stopped working: the deployment's token was revoked on {}.",
                 row.number,
                 automation.name,
                 revoked.format("%Y-%m-%d %H:%M UTC")
             ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The run a run token was handed to, while it may still ask for ID tokens: its deployment's
+/// token not revoked, used in the last [`RUN_TOKEN_IDLE`], kicked off less than [`RUN_TOKEN_MAX`] ago.
+pub async fn authenticate_run(db: &impl ConnectionTrait, presented: &str) -> ServiceResult<Worker> {
+    let unknown = || ServiceError::InvalidToken {
+        message: "The run token is not recognised: it is mistyped, or its kickoff was deleted with its history."
+            .to_owned(),
+    };
+    let hash = WorkerToken::hash_of(TokenKind::Run, presented).ok_or_else(unknown)?;
+    let run = kickoff::Entity::find().filter(kickoff::Column::RunTokenHash.eq(hash.as_str())).one(db).await?;
+    let run = run.filter(|r| r.run_token_hash.as_deref().is_some_and(|h| crate::bearer::same_hash(h, &hash)));
+    let run = run.ok_or_else(unknown)?;
+    let found = deployment::Entity::find_by_id(run.deployment_id).find_also_related(automation::Entity).one(db).await?;
+    let (row, Some(automation)) = found.ok_or_else(unknown)? else { return Err(unknown()) };
+    refuse_if_revoked(&row, &automation, "This run token")?;
+    let now = Utc::now();
+    let last_used = run.run_token_used_at.unwrap_or(run.created_at);
+    let idle = now - last_used > chrono::Duration::from_std(RUN_TOKEN_IDLE).unwrap_or(chrono::Duration::MAX);
+    let old = now - run.created_at > chrono::Duration::from_std(RUN_TOKEN_MAX).unwrap_or(chrono::Duration::MAX);
+    if idle || old {
+        return Err(ServiceError::InvalidToken {
+            message: format!(
+                "This run token (kickoff of {} on {}) has expired: a run token lasts while it is used at least once a day, 30 days at most. Kick off again for a new one.",
+                automation.name,
+                run.created_at.format("%Y-%m-%d %H:%M UTC")
+            ),
         });
     }
-    Ok(Worker {
-        deployment: row.id.into(),
-        number: row.number.unsigned_abs(),
-        automation: automation.id.into(),
-        org: automation.org_id.into(),
-    })
+    kickoff::Entity::update_many()
+        .col_expr(kickoff::Column::RunTokenUsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(kickoff::Column::Id.eq(run.id))
+        .exec(db)
+        .await?;
+    Ok(Worker::of(&row, &automation, TokenKind::Run))
 }
 
 /// One variable as frozen, before it is written.
@@ -141,7 +211,7 @@ pub async fn deploy(
     let credentials = secret_providers::find_all_in_org(db, org, ids).await?;
     let frozen = freeze(aws, &rows, &credentials).await?;
 
-    let token = DeploymentToken::generate();
+    let token = WorkerToken::generate(TokenKind::Deployment);
     let txn = begin_write(db).await?;
     lock_organization(&txn, org).await?;
     let automation = find_automation(&txn, org, automation).await?;
@@ -155,6 +225,12 @@ pub async fn deploy(
     if still_there < credentials.len() as u64 {
         return Err(credential_deleted());
     }
+    // The automation's row names its AWS role for runs through a foreign key: read under the lock,
+    // the config is there.
+    let run_role = match automation.run_role_config_id {
+        Some(id) => Some(crate::workload_identity::find_in_org(&txn, org, id.into()).await?),
+        None => None,
+    };
     let last: Option<i32> = deployment::Entity::find()
         .select_only()
         .column_as(deployment::Column::Number.max(), "last")
@@ -173,6 +249,8 @@ pub async fn deploy(
         created_at: Set(now),
         token_last_used_at: Set(None),
         revoked_at: Set(None),
+        run_role_config_id: Set(run_role.as_ref().map(|config| config.id.as_uuid())),
+        run_role_config_name: Set(run_role.as_ref().map(|config| config.name.clone())),
     }
     .insert(&txn)
     .await
@@ -215,6 +293,7 @@ pub async fn deploy(
             "automation_id": automation.id,
             "number": row.number,
             "variables": keys,
+            "aws_role_for_runs": run_role.as_ref().map(|config| &config.name),
         }),
     };
     audit::record(&txn, change).await?;

@@ -10,6 +10,8 @@ pub struct Model {
     pub name_key: String,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
+    /// The workload identity config whose role its runs assume: none by default.
+    pub run_role_config_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,9 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     pub token_last_used_at: Option<ChronoDateTimeUtc>,
     pub revoked_at: Option<ChronoDateTimeUtc>,
+    /// The automation's AWS role for runs when it was deployed, and that config's name then.
+    pub run_role_config_id: Option<Uuid>,
+    pub run_role_config_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,10 @@ pub struct Model {
     pub variables: Json,
     /// `[SecretFailure]`.
     pub failures: Json,
+    /// Hex SHA-256 of the run token handed to this kickoff's run (ID tokens only).
+    #[sea_orm(unique)]
+    pub run_token_hash: Option<String>,
+    pub run_token_used_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,8 @@ pub struct Model {
     pub role_arn: Text<RoleArn>,
     pub region: Text<Region>,
     pub is_default: bool,
+    /// Tokens for runs carry AWS session tags (`wisp-org`, `wisp-automation`).
+    pub session_tags: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

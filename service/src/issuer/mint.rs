@@ -71,6 +71,27 @@ pub struct Claims {
     pub automation_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment: Option<u32>,
+    /// AWS session tags, when the automation's workload identity config turns them on.
+    #[serde(rename = "https://aws.amazon.com/tags", default, skip_serializing_if = "Option::is_none")]
+    pub aws_tags: Option<SessionTags>,
+}
+
+/// The claim AWS STS reads session tags from: principal tags, each a list of one value, and no
+/// transitive keys (a role chained from the session does not inherit them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTags {
+    pub principal_tags: std::collections::BTreeMap<String, Vec<String>>,
+    pub transitive_tag_keys: Vec<String>,
+}
+
+impl SessionTags {
+    fn of(org: OrgId, automation: AutomationId) -> Self {
+        let principal_tags = [("wisp-org", org.to_string()), ("wisp-automation", automation.to_string())]
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), vec![value]))
+            .collect();
+        Self { principal_tags, transitive_tag_keys: Vec::new() }
+    }
 }
 
 /// What an automation's ID token says beyond the organization's.
@@ -78,6 +99,8 @@ pub struct Claims {
 pub struct RunningAutomation {
     pub automation: AutomationId,
     pub deployment: u32,
+    /// Tokens for AWS STS carry session tags (the run role's config turns them on).
+    pub session_tags: bool,
 }
 
 /// An automation's ID token lives 15 minutes: long enough for a run to present it, short
@@ -182,14 +205,21 @@ impl Minter {
         if let Some(token) = cached.as_ref().filter(|t| t.expires_at - now > self.lifetimes.refresh_margin()) {
             return Ok(token.clone());
         }
-        let minted = self.sign(subject, audience, now, self.lifetimes.organization, None)?;
+        let minted = self.sign(subject, audience, now, self.lifetimes.organization, None, None)?;
         *cached = Some(minted.clone());
         Ok(minted)
     }
 
     /// A token signed now, never cached: for operators debugging a trust policy.
     pub fn fresh_token(&self, org: OrgId, audience: &Audience) -> ServiceResult<MintedToken> {
-        self.sign(Subject::Organization(org).to_string(), audience, (self.clock)(), self.lifetimes.organization, None)
+        self.sign(
+            Subject::Organization(org).to_string(),
+            audience,
+            (self.clock)(),
+            self.lifetimes.organization,
+            None,
+            None,
+        )
     }
 
     /// A running automation's ID token for any relying party: signed for each request (they are
@@ -201,7 +231,9 @@ impl Minter {
         audience: &Audience,
     ) -> ServiceResult<MintedToken> {
         let subject = Subject::Automation(org, running.automation).to_string();
-        self.sign(subject, audience, (self.clock)(), self.lifetimes.automation, Some(running))
+        let tags = (running.session_tags && audience.as_str() == STS_AUDIENCE)
+            .then(|| SessionTags::of(org, running.automation));
+        self.sign(subject, audience, (self.clock)(), self.lifetimes.automation, Some(running), tags)
     }
 
     /// How many tokens this minter has signed.
@@ -225,6 +257,7 @@ impl Minter {
         now: i64,
         lifetime: u32,
         running: Option<RunningAutomation>,
+        aws_tags: Option<SessionTags>,
     ) -> ServiceResult<MintedToken> {
         let claims = Claims {
             iss: self.issuer.as_str().to_owned(),
@@ -236,6 +269,7 @@ impl Minter {
             jti: uuid::Uuid::new_v4().to_string(),
             automation_id: running.map(|r| r.automation.to_string()),
             deployment: running.map(|r| r.deployment),
+            aws_tags,
         };
         let mut header = Header::new(jwt_algorithm(self.key.jwk.alg));
         header.kid = Some(self.key.jwk.kid.clone());

@@ -613,6 +613,7 @@ mod tests {
             role_arn: "arn:aws:iam::123456789012:role/reader".parse().unwrap(),
             region: "us-east-1".parse().unwrap(),
             is_default: true,
+            session_tags: false,
         };
         Wanted::new(&issuer, org, &config).unwrap()
     }

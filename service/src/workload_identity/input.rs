@@ -15,6 +15,8 @@ pub struct ConfigInput {
     pub provider: CloudProvider,
     pub role_arn: RoleArn,
     pub region: Region,
+    /// Off unless the admin turns it on ([`Self::with_session_tags`]).
+    pub session_tags: bool,
 }
 
 impl ConfigInput {
@@ -35,7 +37,13 @@ impl ConfigInput {
                 ),
             ));
         }
-        check.finish(|| Some(Self { name: name?, provider, role_arn: role_arn?, region }))
+        check.finish(|| Some(Self { name: name?, provider, role_arn: role_arn?, region, session_tags: false }))
+    }
+
+    /// Tokens for runs through this config carry AWS session tags (`wisp-org`, `wisp-automation`).
+    pub fn with_session_tags(mut self, on: bool) -> Self {
+        self.session_tags = on;
+        self
     }
 }
 

@@ -40,6 +40,8 @@ pub struct WorkloadIdentityConfig {
     pub role_arn: RoleArn,
     pub region: Region,
     pub is_default: bool,
+    /// Tokens for runs carry AWS session tags.
+    pub session_tags: bool,
 }
 
 impl From<config::Model> for WorkloadIdentityConfig {
@@ -52,6 +54,7 @@ impl From<config::Model> for WorkloadIdentityConfig {
             role_arn: model.role_arn.0,
             region: model.region.0,
             is_default: model.is_default,
+            session_tags: model.session_tags,
         }
     }
 }
@@ -190,6 +193,7 @@ fn write(model: &mut config::ActiveModel, input: &ConfigInput, is_default: bool)
     model.role_arn = Set(Text(input.role_arn.clone()));
     model.region = Set(Text(input.region));
     model.is_default = Set(is_default);
+    model.session_tags = Set(input.session_tags);
     model.updated_at = Set(Utc::now());
 }
 
@@ -212,6 +216,7 @@ async fn record(
                 "role_arn": model.role_arn.0.to_string(),
                 "region": model.region.0,
                 "default": model.is_default,
+                "session_tags": model.session_tags,
             }),
         },
     )

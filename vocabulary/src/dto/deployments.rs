@@ -91,17 +91,63 @@ pub struct KickoffResponse {
     pub automation: AutomationId,
     pub deployment: u32,
     pub env: BTreeMap<String, String>,
+    /// When the automation has an AWS role for runs: what an AWS SDK needs to assume it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<AwsForRun>,
+    /// `WISP_ID_TOKEN_REQUEST_TOKEN`: this kickoff's run token (`wisp_rt_…`), good for the run's
+    /// ID tokens only (`POST /api/v1/id-tokens`), never for a kickoff.
+    pub id_token_request_token: String,
 }
 
-// By hand: the environment holds secret values.
+// By hand: the environment holds secret values, and the tokens are the run's.
 impl std::fmt::Debug for KickoffResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KickoffResponse")
             .field("kickoff", &self.kickoff)
             .field("deployment", &self.deployment)
             .field("env", &self.env.keys().collect::<Vec<_>>())
-            .finish()
+            .field("aws", &self.aws)
+            .finish_non_exhaustive()
     }
+}
+
+/// The `aws` object of a kickoff: a web identity token for the automation's AWS role for runs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsForRun {
+    pub role_arn: String,
+    pub region: String,
+    /// `sub = organization:<org>:automation:<automation>`, `aud = sts.amazonaws.com`.
+    pub web_identity_token: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// `AWS_ROLE_SESSION_NAME`: `wisp-<automation name>-<kickoff short id>`, as AWS allows.
+    pub session_name: String,
+}
+
+impl std::fmt::Debug for AwsForRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsForRun")
+            .field("role_arn", &self.role_arn)
+            .field("region", &self.region)
+            .field("expires_at", &self.expires_at)
+            .field("session_name", &self.session_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `AWS_ROLE_SESSION_NAME` for a run: `wisp-<automation name>-<kickoff short id>`, in the
+/// characters AWS allows (`[\w+=,.@-]`, others become `-`) and at most 64 of them; the name is
+/// shortened, never the kickoff's id, so two runs of one automation stay apart.
+pub fn role_session_name(automation: &str, kickoff: KickoffId) -> String {
+    const MAX: usize = 64;
+    let short_id: String = kickoff.to_string().chars().take(8).collect();
+    let room = MAX - "wisp-".len() - 1 - short_id.len();
+    let name: String = automation
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) { c } else { '-' })
+        .take(room)
+        .collect();
+    format!("wisp-{name}-{short_id}")
 }
 
 /// `POST /api/v1/id-tokens`.
@@ -121,5 +167,22 @@ pub struct IdTokenResponse {
 impl std::fmt::Debug for IdTokenResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IdTokenResponse").field("expires_at", &self.expires_at).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_name_keeps_to_what_aws_allows() {
+        let kickoff: KickoffId = "0f9c2a7e-1111-4222-8333-444455556666".parse().unwrap();
+        assert_eq!(role_session_name("nightly-backup", kickoff), "wisp-nightly-backup-0f9c2a7e");
+        assert_eq!(role_session_name("Büro export (eu)", kickoff), "wisp-B-ro-export--eu--0f9c2a7e");
+        let long = role_session_name(&"x".repeat(200), kickoff);
+        assert_eq!(long.len(), 64);
+        assert!(long.ends_with("-0f9c2a7e"), "{long}");
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c);
+        assert!(role_session_name("a/b:c d", kickoff).chars().all(allowed));
     }
 }

@@ -14,6 +14,8 @@ pub struct ConfigView {
     pub role_arn: RoleArn,
     pub region: Region,
     pub is_default: bool,
+    /// Tokens for runs through it carry AWS session tags.
+    pub session_tags: bool,
     /// The credentials that use it (it cannot be deleted while any does).
     pub used_by: UsedBy,
 }
