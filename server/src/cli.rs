@@ -183,9 +183,12 @@ pub enum Command {
     /// The master key that seals stored secrets.
     #[command(subcommand, name = "master-key")]
     MasterKey(MasterKeyCommand),
-    /// On a worker: kick off the deployment, then run CMD with its environment added. CMD's
-    /// exit status is wisp's; when the kickoff fails, each failing variable is printed and
-    /// nothing runs (exit 125).
+    /// On a worker: kick off the deployment, then run CMD with its environment added, plus
+    /// WISP_ID_TOKEN_REQUEST_URL and WISP_ID_TOKEN_REQUEST_TOKEN, and, when the automation has an
+    /// AWS role for runs, AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE (a private file kept fresh for as
+    /// long as CMD runs), AWS_ROLE_SESSION_NAME, AWS_REGION and AWS_DEFAULT_REGION. wisp stays
+    /// CMD's parent, passes on every signal and exits with CMD's status; when the kickoff fails,
+    /// each failing variable is printed and nothing runs (exit 125).
     #[command(
         after_help = "Example: wisp run --server https://wisp.example.com --token-file /run/secrets/wisp -- ./backup.sh"
     )]
@@ -202,6 +205,19 @@ pub enum Command {
         connection: crate::worker_cli::Connection,
         #[arg(long, value_enum, default_value_t = crate::worker_cli::Format::Json)]
         format: crate::worker_cli::Format,
+    },
+    /// Inside a run started by `wisp run`: print an ID token of the running automation for
+    /// AUDIENCE (sub = organization:<org>:automation:<automation>, 15 minutes).
+    #[command(
+        name = "id-token",
+        after_help = "Example: vault write auth/jwt/login role=backup jwt=\"$(wisp id-token --audience vault)\""
+    )]
+    IdToken {
+        #[command(flatten)]
+        tokens: crate::worker_cli::RunTokens,
+        /// Who will verify the token: its `aud`.
+        #[arg(long, value_name = "AUDIENCE")]
+        audience: String,
     },
 }
 

@@ -42,6 +42,7 @@ fn main() -> ExitCode {
     match &command {
         Command::Run { connection, command } => return runtime.block_on(worker_cli::run(connection, command)),
         Command::Kickoff { connection, format } => return runtime.block_on(worker_cli::print(connection, *format)),
+        Command::IdToken { tokens, audience } => return runtime.block_on(worker_cli::id_token(tokens, audience)),
         _ => {}
     }
     match runtime.block_on(run(&cli.settings, command)) {
@@ -145,7 +146,7 @@ async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
             let issuer = IssuerState::load(&issuer_config::load(settings)?)?;
             commands::keys_import(&database(settings).await?, &master_key(settings)?, &issuer).await
         }
-        Command::Run { .. } | Command::Kickoff { .. } => unreachable!("handled in main"),
+        Command::Run { .. } | Command::Kickoff { .. } | Command::IdToken { .. } => unreachable!("handled in main"),
         // Needs no database.
         Command::Keys(KeysCommand::Generate { alg }) => {
             print_new_key(alg);

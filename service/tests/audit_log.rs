@@ -127,6 +127,7 @@ async fn every_audited_action_reads_well_and_no_secret_appears() {
     automations::rename(&db.db, &automations_actor, nightly, automations::parse_name("nightly-2").unwrap())
         .await
         .unwrap();
+    automations::set_run_role(&db.db, &automations_actor, nightly, Some(second.id)).await.unwrap();
     let sensitive = variables::VariableForm { sensitive: true, ..plain_variable("API_TOKEN", SENSITIVE) };
     let added =
         variables::add(&db.db, &key, &automations_actor, nightly, variables::VariableInput::parse(sensitive).unwrap())

@@ -317,7 +317,7 @@ async fn id_tokens_name_the_running_automation_and_are_rate_limited_per_deployme
     let token = deployments::deploy(&db.db, offline.aws(), &actor, nightly).await.unwrap().token;
     let worker = deployments::authenticate(&db.db, &token).await.unwrap();
     let tokens = IdTokens::default();
-    let minted = tokens.issue(&offline.issuer, &worker, "https://vault.example.com").unwrap();
+    let minted = tokens.issue(&db.db, &offline.issuer, &worker, "https://vault.example.com").await.unwrap();
     let claims: serde_json::Value = serde_json::from_slice(
         &base64::Engine::decode(
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,
@@ -331,9 +331,12 @@ async fn id_tokens_name_the_running_automation_and_are_rate_limited_per_deployme
     assert_eq!(claims["automation_id"], json!(nightly.to_string()));
     assert_eq!(claims["deployment"], json!(1));
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 900);
-    let refused = tokens.issue(&offline.issuer, &worker, "").unwrap_err();
+    let refused = tokens.issue(&db.db, &offline.issuer, &worker, "").await.unwrap_err();
     assert!(matches!(refused, ServiceError::Invalid(_)), "an audience is required");
-    let answers: Vec<_> = (0..40).map(|_| tokens.issue(&offline.issuer, &worker, "aud")).collect();
+    let mut answers = Vec::new();
+    for _ in 0..40 {
+        answers.push(tokens.issue(&db.db, &offline.issuer, &worker, "aud").await);
+    }
     assert!(answers.iter().any(|a| matches!(a, Err(ServiceError::TooManyRequests { .. }))), "rate-limited");
 }
 
