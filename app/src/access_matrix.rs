@@ -62,6 +62,7 @@ pub const ROUTES: &[Route] = &[
     server_fn("automations/list", Needs::All(&[Permission::read(Automations)])),
     server_fn("automations/create", Needs::All(&[Permission::manage(Automations)])),
     server_fn("automations/rename", Needs::All(&[Permission::manage(Automations)])),
+    server_fn("automations/run_role", Needs::All(&[Permission::manage(Automations)])),
     server_fn("automations/delete", Needs::All(&[Permission::manage(Automations)])),
     server_fn("automations/get", Needs::All(&[Permission::read(Automations), Permission::read(SecretProviders)])),
     server_fn("automations/variables/add", Needs::All(&[Permission::manage(Automations)])),

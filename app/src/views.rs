@@ -9,12 +9,22 @@ use service::{
     workload_identity::WorkloadIdentityConfig,
 };
 use vocabulary::dto::{
-    automations::{AutomationSummary, CredentialChoice, SourceView, VariableView},
+    automations::{AutomationSummary, CredentialChoice, RunRoleChoice, SourceView, VariableView},
     connection::{ConnectionReportView, StepStatus, StepView},
     secret_providers::{CredentialAuth, CredentialView},
     workload_identity::ConfigView,
 };
 use vocabulary::{env::Delivery, used_by::UsedBy};
+
+pub fn run_role_choice(config: WorkloadIdentityConfig) -> RunRoleChoice {
+    RunRoleChoice {
+        id: config.id,
+        name: config.name,
+        role_arn: config.role_arn,
+        region: config.region,
+        session_tags: config.session_tags,
+    }
+}
 
 pub fn config(config: WorkloadIdentityConfig, used_by: UsedBy) -> ConfigView {
     ConfigView {

@@ -14,8 +14,12 @@ pub struct TokenFile {
 
 impl TokenFile {
     pub fn create(token: &str) -> std::io::Result<Self> {
-        // tempfile makes the folder 0700 under $TMPDIR, with a name no other process can take.
-        let folder = tempfile::Builder::new().prefix("wisp-run-").tempdir()?;
+        // Under $TMPDIR, with a name no other process can take, and only this user may enter it.
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("wisp-run-");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let folder = builder.tempdir()?;
         let path = folder.path().join("web-identity-token");
         let file = Self { folder, path };
         file.replace(token)?;

@@ -14,6 +14,7 @@ mod issuer;
 mod matrix;
 mod replicas;
 mod rotation;
+mod run_roles;
 mod secret_providers;
 mod web;
 mod workload_identity;

@@ -153,13 +153,15 @@ fn iam_config(issuer: &str, jwks_uri: &str, roles: &[TrustedRole<'_>]) -> Value 
                         "Condition": { "StringEquals": { "oidc:sub": role.sub } }
                     }]
                 },
-                "attachedPolicies": ["ReadSecrets"]
+                "attachedPolicies": ["Objects"]
             })
         })
         .collect();
     json!({
         "sts": {
-            "tokenDuration": "1h",
+            // Sessions shorter than botocore's mandatory refresh window (10 minutes): a boto3 client
+            // assumes the role again before every call, reading the web identity token file anew.
+            "tokenDuration": "5m",
             "maxSessionLength": "12h",
             "issuer": "seaweedfs-sts",
             // SeaweedFS signs its own session tokens with this; it is not a Wisp secret.
@@ -174,10 +176,14 @@ fn iam_config(issuer: &str, jwks_uri: &str, roles: &[TrustedRole<'_>]) -> Value 
         "policy": { "defaultEffect": "Deny", "storeType": "memory" },
         "roles": roles,
         "policies": [{
-            "name": "ReadSecrets",
+            "name": "Objects",
             "document": {
                 "Version": "2012-10-17",
-                "Statement": [{ "Effect": "Allow", "Action": ["s3:GetObject", "sts:ValidateSession"], "Resource": ["*"] }]
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Action": ["s3:CreateBucket", "s3:ListBucket", "s3:PutObject", "s3:GetObject", "sts:ValidateSession"],
+                    "Resource": ["*"]
+                }]
             }
         }]
     })

@@ -1,9 +1,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    aws::Region,
+    aws::{Region, RoleArn},
     env::{Delivery, EnvKey, JsonKey, SecretName, SourceKind},
-    ids::{AutomationId, CredentialId, VariableId},
+    ids::{AutomationId, CredentialId, VariableId, WorkloadIdentityConfigId},
 };
 
 /// A row of the Automations list.
@@ -26,6 +26,20 @@ pub struct AutomationPage {
     pub variables: Vec<VariableView>,
     /// The organization's credentials, for the variable form's picker.
     pub credentials: Vec<CredentialChoice>,
+    /// The workload identity config whose role the automation's runs assume.
+    pub run_role: Option<WorkloadIdentityConfigId>,
+    /// The organization's workload identity configs, for the **AWS role for runs** picker.
+    pub run_roles: Vec<RunRoleChoice>,
+}
+
+/// A workload identity config an automation's runs may assume the role of.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRoleChoice {
+    pub id: WorkloadIdentityConfigId,
+    pub name: String,
+    pub role_arn: RoleArn,
+    pub region: Region,
+    pub session_tags: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

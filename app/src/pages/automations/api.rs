@@ -8,7 +8,7 @@ use vocabulary::{
         deployments::{DeploymentView, KickoffPage, NewDeployment},
     },
     env::SourceKind,
-    ids::{AutomationId, CredentialId, DeploymentId, VariableId},
+    ids::{AutomationId, CredentialId, DeploymentId, VariableId, WorkloadIdentityConfigId},
 };
 
 use crate::{codec::FormOrJson, error::AppError};
@@ -74,10 +74,10 @@ pub async fn get_automation(id: AutomationId) -> Result<AutomationPage, AppError
     use service::{
         access::{
             Read,
-            resource::{Automations, SecretProviders},
+            resource::{Automations, SecretProviders, WorkloadIdentityConfigs},
         },
         automations::{self, variables},
-        secret_providers,
+        secret_providers, workload_identity,
     };
 
     use crate::{auth, views};
@@ -91,12 +91,33 @@ pub async fn get_automation(id: AutomationId) -> Result<AutomationPage, AppError
         Ok(reader) => secret_providers::list(db, &reader).await?,
         Err(_) => Vec::new(),
     };
+    let run_roles = match state.access.also::<Read<WorkloadIdentityConfigs>, _>(&proof) {
+        Ok(reader) => workload_identity::list(db, &reader).await?,
+        Err(_) => Vec::new(),
+    };
     Ok(AutomationPage {
         id: automation.id,
         name: automation.name,
         variables: variables.into_iter().map(views::variable).collect(),
         credentials: credentials.into_iter().map(views::credential_choice).collect(),
+        run_role: automation.run_role,
+        run_roles: run_roles.into_iter().map(views::run_role_choice).collect(),
     })
+}
+
+/// Names the workload identity config whose role the automation's runs assume, or none.
+#[server(endpoint = "automations/run_role", input = FormOrJson)]
+pub async fn set_run_role(automation: AutomationId, config: Option<WorkloadIdentityConfigId>) -> Result<(), AppError> {
+    use service::{
+        access::{Manage, resource::Automations},
+        automations,
+    };
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
+    automations::set_run_role(&state.db, &proof, automation, config).await?;
+    Ok(())
 }
 
 #[server(endpoint = "automations/variables/add", input = FormOrJson)]
@@ -284,6 +305,7 @@ crate::codec::form_or_json!(
     RenameAutomation,
     DeleteAutomation,
     GetAutomation,
+    SetRunRole,
     AddVariable,
     UpdateVariable,
     DeleteVariable,

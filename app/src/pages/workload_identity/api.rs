@@ -39,6 +39,7 @@ pub async fn create_workload_identity_config(
     role_arn: String,
     region: Region,
     set_default: Option<bool>,
+    session_tags: Option<bool>,
 ) -> Result<ConfigView, AppError> {
     use service::{
         access::{Manage, resource::WorkloadIdentityConfigs},
@@ -49,7 +50,8 @@ pub async fn create_workload_identity_config(
     use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
-    let input = ConfigInput::parse(&name, provider, &role_arn, region)?;
+    let input =
+        ConfigInput::parse(&name, provider, &role_arn, region)?.with_session_tags(session_tags.unwrap_or(false));
     let created = workload_identity::create(&state.db, &proof, input, set_default.into()).await?;
     Ok(views::config(created, UsedBy::default()))
 }
@@ -62,6 +64,7 @@ pub async fn update_workload_identity_config(
     role_arn: String,
     region: Region,
     set_default: bool,
+    session_tags: Option<bool>,
 ) -> Result<ConfigView, AppError> {
     use service::{
         access::{Manage, resource::WorkloadIdentityConfigs},
@@ -72,7 +75,8 @@ pub async fn update_workload_identity_config(
     use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
-    let input = ConfigInput::parse(&name, provider, &role_arn, region)?;
+    let input =
+        ConfigInput::parse(&name, provider, &role_arn, region)?.with_session_tags(session_tags.unwrap_or(false));
     let updated = workload_identity::update(&state.db, &proof, id, input, set_default).await?;
     let used_by = references::users_of(&state.db, proof.org_id(), Referent::WorkloadIdentityConfig(id)).await?;
     Ok(views::config(updated, used_by))

@@ -29,6 +29,7 @@ pub fn ConfigForm(target: Editing<ConfigView>, has_aws: bool, crud: Configs) -> 
     let region = RwSignal::new(existing.as_ref().map_or(Region::DEFAULT, |c| c.region));
     // The first AWS config becomes the default unless the admin unticks it.
     let set_default = RwSignal::new(existing.as_ref().map_or(!has_aws, |c| c.is_default));
+    let session_tags = RwSignal::new(existing.as_ref().is_some_and(|c| c.session_tags));
     let id = existing.as_ref().map(|c| c.id);
     let heading = match &existing {
         Some(config) => format!("Edit {}", config.name),
@@ -46,6 +47,7 @@ pub fn ConfigForm(target: Editing<ConfigView>, has_aws: bool, crud: Configs) -> 
                     role_arn,
                     region,
                     set_default: set_default.get(),
+                    session_tags: Some(session_tags.get()),
                 });
             }
             None => {
@@ -55,6 +57,7 @@ pub fn ConfigForm(target: Editing<ConfigView>, has_aws: bool, crud: Configs) -> 
                     role_arn,
                     region,
                     set_default: Some(set_default.get()),
+                    session_tags: Some(session_tags.get()),
                 });
             }
         }
@@ -107,6 +110,15 @@ pub fn ConfigForm(target: Editing<ConfigView>, has_aws: bool, crud: Configs) -> 
                 <input id="wi-default" type="checkbox" prop:checked=move || set_default.get()
                     on:change=move |ev| set_default.set(event_target_checked(&ev))/>
                 <label for="wi-default">{move || format!("Set as default for {}", provider.get().label())}</label>
+            </div>
+            <div class="field checkbox">
+                <input id="wi-session-tags" type="checkbox" aria-describedby="wi-session-tags-help"
+                    prop:checked=move || session_tags.get() on:change=move |ev| session_tags.set(event_target_checked(&ev))/>
+                <label for="wi-session-tags">"Session tags"</label>
+                <p id="wi-session-tags-help" class="help">
+                    "Runs' tokens carry the principal tags wisp-org and wisp-automation, for policies that match "
+                    <code>"aws:PrincipalTag"</code>"; the trust policy then also allows "<code>"sts:TagSession"</code>"."
+                </p>
             </div>
         </FormCard>
     }
