@@ -3,7 +3,10 @@
 //! calls are said with what to allow. Ignored by default: scripts/test.sh runs them.
 use serde_json::json;
 use service::{
-    aws::sdk::{AwsCredentials, AwsSdk},
+    aws::{
+        sdk::{AwsCredentials, AwsSdk},
+        trust_setup::TrustFor,
+    },
     issuer::url::IssuerUrl,
     testing::LocalAws,
     workload_identity::{
@@ -64,7 +67,7 @@ async fn set_up_creates_what_is_missing_once_and_diagnose_then_finds_nothing() {
     let issuer = IssuerUrl::parse(ISSUER).unwrap();
     let org = OrgId::new();
     let config = config_for(org, "wisp-reader");
-    let assistant = Assistant::new(&sdk, &keys(), &issuer, org, &config).unwrap();
+    let assistant = Assistant::new(&sdk, &keys(), &issuer, TrustFor::organization(org), &config).unwrap();
 
     let findings = assistant.diagnose().await.unwrap();
     assert_eq!(
@@ -86,7 +89,7 @@ async fn set_up_creates_what_is_missing_once_and_diagnose_then_finds_nothing() {
     // Another organization's role in the same account: the provider is shared and kept.
     let other_org = OrgId::new();
     let other = config_for(other_org, "other-reader");
-    let second = Assistant::new(&sdk, &keys(), &issuer, other_org, &other).unwrap();
+    let second = Assistant::new(&sdk, &keys(), &issuer, TrustFor::organization(other_org), &other).unwrap();
     let plan = second.plan().await.unwrap();
     assert_eq!(plan.len(), 2, "the provider exists: {plan:?}");
 }
@@ -115,7 +118,7 @@ async fn diagnose_flags_a_missing_or_wildcard_sub_and_a_foreign_provider() {
 
     let diagnose = async |role: &str| {
         let config = config_for(org, role);
-        Assistant::new(&sdk, &keys(), &issuer, org, &config).unwrap().diagnose().await.unwrap()
+        Assistant::new(&sdk, &keys(), &issuer, TrustFor::organization(org), &config).unwrap().diagnose().await.unwrap()
     };
     // A provider for this host under another path, and one for another host: only the first is named.
     for url in ["https://wisp.example.com/tenant", "https://token.actions.githubusercontent.com"] {
@@ -145,7 +148,8 @@ async fn diagnose_flags_a_missing_or_wildcard_sub_and_a_foreign_provider() {
 
     // Set up shows the trust policy's change before replacing it.
     let config = config_for(org, "no-sub");
-    let plan = Assistant::new(&sdk, &keys(), &issuer, org, &config).unwrap().plan().await.unwrap();
+    let plan =
+        Assistant::new(&sdk, &keys(), &issuer, TrustFor::organization(org), &config).unwrap().plan().await.unwrap();
     let replace = plan.iter().find(|c| c.summary.starts_with("Replace the trust policy")).unwrap();
     assert!(
         replace
@@ -167,7 +171,7 @@ async fn refused_iam_calls_say_what_to_allow() {
     let org = OrgId::new();
     aws.inject(json!({"action": "GetRole", "code": "AccessDenied", "status": 403})).await;
     let config = config_for(org, "wisp-reader");
-    let assistant = Assistant::new(&sdk, &keys(), &issuer, org, &config).unwrap();
+    let assistant = Assistant::new(&sdk, &keys(), &issuer, TrustFor::organization(org), &config).unwrap();
     let problem = assistant.diagnose().await.unwrap_err();
     assert_eq!(problem.code.as_deref(), Some("AccessDenied"));
     assert!(problem.message.contains("GetRole"), "{problem:?}");
@@ -213,11 +217,11 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
     })
     .unwrap();
 
-    let plan = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, &keys(), false).await.unwrap();
+    let plan = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, None, &keys(), false).await.unwrap();
     assert_eq!((plan.applied, plan.changes.len(), plan.account.as_str()), (false, 3, "123456789012"), "{plan:?}");
-    let applied = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, &keys(), true).await.unwrap();
+    let applied = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, None, &keys(), true).await.unwrap();
     assert_eq!((applied.applied, applied.changes.len()), (true, 3), "{applied:?}");
-    let again = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, &keys(), true).await.unwrap();
+    let again = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, None, &keys(), true).await.unwrap();
     assert_eq!(again.changes, [], "nothing left to change, and nothing audited");
 
     let filter = Filter { actor: None, action: Some(AuditAction::WorkloadIdentityAwsSetup) };
@@ -229,6 +233,28 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
     assert_eq!(account.value, "123456789012");
     let changes = entry.changes.iter().find(|c| c.field == "changes").unwrap();
     assert!(changes.value.contains("Create the OIDC provider"), "{changes:?}");
+    // The same role for the runs of one automation, whose tokens carry session tags: the trust
+    // policy is replaced with one pinning the automation and allowing sts:TagSession; Diagnose
+    // for the organization then says whose tokens the role trusts now.
+    let tagged = ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).unwrap().with_session_tags(true);
+    wi::update(&db.db, &actor, config.id, tagged, true).await.unwrap();
+    let automations: service::automations::Manager = access.authorize(&db.db, owner, org).await.unwrap();
+    let nightly =
+        service::automations::create(&db.db, &automations, service::automations::parse_name("nightly").unwrap())
+            .await
+            .unwrap()
+            .id;
+    let for_runs =
+        assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, Some(nightly), &keys(), true).await.unwrap();
+    assert_eq!(for_runs.changes.len(), 1, "only the trust policy: {for_runs:?}");
+    let diff = for_runs.changes[0].diff.as_deref().unwrap();
+    assert!(diff.contains(&format!(":automation:{nightly}")) && diff.contains("sts:TagSession"), "{diff}");
+    let runs_ok = assistant::diagnose(&db.db, &sdk, &issuer, &actor, config.id, Some(nightly), &keys()).await.unwrap();
+    assert_eq!(runs_ok.findings, [], "{runs_ok:?}");
+    let org_view = assistant::diagnose(&db.db, &sdk, &issuer, &actor, config.id, None, &keys()).await.unwrap();
+    let sub = org_view.findings.iter().find(|f| f.subject == "trust policy: sub condition").unwrap();
+    assert!(sub.fix.contains("trusts the runs of automation 'nightly'"), "{org_view:?}");
+
     let everything = format!("{entries:?}");
     assert!(
         !everything.contains("admin-secret")

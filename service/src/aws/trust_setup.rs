@@ -1,6 +1,8 @@
 //! What an admin pastes into AWS so a role trusts this organization's Wisp tokens: the trust
 //! policy, a permissions policy for Secrets Manager, and the AWS CLI commands that apply them.
-//! Generated from the organization's real values, never from placeholders.
+//! Generated from the organization's real values, never from placeholders. The trust policy is
+//! the organization's (Wisp reading secrets at kickoff) or one automation's (the AWS role for its
+//! runs), and allows session tags when the config puts them in its tokens.
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -16,6 +18,22 @@ use crate::{ServiceError, ServiceResult, issuer::url::IssuerUrl};
 pub const TRUST_POLICY_FILE: &str = "trust-policy.json";
 pub const PERMISSIONS_POLICY_FILE: &str = "permissions-policy.json";
 const INLINE_POLICY_NAME: &str = "wisp-secrets-read";
+
+/// Whose tokens a role trusts, and whether they carry session tags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrustFor {
+    /// `organization:<org>`, or `organization:<org>:automation:<automation>` for one automation's runs.
+    pub subject: Subject,
+    /// The tokens carry `https://aws.amazon.com/tags`: STS then also needs `sts:TagSession`.
+    pub session_tags: bool,
+}
+
+impl TrustFor {
+    /// The organization's own tokens, without tags: what reading secrets at kickoff needs.
+    pub fn organization(org: OrgId) -> Self {
+        Self { subject: Subject::Organization(org), session_tags: false }
+    }
+}
 
 /// What the admin chose for the permissions policy; both optional.
 #[derive(Clone, Debug, Default)]
@@ -49,11 +67,19 @@ struct Statement {
     effect: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     principal: Option<BTreeMap<&'static str, String>>,
-    action: &'static str,
+    action: Actions,
     #[serde(skip_serializing_if = "Option::is_none")]
     resource: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     condition: Option<BTreeMap<&'static str, BTreeMap<String, String>>>,
+}
+
+/// One action as a word, several as a list: as IAM writes them back.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Actions {
+    One(&'static str),
+    Many(Vec<&'static str>),
 }
 
 impl PolicyDocument {
@@ -73,7 +99,7 @@ pub fn provider_arn(issuer: &IssuerUrl, role: &RoleArn) -> String {
 
 pub fn trust_setup(
     issuer: &IssuerUrl,
-    org: OrgId,
+    trust_for: TrustFor,
     role: &RoleArn,
     region: Region,
     scope: &SecretScope,
@@ -92,13 +118,17 @@ pub fn trust_setup(
         sid: None,
         effect: "Allow",
         principal: Some(BTreeMap::from([("Federated", provider_arn.clone())])),
-        action: "sts:AssumeRoleWithWebIdentity",
+        action: if trust_for.session_tags {
+            Actions::Many(vec!["sts:AssumeRoleWithWebIdentity", "sts:TagSession"])
+        } else {
+            Actions::One("sts:AssumeRoleWithWebIdentity")
+        },
         resource: None,
         condition: Some(BTreeMap::from([(
             "StringEquals",
             BTreeMap::from([
                 (format!("{provider}:aud"), STS_AUDIENCE.to_owned()),
-                (format!("{provider}:sub"), Subject::Organization(org).to_string()),
+                (format!("{provider}:sub"), trust_for.subject.to_string()),
             ]),
         )])),
     }]);
@@ -109,7 +139,7 @@ pub fn trust_setup(
             sid: Some("ListSecretsForAutocomplete"),
             effect: "Allow",
             principal: None,
-            action: "secretsmanager:ListSecrets",
+            action: Actions::One("secretsmanager:ListSecrets"),
             resource: Some("*".to_owned()),
             condition: None,
         },
@@ -118,7 +148,7 @@ pub fn trust_setup(
             sid: Some("ReadSecrets"),
             effect: "Allow",
             principal: None,
-            action: "secretsmanager:GetSecretValue",
+            action: Actions::One("secretsmanager:GetSecretValue"),
             resource: Some(format!("arn:{partition}:secretsmanager:{region}:{account}:secret:{prefix}*")),
             condition: None,
         },
@@ -128,7 +158,7 @@ pub fn trust_setup(
             sid: Some("DecryptSecrets"),
             effect: "Allow",
             principal: None,
-            action: "kms:Decrypt",
+            action: Actions::One("kms:Decrypt"),
             resource: Some(key.to_owned()),
             condition: None,
         });
@@ -206,7 +236,7 @@ mod tests {
         let org: OrgId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
         trust_setup(
             &IssuerUrl::parse(issuer).unwrap(),
-            org,
+            TrustFor::organization(org),
             &role.parse().unwrap(),
             "eu-west-1".parse().unwrap(),
             &scope,
@@ -239,6 +269,28 @@ mod tests {
     }
   ]
 }"#
+        );
+    }
+
+    #[test]
+    fn an_automations_trust_policy_pins_its_runs_and_allows_their_session_tags() {
+        let org: OrgId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
+        let automation = "0f9c2a7e-1111-4222-8333-444455556666".parse().unwrap();
+        let trust_for = TrustFor { subject: Subject::Automation(org, automation), session_tags: true };
+        let setup = trust_setup(
+            &IssuerUrl::parse("https://wisp.example.com").unwrap(),
+            trust_for,
+            &"arn:aws:iam::123456789012:role/uploads".parse().unwrap(),
+            "eu-west-1".parse().unwrap(),
+            &SecretScope::default(),
+        )
+        .unwrap();
+        let trust: serde_json::Value = serde_json::from_str(&setup.trust_policy).unwrap();
+        let statement = &trust["Statement"][0];
+        assert_eq!(statement["Action"], serde_json::json!(["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]));
+        assert_eq!(
+            statement["Condition"]["StringEquals"]["wisp.example.com:sub"],
+            "organization:6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f:automation:0f9c2a7e-1111-4222-8333-444455556666"
         );
     }
 

@@ -3,7 +3,11 @@
 //! reads the account's OIDC provider and the role (**Diagnose**: every mismatch with the value
 //! this organization needs, and a trust policy that lets other organizations in flagged as a
 //! security problem), or makes them so (**Set up in AWS**: a plan first, then Apply, which
-//! changes only what differs and says so when nothing does).
+//! changes only what differs and says so when nothing does). Either is for the organization's
+//! own tokens (reading secrets at kickoff) or for the runs of one automation (its AWS role for
+//! runs); Diagnose tells the two apart in a trust policy and says which one a role trusts.
+use std::collections::HashMap;
+
 use std::fmt;
 
 use aws_sdk_iam::{
@@ -17,7 +21,7 @@ use vocabulary::{
     FieldError,
     audit::{AuditAction, AuditTarget},
     dto::workload_identity::{DiagnoseView, FindingSeverity, IamChange, IamFinding, IamProblem, SetupView},
-    ids::{OrgId, WorkloadIdentityConfigId},
+    ids::{AutomationId, OrgId, WorkloadIdentityConfigId},
     token::{STS_AUDIENCE, Subject},
 };
 
@@ -27,7 +31,7 @@ use crate::{
     aws::{
         guidance::Failure,
         sdk::{AwsCredentials, AwsSdk},
-        trust_setup::{SecretScope, provider_arn, trust_setup},
+        trust_setup::{SecretScope, TrustFor, provider_arn, trust_setup},
     },
     error::{FormCheck, ServiceResult},
     issuer::{IssuerState, url::IssuerUrl},
@@ -78,11 +82,13 @@ pub async fn diagnose(
     issuer: &IssuerState,
     actor: &Manager,
     id: WorkloadIdentityConfigId,
+    runs_of: Option<AutomationId>,
     keys: &AdminKeys,
 ) -> ServiceResult<DiagnoseView> {
     let config = super::find_in_org(db, actor.org_id(), id).await?;
     let url = issuer.configured_url()?;
-    let assistant = Assistant::new(sdk, keys, url, actor.org_id(), &config)?;
+    let (trust_for, names) = trust_for(db, actor.org_id(), &config, runs_of).await?;
+    let assistant = Assistant::new(sdk, keys, url, trust_for, &config)?.knowing(names);
     let account = assistant.account.to_owned();
     Ok(match assistant.diagnose().await {
         Ok(findings) => DiagnoseView { account, findings, problem: None },
@@ -98,12 +104,15 @@ pub async fn set_up(
     issuer: &IssuerState,
     actor: &Manager,
     id: WorkloadIdentityConfigId,
+    runs_of: Option<AutomationId>,
     keys: &AdminKeys,
     apply: bool,
 ) -> ServiceResult<SetupView> {
     let config = super::find_in_org(db, actor.org_id(), id).await?;
     let url = issuer.configured_url()?;
-    let assistant = Assistant::new(sdk, keys, url, actor.org_id(), &config)?;
+    let (trust_for, names) = trust_for(db, actor.org_id(), &config, runs_of).await?;
+    let trusted = trust_for.subject.to_string();
+    let assistant = Assistant::new(sdk, keys, url, trust_for, &config)?.knowing(names);
     let account = assistant.account.to_owned();
     let outcome = if apply { assistant.apply().await } else { assistant.plan().await };
     let changes = match outcome {
@@ -128,12 +137,37 @@ pub async fn set_up(
                 "name": config.name,
                 "account": account,
                 "role_arn": config.role_arn.to_string(),
+                "trusted_subject": trusted,
                 "changes": changes.iter().map(|c| c.summary.clone()).collect::<Vec<_>>(),
             }),
         };
         audit::record(db, change).await?;
     }
     Ok(SetupView { account, changes, applied: apply, problem: None, connection: None })
+}
+
+/// Whose tokens the role is to trust: the organization's, or the runs of `runs_of` (one of its
+/// automations, whose tokens carry session tags when the config says so); and the names of the
+/// organization's automations, for Diagnose to say whose runs a trust policy names.
+async fn trust_for(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    config: &WorkloadIdentityConfig,
+    runs_of: Option<AutomationId>,
+) -> ServiceResult<(TrustFor, HashMap<String, String>)> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    use crate::entity::automation;
+    let automations = automation::Entity::find().filter(automation::Column::OrgId.eq(org.as_uuid())).all(db).await?;
+    let trust_for = match runs_of {
+        None => TrustFor::organization(org),
+        Some(id) if automations.iter().any(|a| a.id == id.as_uuid()) => {
+            TrustFor { subject: Subject::Automation(org, id), session_tags: config.session_tags }
+        }
+        Some(_) => return Err(crate::ServiceError::NotFound { what: "The automation" }),
+    };
+    let names = automations.into_iter().map(|a| (a.id.to_string(), a.name)).collect();
+    Ok((trust_for, names))
 }
 
 /// What this organization needs in the role's account.
@@ -144,14 +178,19 @@ struct Wanted {
     issuer: String,
     role_name: String,
     role_path: String,
+    org: OrgId,
     subject: String,
+    /// The tokens carry session tags: the trust policy must allow `sts:TagSession`.
+    session_tags: bool,
     trust: Value,
     permissions: Value,
+    /// The organization's automations by id, to name the runs a trust policy lets in.
+    automations: HashMap<String, String>,
 }
 
 impl Wanted {
-    fn new(issuer: &IssuerUrl, org: OrgId, config: &WorkloadIdentityConfig) -> ServiceResult<Self> {
-        let setup = trust_setup(issuer, org, &config.role_arn, config.region, &SecretScope::default())?;
+    fn new(issuer: &IssuerUrl, trust_for: TrustFor, config: &WorkloadIdentityConfig) -> ServiceResult<Self> {
+        let setup = trust_setup(issuer, trust_for, &config.role_arn, config.region, &SecretScope::default())?;
         let parse = |text: &str| serde_json::from_str(text).expect("trust_setup writes JSON");
         Ok(Self {
             provider_arn: provider_arn(issuer, &config.role_arn),
@@ -159,10 +198,24 @@ impl Wanted {
             issuer: issuer.to_string(),
             role_name: config.role_arn.name().to_owned(),
             role_path: config.role_arn.path().to_owned(),
-            subject: Subject::Organization(org).to_string(),
+            org: config.org_id,
+            subject: trust_for.subject.to_string(),
+            session_tags: trust_for.session_tags,
             trust: parse(&setup.trust_policy),
             permissions: parse(&setup.permissions_policy),
+            automations: HashMap::new(),
         })
+    }
+
+    /// Whose tokens `subject` is, when it is this organization's: its own, or one automation's runs.
+    fn whose(&self, subject: &str) -> Option<String> {
+        let own = Subject::Organization(self.org).to_string();
+        if subject == own {
+            return Some("this organization's tokens (reading secrets at kickoff)".to_owned());
+        }
+        let automation = subject.strip_prefix(&own)?.strip_prefix(":automation:")?;
+        let name = self.automations.get(automation).map_or_else(|| automation.to_owned(), |n| format!("'{n}'"));
+        Some(format!("the runs of automation {name} (its AWS role for runs)"))
     }
 }
 
@@ -184,14 +237,20 @@ impl<'a> Assistant<'a> {
         sdk: &AwsSdk,
         keys: &AdminKeys,
         issuer: &IssuerUrl,
-        org: OrgId,
+        trust_for: TrustFor,
         config: &'a WorkloadIdentityConfig,
     ) -> ServiceResult<Self> {
         Ok(Self {
             client: sdk.iam_with(config.role_arn.partition(), &keys.0),
-            wanted: Wanted::new(issuer, org, config)?,
+            wanted: Wanted::new(issuer, trust_for, config)?,
             account: config.role_arn.account(),
         })
+    }
+
+    /// Names the organization's automations (by id) in what Diagnose says.
+    pub fn knowing(mut self, automations: HashMap<String, String>) -> Self {
+        self.wanted.automations = automations;
+        self
     }
 
     /// Every mismatch between the account and what this organization needs.
@@ -474,6 +533,15 @@ fn check_trust(trust: &Value, wanted: &Wanted) -> Vec<IamFinding> {
         )];
     }
     let mut findings = Vec::new();
+    if wanted.session_tags && !web.iter().any(|s| words(s.get("Action")).iter().any(|a| a == "sts:TagSession")) {
+        findings.push(finding(
+            FindingSeverity::Mismatch,
+            "trust policy: session tags",
+            None,
+            "sts:TagSession allowed beside sts:AssumeRoleWithWebIdentity".to_owned(),
+            "The config's tokens carry session tags, which STS refuses unless the trust policy also allows sts:TagSession: add it to the statement's actions (Set up in AWS does it), or turn Session tags off.".to_owned(),
+        ));
+    }
     for statement in web {
         let principals = words(statement.get("Principal").and_then(|p| p.get("Federated")));
         if !principals.iter().any(|p| p == &wanted.provider_arn) {
@@ -523,6 +591,7 @@ fn check_trust(trust: &Value, wanted: &Wanted) -> Vec<IamFinding> {
         for (operator, values) in &sub {
             let wildcard =
                 operator.starts_with("StringLike") && values.iter().any(|v| v.contains('*') || v.contains('?'));
+            let strangers: Vec<&String> = values.iter().filter(|v| wanted.whose(v).is_none()).collect();
             let (severity, fix) = if wildcard {
                 (
                     FindingSeverity::Security,
@@ -531,10 +600,31 @@ fn check_trust(trust: &Value, wanted: &Wanted) -> Vec<IamFinding> {
                         wanted.subject
                     ),
                 )
-            } else if operator != "StringEquals" || values != std::slice::from_ref(&wanted.subject) {
+            } else if operator != "StringEquals" || !values.contains(&wanted.subject) {
+                let trusted: Vec<String> = values.iter().filter_map(|v| wanted.whose(v)).collect();
+                let recognised = if trusted.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "The role trusts {}, not {}. ",
+                        trusted.join(" and "),
+                        wanted.whose(&wanted.subject).unwrap_or_default()
+                    )
+                };
                 (
                     FindingSeverity::Mismatch,
-                    format!("Use StringEquals \"{sub_key}\": \"{}\", this organization's subject.", wanted.subject),
+                    format!(
+                        "{recognised}Use StringEquals \"{sub_key}\": \"{}\" (a list of subjects may hold this organization's and its automations' together).",
+                        wanted.subject
+                    ),
+                )
+            } else if !strangers.is_empty() {
+                (
+                    FindingSeverity::Security,
+                    format!(
+                        "The sub condition also lets in {}, which are not this organization's: remove them.",
+                        strangers.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
                 )
             } else {
                 continue;
@@ -615,8 +705,12 @@ mod tests {
             is_default: true,
             session_tags: false,
         };
-        Wanted::new(&issuer, org, &config).unwrap()
+        let mut wanted = Wanted::new(&issuer, TrustFor::organization(org), &config).unwrap();
+        wanted.automations = HashMap::from([(NIGHTLY.to_owned(), "nightly".to_owned())]);
+        wanted
     }
+
+    const NIGHTLY: &str = "0f9c2a7e-1111-4222-8333-444455556666";
 
     fn trust(principal: &str, condition: Value) -> Value {
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
@@ -674,6 +768,66 @@ mod tests {
         );
         assert_eq!(other_provider[0].subject, "trust policy: federated principal");
         assert_eq!(other_provider[0].expected, ARN);
+    }
+
+    #[test]
+    fn a_trust_policy_for_an_automations_runs_is_recognised_and_other_organizations_beside_ours_are_flagged() {
+        let wanted = wanted();
+        let org_sub = "organization:6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f";
+        let runs = format!("{org_sub}:automation:{NIGHTLY}");
+        let condition = |subs: Value| {
+            trust(
+                ARN,
+                json!({"StringEquals": {"wisp.example.com:aud": "sts.amazonaws.com", "wisp.example.com:sub": subs}}),
+            )
+        };
+        let only_runs = check_trust(&condition(json!(runs)), &wanted);
+        assert_eq!((only_runs.len(), only_runs[0].severity), (1, FindingSeverity::Mismatch), "{only_runs:?}");
+        assert!(
+            only_runs[0].fix.contains(
+                "trusts the runs of automation 'nightly' (its AWS role for runs), not this organization's tokens"
+            ),
+            "{:?}",
+            only_runs[0]
+        );
+        // Both, as a list: the organization's reads work, and the automation's runs too.
+        assert_eq!(check_trust(&condition(json!([org_sub, runs])), &wanted), []);
+        let with_stranger = check_trust(&condition(json!([org_sub, "organization:someone-else"])), &wanted);
+        assert_eq!(
+            (with_stranger.len(), with_stranger[0].severity),
+            (1, FindingSeverity::Security),
+            "{with_stranger:?}"
+        );
+        assert!(with_stranger[0].fix.contains("organization:someone-else"));
+
+        // Wanting the automation's runs, the organization-wide policy is recognised for what it is.
+        let config = WorkloadIdentityConfig {
+            session_tags: true,
+            ..WorkloadIdentityConfig {
+                id: uuid::Uuid::new_v4().into(),
+                org_id: wanted.org,
+                name: "aws".to_owned(),
+                provider: vocabulary::aws::CloudProvider::Aws,
+                role_arn: "arn:aws:iam::123456789012:role/reader".parse().unwrap(),
+                region: "us-east-1".parse().unwrap(),
+                is_default: true,
+                session_tags: false,
+            }
+        };
+        let trust_for =
+            TrustFor { subject: Subject::Automation(wanted.org, NIGHTLY.parse().unwrap()), session_tags: true };
+        let for_runs = Wanted::new(&IssuerUrl::parse("https://wisp.example.com").unwrap(), trust_for, &config).unwrap();
+        assert_eq!(
+            for_runs.trust["Statement"][0]["Action"],
+            json!(["sts:AssumeRoleWithWebIdentity", "sts:TagSession"])
+        );
+        assert_eq!(check_trust(&for_runs.trust, &for_runs), []);
+        let untagged = check_trust(&condition(json!(runs)), &for_runs);
+        assert_eq!(untagged.len(), 1, "{untagged:?}");
+        assert_eq!(untagged[0].subject, "trust policy: session tags");
+        let org_wide = check_trust(&condition(json!(org_sub)), &for_runs);
+        let sub = org_wide.iter().find(|f| f.subject == "trust policy: sub condition").unwrap();
+        assert!(sub.fix.contains("The role trusts this organization's tokens"), "{org_wide:?}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use vocabulary::{
         connection::ConnectionReportView,
         workload_identity::{ConfigView, DiagnoseView, SetupView, TrustSetupView},
     },
-    ids::WorkloadIdentityConfigId,
+    ids::{AutomationId, WorkloadIdentityConfigId},
 };
 
 use crate::{codec::FormOrJson, error::AppError};
@@ -110,19 +110,27 @@ pub async fn delete_workload_identity_config(id: WorkloadIdentityConfigId) -> Re
 }
 
 /// The trust policy, permissions policy and CLI commands for a role, from this organization's
-/// real issuer and UUID.
+/// real issuer and UUID: for the organization's own tokens, or for the runs of `automation`
+/// (with `sts:TagSession` when the config puts session tags in them).
 #[server(endpoint = "workload_identity/trust_setup", input = FormOrJson)]
 pub async fn workload_identity_trust_setup(
     role_arn: String,
     region: Region,
     secret_prefix: String,
     kms_key_arn: String,
+    automation: Option<AutomationId>,
+    session_tags: Option<bool>,
 ) -> Result<TrustSetupView, AppError> {
     use service::{
         ServiceError,
-        access::{Read, resource::WorkloadIdentityConfigs},
-        aws::trust_setup::{SecretScope, trust_setup},
+        access::{
+            Read,
+            resource::{Automations, WorkloadIdentityConfigs},
+        },
+        automations,
+        aws::trust_setup::{SecretScope, TrustFor, trust_setup},
     };
+    use vocabulary::token::Subject;
 
     use crate::auth;
 
@@ -130,7 +138,18 @@ pub async fn workload_identity_trust_setup(
     let issuer = state.issuer.configured_url()?;
     let role = role_arn.parse().map_err(ServiceError::from)?;
     let scope = SecretScope { name_prefix: secret_prefix, kms_key_arn: Some(kms_key_arn) };
-    let setup = trust_setup(issuer, proof.org_id(), &role, region, &scope)?;
+    let trust_for = match automation {
+        None => TrustFor::organization(proof.org_id()),
+        Some(id) => {
+            let reader = state.access.also::<Read<Automations>, _>(&proof)?;
+            let automation = automations::get(&state.db, &reader, id).await?;
+            TrustFor {
+                subject: Subject::Automation(proof.org_id(), automation.id),
+                session_tags: session_tags.unwrap_or(false),
+            }
+        }
+    };
+    let setup = trust_setup(issuer, trust_for, &role, region, &scope)?;
     Ok(TrustSetupView {
         issuer_warnings: issuer.warnings().into_iter().map(|w| w.message().to_owned()).collect(),
         trust_policy: setup.trust_policy,
@@ -164,6 +183,7 @@ pub async fn diagnose_in_aws(
     access_key_id: String,
     secret_access_key: String,
     session_token: String,
+    runs_of: Option<AutomationId>,
 ) -> Result<DiagnoseView, AppError> {
     use service::{
         access::{Manage, resource::WorkloadIdentityConfigs},
@@ -174,7 +194,7 @@ pub async fn diagnose_in_aws(
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
     let keys = AdminKeys::parse(&access_key_id, &secret_access_key, &session_token)?;
-    Ok(assistant::diagnose(&state.db, &state.aws, &state.issuer, &proof, id, &keys).await?)
+    Ok(assistant::diagnose(&state.db, &state.aws, &state.issuer, &proof, id, runs_of, &keys).await?)
 }
 
 /// Set up in AWS: the plan (`apply` false), or the changes made and then Test Connection.
@@ -184,6 +204,7 @@ pub async fn set_up_in_aws(
     access_key_id: String,
     secret_access_key: String,
     session_token: String,
+    runs_of: Option<AutomationId>,
     apply: bool,
 ) -> Result<SetupView, AppError> {
     use service::{
@@ -199,7 +220,7 @@ pub async fn set_up_in_aws(
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
     let keys = AdminKeys::parse(&access_key_id, &secret_access_key, &session_token)?;
-    let mut view = assistant::set_up(&state.db, &state.aws, &state.issuer, &proof, id, &keys, apply).await?;
+    let mut view = assistant::set_up(&state.db, &state.aws, &state.issuer, &proof, id, runs_of, &keys, apply).await?;
     if view.applied {
         let config = workload_identity::get(&state.db, &proof.read(), id).await?;
         view.connection = Some(views::report(check_workload_identity(&state.issuer, &state.aws, &config).await));

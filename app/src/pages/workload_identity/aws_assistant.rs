@@ -8,7 +8,7 @@ use vocabulary::{
     ids::WorkloadIdentityConfigId,
 };
 
-use super::api;
+use super::{api, trust_for::TrustForSelect};
 use crate::components::{connection_report::ConnectionReport, error_message::ErrorMessage};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +32,7 @@ pub fn AwsAssistant(id: WorkloadIdentityConfigId, mode: Mode) -> impl IntoView {
         secret_access_key: RwSignal::new(String::new()),
         session_token: RwSignal::new(String::new()),
     };
+    let runs_of = RwSignal::new(None);
     let setup = ServerAction::<api::SetUpInAws>::new();
     let diagnose = ServerAction::<api::DiagnoseInAws>::new();
     let prefix = format!("iam-{id}");
@@ -50,6 +51,7 @@ pub fn AwsAssistant(id: WorkloadIdentityConfigId, mode: Mode) -> impl IntoView {
         access_key_id: keys.access_key_id.get_untracked(),
         secret_access_key: keys.secret_access_key.get_untracked(),
         session_token: keys.session_token.get_untracked(),
+        runs_of: runs_of.get_untracked(),
         apply,
     };
     let heading = match mode {
@@ -63,6 +65,7 @@ pub fn AwsAssistant(id: WorkloadIdentityConfigId, mode: Mode) -> impl IntoView {
             <p class="field-note">
                 "Temporary credentials of someone who may manage IAM in the role's account (aws sts get-session-token, or your SSO portal). They are used for this request only: never stored, logged or shown again."
             </p>
+            <TrustForSelect id=format!("iam-{id}-trust-for") chosen=runs_of/>
             {field("key", "Access Key ID", keys.access_key_id, false)}
             {field("secret", "Secret Access Key", keys.secret_access_key, true)}
             {field("token", "Session Token", keys.session_token, true)}
@@ -80,6 +83,7 @@ pub fn AwsAssistant(id: WorkloadIdentityConfigId, mode: Mode) -> impl IntoView {
                                 access_key_id: keys.access_key_id.get_untracked(),
                                 secret_access_key: keys.secret_access_key.get_untracked(),
                                 session_token: keys.session_token.get_untracked(),
+                                runs_of: runs_of.get_untracked(),
                             });
                         }>"Diagnose"</button>
                     }.into_any(),

@@ -80,7 +80,7 @@ pub fn ConfigForm(target: Editing<ConfigView>, has_aws: bool, crud: Configs) -> 
             on_cancel=move |()| crud.editing.set(None)
             footer=Box::new(move || view! {
                 <Show when=move || !role_arn.get().trim().is_empty()>
-                    <TrustPanel role_arn=role_arn.into() region=region.into()/>
+                    <TrustPanel role_arn=role_arn.into() region=region.into() session_tags=session_tags.into()/>
                 </Show>
             }.into_any())
         >

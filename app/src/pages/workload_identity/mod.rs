@@ -2,6 +2,7 @@
 pub mod api;
 mod aws_assistant;
 mod form;
+mod trust_for;
 mod trust_panel;
 
 use leptos::prelude::*;
@@ -149,7 +150,7 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
             />
         }
     });
-    let (role_arn, region) = (config.role_arn.to_string(), config.region);
+    let (role_arn, region, session_tags) = (config.role_arn.to_string(), config.region, config.session_tags);
     view! {
         <tbody>
             <tr>
@@ -191,7 +192,8 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
                             let role_arn = role_arn.clone();
                             move || match panel.get() {
                                 RowPanel::TrustPolicy => view! {
-                                    <TrustPanel role_arn=Signal::stored(role_arn.clone()) region=Signal::stored(region)/>
+                                    <TrustPanel role_arn=Signal::stored(role_arn.clone()) region=Signal::stored(region)
+                                        session_tags=Signal::stored(session_tags)/>
                                 }
                                 .into_any(),
                                 RowPanel::SetUp => view! { <AwsAssistant id mode=Mode::SetUp/> }.into_any(),

@@ -3,17 +3,18 @@
 use leptos::prelude::*;
 use vocabulary::aws::Region;
 
-use super::api::workload_identity_trust_setup;
+use super::{api::workload_identity_trust_setup, trust_for::TrustForSelect};
 use crate::components::{copy_button::CopyButton, loading::Loading, warning_list::WarningList};
 
 #[component]
-pub fn TrustPanel(role_arn: Signal<String>, region: Signal<Region>) -> impl IntoView {
+pub fn TrustPanel(role_arn: Signal<String>, region: Signal<Region>, session_tags: Signal<bool>) -> impl IntoView {
     let prefix = RwSignal::new(String::new());
     let kms_key = RwSignal::new(String::new());
+    let trust_for = RwSignal::new(None);
     let setup = Resource::new(
-        move || (role_arn.get(), region.get(), prefix.get(), kms_key.get()),
-        |(role_arn, region, secret_prefix, kms_key_arn)| {
-            workload_identity_trust_setup(role_arn, region, secret_prefix, kms_key_arn)
+        move || (role_arn.get(), region.get(), prefix.get(), kms_key.get(), trust_for.get(), session_tags.get()),
+        |(role_arn, region, secret_prefix, kms_key_arn, automation, session_tags)| {
+            workload_identity_trust_setup(role_arn, region, secret_prefix, kms_key_arn, automation, Some(session_tags))
         },
     );
     view! {
@@ -22,6 +23,7 @@ pub fn TrustPanel(role_arn: Signal<String>, region: Signal<Region>) -> impl Into
             <p class="hint">
                 "Register Wisp as an identity provider, then give the role this trust policy and permissions policy. Every value is this organization's own."
             </p>
+            <TrustForSelect id="trust-for".to_owned() chosen=trust_for/>
             <div class="field">
                 <label for="trust-prefix">"Secret name prefix"</label>
                 <input id="trust-prefix" type="text" placeholder="prod/ (empty: every secret in the region)"
