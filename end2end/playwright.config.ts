@@ -15,7 +15,7 @@ export default defineConfig({
   // Credentials build on the Workload Identity configs and use the same local AWS (whose faults
   // are global): they run once the rest has finished, and automations after them.
   projects: [
-    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log|iam-assistant|accessibility|navigation/ },
+    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log|iam-assistant|accessibility|navigation|run-roles/ },
     { name: 'credentials', testMatch: /secret-providers/, dependencies: ['main'] },
     // Automations read secrets through the credentials those tests leave.
     { name: 'automations', testMatch: /automations/, dependencies: ['credentials'] },
@@ -25,10 +25,12 @@ export default defineConfig({
     { name: 'audit-log', testMatch: /audit-log/, dependencies: ['deployments'] },
     // IAM in the local AWS, once the stories that read its secrets are done.
     { name: 'iam-assistant', testMatch: /iam-assistant/, dependencies: ['deployments'] },
+    // AWS roles for runs: a config and an automation of their own, after the log was read.
+    { name: 'run-roles', testMatch: /run-roles/, dependencies: ['audit-log', 'iam-assistant'] },
     // Every page checked by axe-core last, when the stories above have filled them.
-    { name: 'accessibility', testMatch: /accessibility/, dependencies: ['audit-log', 'iam-assistant'] },
+    { name: 'accessibility', testMatch: /accessibility/, dependencies: ['run-roles'] },
     // Every page loaded directly, reached in the app and reloaded, once they all have content.
-    { name: 'navigation', testMatch: /navigation/, dependencies: ['audit-log', 'iam-assistant'] },
+    { name: 'navigation', testMatch: /navigation/, dependencies: ['run-roles'] },
   ],
   use: {
     baseURL,

@@ -11,6 +11,7 @@ use vocabulary::{
 use super::{
     api,
     deployments::{Deployments, Kickoffs},
+    run_role::RunRole,
     variable_form::VariableForm,
     variables::{ImportForm, VariableTable, Variables},
 };
@@ -84,6 +85,7 @@ fn Automation(id: AutomationId) -> impl IntoView {
                         view! {
                             <Title text=page.name.clone()/>
                             <h1>{page.name}</h1>
+                            <RunRole automation=id chosen=page.run_role choices=page.run_roles can_manage/>
                             <section aria-labelledby="variables-heading">
                                 <h2 id="variables-heading">"Environment Variables"</h2>
                                 {move || actions.row_error().map(|error| view! { <ErrorMessage error/> })}

@@ -2,6 +2,7 @@
 pub mod api;
 mod deployments;
 mod detail;
+mod run_role;
 mod secret_name;
 mod variable_form;
 mod variables;
