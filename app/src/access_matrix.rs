@@ -17,6 +17,15 @@ pub enum Needs {
     All(&'static [Permission]),
     /// A deployment's bearer token (the worker API).
     DeploymentToken,
+    /// A deployment's bearer token, or the run token a kickoff handed its run.
+    WorkerToken,
+}
+
+impl Needs {
+    /// A bearer token of the worker API rather than a session.
+    pub fn is_bearer(self) -> bool {
+        matches!(self, Needs::DeploymentToken | Needs::WorkerToken)
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -79,7 +88,7 @@ pub const ROUTES: &[Route] = &[
     server_fn("automations/kickoffs", Needs::All(&[Permission::read(Automations)])),
     server_fn("audit_log/list", Needs::All(&[Permission::read(AuditLog)])),
     Route { method: "POST", path: "/api/v1/kickoffs", needs: Needs::DeploymentToken },
-    Route { method: "POST", path: "/api/v1/id-tokens", needs: Needs::DeploymentToken },
+    Route { method: "POST", path: "/api/v1/id-tokens", needs: Needs::WorkerToken },
     Route { method: "GET", path: "/.well-known/openid-configuration", needs: Needs::Nobody },
     Route { method: "GET", path: "/oauth2/jwks", needs: Needs::Nobody },
     Route { method: "GET", path: "/healthz", needs: Needs::Nobody },
@@ -98,6 +107,7 @@ impl Route {
             Needs::Nobody => "anyone".to_owned(),
             Needs::SignedIn => "signed in".to_owned(),
             Needs::DeploymentToken => "deployment token".to_owned(),
+            Needs::WorkerToken => "deployment token or run token".to_owned(),
             Needs::All(permissions) => permissions.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" and "),
         }
     }

@@ -4,7 +4,8 @@ It checks what `wisp run` gave it (no stored key; the role, session name, region
 web identity token file), then for DURATION seconds writes and reads an object in S3 through a
 single boto3 client. The STS sessions are shorter than botocore's refresh window, so botocore
 assumes the role again before each call, reading the token file anew. It also asks for an ID
-token with `wisp id-token`. What it saw goes to the JSON file SUMMARY.
+token with `wisp id-token`. What it saw goes to the JSON file SUMMARY, with the seconds (from its start) at which it first read
+each new token.
 
 Usage: run_child.py DURATION SUMMARY WISP_BINARY
 """
@@ -45,11 +46,14 @@ def main():
     session = boto3.session.Session()
     s3 = session.client("s3")
     s3.create_bucket(Bucket="wisp-run")
-    tokens, keys, calls, failures = set(), set(), 0, []
+    tokens, keys, calls, failures, replaced = set(), set(), 0, [], []
     started = time.monotonic()
     while time.monotonic() - started < duration:
         with open(token_file, "rb") as f:
-            tokens.add(hashlib.sha256(f.read()).hexdigest())
+            digest = hashlib.sha256(f.read()).hexdigest()
+        if tokens and digest not in tokens:
+            replaced.append(round(time.monotonic() - started, 1))
+        tokens.add(digest)
         body = f"run at {time.time():.1f}".encode()
         try:
             s3.put_object(Bucket="wisp-run", Key="proof.txt", Body=body)
@@ -61,7 +65,7 @@ def main():
             failures.append(f"{time.monotonic() - started:.1f}s: {error}")
         calls += 1
         time.sleep(2)
-    seen.update(calls=calls, failures=failures, tokens_read=len(tokens), access_keys=len(keys))
+    seen.update(calls=calls, failures=failures, tokens_read=len(tokens), access_keys=len(keys), replaced_at=replaced)
     with open(summary_path, "w") as f:
         json.dump(seen, f)
 

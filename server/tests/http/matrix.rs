@@ -186,8 +186,8 @@ fn expected(access: &AccessControl, route: &Route, caller: Caller, names_acme_ob
     match (route.needs, caller) {
         (Needs::Nobody, _) => Ok(()),
         // The worker API ignores sessions: a token opens it, and the test always sends Acme's.
-        (Needs::DeploymentToken, Caller::Anonymous) => Err(StatusCode::UNAUTHORIZED),
-        (Needs::DeploymentToken, _) => Ok(()),
+        (needs, Caller::Anonymous) if needs.is_bearer() => Err(StatusCode::UNAUTHORIZED),
+        (needs, _) if needs.is_bearer() => Ok(()),
         (_, Caller::Anonymous) => Err(StatusCode::UNAUTHORIZED),
         (Needs::SignedIn, _) => Ok(()),
         (Needs::All(_), Caller::Outsider) if names_acme_object => Err(StatusCode::NOT_FOUND),
@@ -260,7 +260,7 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
             let (body, names_acme_object) = request(&mut acme, route, &own_org, user_id).await;
             let response = match route.method {
                 "GET" => client.get(format!("{}{}", server.base, route.url_path())).send().await.unwrap(),
-                _ if route.needs == Needs::DeploymentToken => {
+                _ if route.needs.is_bearer() => {
                     let request =
                         reqwest::Client::new().post(format!("{}{}", server.base, route.url_path())).json(&body);
                     let request = if caller == Caller::Anonymous { request } else { request.bearer_auth(&acme.token) };

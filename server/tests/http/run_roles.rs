@@ -121,7 +121,11 @@ async fn a_job_with_no_key_uses_its_automations_role_for_several_token_lifetimes
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{output:?}\n{}", sts.log());
     let seen: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
-    println!("wisp was unreachable for {:.1} s; what the job saw: {seen:#}", outage.as_secs_f64());
+    println!(
+        "wisp was unreachable for {:.1} s, from {:.1} s after the run started; what the job saw: {seen:#}",
+        outage.as_secs_f64(),
+        down_at.as_secs_f64()
+    );
 
     assert_eq!(seen["failures"], json!([]), "{seen:#}\n{stderr}\n{}", sts.log());
     assert!(seen["calls"].as_u64().unwrap() >= LIFETIME * 3 / 2, "{seen:#}");
@@ -149,4 +153,49 @@ async fn a_job_with_no_key_uses_its_automations_role_for_several_token_lifetimes
     println!("SeaweedFS log lines naming AssumeRoleWithWebIdentity: {calls}");
     drop(server);
     std::fs::remove_dir_all(folder).ok();
+}
+
+#[tokio::test]
+async fn when_wisp_stays_away_past_the_tokens_expiry_wisp_run_says_so_and_the_command_goes_on() {
+    let db = TestDatabase::new().await;
+    create_org(&db, "acme");
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let key = keygen(&db, "es256");
+    let env = [
+        ("OIDC_ISSUER", issuer.as_str()),
+        ("OIDC_PRIVATE_KEY", key.as_str()),
+        ("WISP_TEST_TOKEN_LIFETIME_SECONDS", "4"),
+    ];
+    let server = Server::start_on(&db, port, &env).await;
+    let owner = server.signed_in("owner@acme.test", PASSWORD).await;
+    let (_, config) = server
+        .call_json(
+            &owner,
+            "workload_identity/create",
+            json!({ "name": "uploads", "provider": "aws", "role_arn": ROLE, "region": "us-east-1" }),
+        )
+        .await;
+    let (_, token) = deployed(&server, &owner, "uploader", config["id"].as_str().unwrap()).await;
+    let started = std::env::temp_dir().join(format!("wisp-run-started-{}", uuid::Uuid::new_v4().simple()));
+    let script = format!("touch {}; sleep 12; exit 3", started.display());
+    let run = Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(["run", "--server", &server.base, "--token", &token, "--", "sh", "-c", &script])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the command runs, Wisp goes away for good: a refresh (every 80 % of 4 s) fails from then on.
+    let waited = Instant::now();
+    while !started.exists() {
+        assert!(waited.elapsed() < Duration::from_secs(20), "the command never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(server);
+    std::fs::remove_file(&started).ok();
+    let output = tokio::task::spawn_blocking(move || run.wait_with_output()).await.unwrap().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "the command's own status: {stderr}");
+    assert_eq!(stderr.matches("the AWS web identity token expired at").count(), 1, "said once: {stderr}");
+    assert!(stderr.contains("Still trying"), "{stderr}");
 }
