@@ -159,6 +159,22 @@ pub fn free_port() -> u16 {
     }
 }
 
+/// An issuer at `url` signing with a new ES256 key pinned in its configuration, hour-long tokens.
+pub fn pinned_issuer(url: &str) -> crate::issuer::IssuerState {
+    use crate::issuer::{
+        IssuerConfig, IssuerState,
+        keys::{SigningAlgorithm, generate},
+    };
+    IssuerState::load(&IssuerConfig {
+        issuer: Some(url.to_owned()),
+        private_key_pem: Some(generate(SigningAlgorithm::ES256)),
+        published_keys_pem: None,
+        token_lifetime_seconds: 3600,
+        ..IssuerConfig::default()
+    })
+    .expect("a pinned test issuer")
+}
+
 /// A new organization and its owner, created as the operator does.
 pub async fn organization_with_owner(db: &DatabaseConnection, name: &str) -> (OrgId, UserId) {
     let email = format!("owner@{}.test", name.to_lowercase().replace(' ', "-")).parse().expect("a valid e-mail");

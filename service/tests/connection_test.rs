@@ -9,10 +9,7 @@ use service::{
         guidance::Diagnosis,
         sdk::AwsSdk,
     },
-    issuer::{
-        IssuerConfig, IssuerState,
-        keys::{SigningAlgorithm, generate},
-    },
+    issuer::{IssuerConfig, IssuerState},
     testing::{LocalAws, free_port, wait_until_ok},
     workload_identity::WorkloadIdentityConfig,
 };
@@ -24,16 +21,9 @@ use vocabulary::{
 const ROLE: &str = "arn:aws:iam::123456789012:role/wisp-reader";
 
 fn issuer() -> IssuerState {
-    IssuerState::load(&IssuerConfig {
-        // Nothing listens there: the self-check warns and the test goes on, as with a Wisp
-        // whose host cannot reach its own public address.
-        issuer: Some(format!("http://127.0.0.1:{}", free_port())),
-        private_key_pem: Some(generate(SigningAlgorithm::ES256)),
-        published_keys_pem: None,
-        token_lifetime_seconds: 3600,
-        ..IssuerConfig::default()
-    })
-    .unwrap()
+    // Nothing listens there: the self-check warns and the test goes on, as with a Wisp whose host
+    // cannot reach its own public address.
+    service::testing::pinned_issuer(&format!("http://127.0.0.1:{}", free_port()))
 }
 
 fn config(org_id: OrgId) -> WorkloadIdentityConfig {
@@ -208,14 +198,7 @@ impl Drop for StaticSite {
 async fn an_issuer_address_serving_other_documents_fails_the_first_step() {
     let port = free_port();
     let issuer = format!("http://127.0.0.1:{port}");
-    let state = IssuerState::load(&IssuerConfig {
-        issuer: Some(issuer.clone()),
-        private_key_pem: Some(generate(SigningAlgorithm::ES256)),
-        published_keys_pem: None,
-        token_lifetime_seconds: 3600,
-        ..IssuerConfig::default()
-    })
-    .unwrap();
+    let state = service::testing::pinned_issuer(&issuer);
     let sdk = AwsSdk::with_endpoint(&format!("http://127.0.0.1:{}", free_port())).await;
     let discovery = |iss: &str| json!({ "issuer": iss, "jwks_uri": format!("{issuer}/oauth2/jwks") }).to_string();
 

@@ -300,17 +300,9 @@ async fn a_deploy_racing_a_credential_delete_never_leaves_a_deployment_reading_t
 
 #[tokio::test]
 async fn id_tokens_name_the_running_automation_and_are_rate_limited_per_deployment() {
-    use service::issuer::keys::{SigningAlgorithm, generate};
     let db = TestDatabase::new().await;
     let mut offline = Offline::new().await;
-    offline.issuer = IssuerState::load(&IssuerConfig {
-        issuer: Some("https://wisp.example.com".to_owned()),
-        private_key_pem: Some(generate(SigningAlgorithm::ES256)),
-        published_keys_pem: None,
-        token_lifetime_seconds: 3600,
-        ..IssuerConfig::default()
-    })
-    .unwrap();
+    offline.issuer = service::testing::pinned_issuer("https://wisp.example.com");
     let (org, user) = organization_with_owner(&db.db, "acme").await;
     let actor: Manager = AccessControl::new().await.unwrap().authorize(&db.db, user, org).await.unwrap();
     let nightly = an_automation(&db, &actor, "nightly").await;

@@ -187,10 +187,6 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
     use service::{
         access::{AccessControl, Authorized, Manage, Read, resource},
         audit::{self, Filter},
-        issuer::{
-            IssuerConfig, IssuerState,
-            keys::{SigningAlgorithm, generate},
-        },
         secret_providers::DefaultChoice,
         testing::{TestDatabase, organization_with_owner},
         workload_identity::{self as wi, ConfigInput, assistant},
@@ -208,14 +204,7 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
     let role = "arn:aws:iam::123456789012:role/audited";
     let input = ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).unwrap();
     let config = wi::create(&db.db, &actor, input, DefaultChoice::Automatic).await.unwrap();
-    let issuer = IssuerState::load(&IssuerConfig {
-        issuer: Some(ISSUER.to_owned()),
-        private_key_pem: Some(generate(SigningAlgorithm::ES256)),
-        published_keys_pem: None,
-        token_lifetime_seconds: 3600,
-        ..IssuerConfig::default()
-    })
-    .unwrap();
+    let issuer = service::testing::pinned_issuer(ISSUER);
 
     let plan = assistant::set_up(&db.db, &sdk, &issuer, &actor, config.id, None, &keys(), false).await.unwrap();
     assert_eq!((plan.applied, plan.changes.len(), plan.account.as_str()), (false, 3, "123456789012"), "{plan:?}");

@@ -10,10 +10,7 @@ use service::{
     automations::{self, Manager},
     aws::{Aws, sdk::AwsSdk},
     deployments::{self, TokenKind, id_tokens::IdTokens, kickoffs},
-    issuer::{
-        IssuerConfig, IssuerState,
-        keys::{SigningAlgorithm, generate},
-    },
+    issuer::IssuerState,
     master_key::MasterKey,
     testing::{TestDatabase, organization_with_owner, recent_actions},
     workload_identity::{self as wi, ConfigInput, DefaultChoice},
@@ -41,14 +38,7 @@ impl World {
         let access = AccessControl::new().await.unwrap();
         let automations = access.authorize(&db.db, owner, org).await.unwrap();
         let configs = access.authorize(&db.db, owner, org).await.unwrap();
-        let issuer = IssuerState::load(&IssuerConfig {
-            issuer: Some("https://wisp.example.com".to_owned()),
-            private_key_pem: Some(generate(SigningAlgorithm::ES256)),
-            published_keys_pem: None,
-            token_lifetime_seconds: 3600,
-            ..IssuerConfig::default()
-        })
-        .unwrap();
+        let issuer = service::testing::pinned_issuer("https://wisp.example.com");
         // No secret is read through AWS here: an endpoint nobody listens on.
         let sdk = AwsSdk::with_endpoint("http://127.0.0.1:9").await;
         Self { db, sdk, issuer, key: MasterKey::generate(), org, automations, configs }

@@ -41,7 +41,8 @@ impl FromRequestParts<AppState> for DeploymentWorker {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let presented = bearer(parts, "Send the token shown at deploy time as `Authorization: Bearer wisp_dt_…`.")?;
+        let presented = bearer(parts)
+            .ok_or_else(|| no_token("Send the token shown at deploy time as `Authorization: Bearer wisp_dt_…`."))?;
         match deployments::authenticate(&state.db, presented).await {
             Ok(worker) => Ok(Self(worker)),
             Err(error) => Err(failed(error)),
@@ -56,10 +57,9 @@ impl FromRequestParts<AppState> for TokenHolder {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let presented = bearer(
-            parts,
-            "Inside a run, send $WISP_ID_TOKEN_REQUEST_TOKEN as `Authorization: Bearer wisp_rt_…` (or run `wisp id-token --audience A`); elsewhere the deployment token.",
-        )?;
+        let presented = bearer(parts).ok_or_else(|| {
+            no_token("Inside a run, send $WISP_ID_TOKEN_REQUEST_TOKEN as `Authorization: Bearer wisp_rt_…` (or run `wisp id-token --audience A`); elsewhere the deployment token.")
+        })?;
         let worker = match TokenKind::of(presented) {
             Some(TokenKind::Run) => deployments::authenticate_run(&state.db, presented).await,
             _ => deployments::authenticate(&state.db, presented).await,
@@ -68,15 +68,19 @@ impl FromRequestParts<AppState> for TokenHolder {
     }
 }
 
-/// The bearer token of the request; its absence answers 401 with `hint`.
-fn bearer<'a>(parts: &'a Parts, hint: &str) -> Result<&'a str, Response> {
+/// The bearer token of the request.
+fn bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
         .map(str::trim)
-        .ok_or_else(|| unauthorized(ApiError::new(ErrorCode::Unauthenticated, "The request has no token.", hint)))
+}
+
+/// 401 for a request without a token, saying which to send.
+fn no_token(hint: &str) -> Response {
+    unauthorized(ApiError::new(ErrorCode::Unauthenticated, "The request has no token.", hint))
 }
 
 async fn kickoff(State(state): State<AppState>, DeploymentWorker(worker): DeploymentWorker, body: Bytes) -> Response {

@@ -186,8 +186,8 @@ fn expected(access: &AccessControl, route: &Route, caller: Caller, names_acme_ob
     match (route.needs, caller) {
         (Needs::Nobody, _) => Ok(()),
         // The worker API ignores sessions: a token opens it, and the test always sends Acme's.
-        (needs, Caller::Anonymous) if needs.is_bearer() => Err(StatusCode::UNAUTHORIZED),
-        (needs, _) if needs.is_bearer() => Ok(()),
+        (Needs::DeploymentToken | Needs::WorkerToken, Caller::Anonymous) => Err(StatusCode::UNAUTHORIZED),
+        (Needs::DeploymentToken | Needs::WorkerToken, _) => Ok(()),
         (_, Caller::Anonymous) => Err(StatusCode::UNAUTHORIZED),
         (Needs::SignedIn, _) => Ok(()),
         (Needs::All(_), Caller::Outsider) if names_acme_object => Err(StatusCode::NOT_FOUND),

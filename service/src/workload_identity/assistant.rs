@@ -98,6 +98,8 @@ pub async fn diagnose(
 
 /// Set up in AWS for the config `id`: the plan, or (`apply`) the changes made, audited as what
 /// changed in which account, never with the credentials.
+// A server function's arguments, passed on one by one as the form sends them.
+#[allow(clippy::too_many_arguments)]
 pub async fn set_up(
     db: &impl ConnectionTrait,
     sdk: &AwsSdk,
@@ -692,10 +694,8 @@ mod tests {
 
     use super::*;
 
-    fn wanted() -> Wanted {
-        let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
-        let org: OrgId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
-        let config = WorkloadIdentityConfig {
+    fn config(org: OrgId, session_tags: bool) -> WorkloadIdentityConfig {
+        WorkloadIdentityConfig {
             id: uuid::Uuid::new_v4().into(),
             org_id: org,
             name: "aws".to_owned(),
@@ -703,9 +703,14 @@ mod tests {
             role_arn: "arn:aws:iam::123456789012:role/reader".parse().unwrap(),
             region: "us-east-1".parse().unwrap(),
             is_default: true,
-            session_tags: false,
-        };
-        let mut wanted = Wanted::new(&issuer, TrustFor::organization(org), &config).unwrap();
+            session_tags,
+        }
+    }
+
+    fn wanted() -> Wanted {
+        let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
+        let org: OrgId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
+        let mut wanted = Wanted::new(&issuer, TrustFor::organization(org), &config(org, false)).unwrap();
         wanted.automations = HashMap::from([(NIGHTLY.to_owned(), "nightly".to_owned())]);
         wanted
     }
@@ -801,19 +806,7 @@ mod tests {
         assert!(with_stranger[0].fix.contains("organization:someone-else"));
 
         // Wanting the automation's runs, the organization-wide policy is recognised for what it is.
-        let config = WorkloadIdentityConfig {
-            session_tags: true,
-            ..WorkloadIdentityConfig {
-                id: uuid::Uuid::new_v4().into(),
-                org_id: wanted.org,
-                name: "aws".to_owned(),
-                provider: vocabulary::aws::CloudProvider::Aws,
-                role_arn: "arn:aws:iam::123456789012:role/reader".parse().unwrap(),
-                region: "us-east-1".parse().unwrap(),
-                is_default: true,
-                session_tags: false,
-            }
-        };
+        let config = config(wanted.org, true);
         let trust_for =
             TrustFor { subject: Subject::Automation(wanted.org, NIGHTLY.parse().unwrap()), session_tags: true };
         let for_runs = Wanted::new(&IssuerUrl::parse("https://wisp.example.com").unwrap(), trust_for, &config).unwrap();
