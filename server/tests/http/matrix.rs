@@ -157,6 +157,7 @@ async fn request(
         "automations/rename" => (json!({ "id": acme.automation, "name": acme.unique("renamed") }), true),
         "automations/delete" => (json!({ "id": acme.fresh_automation().await }), true),
         "automations/get" => (json!({ "id": acme.automation }), true),
+        "automations/run_role" => (json!({ "automation": acme.automation, "config": null }), true),
         "automations/variables/add" => {
             let key = acme.unique("ADDED").replace('-', "_");
             (json!({ "automation": acme.automation, "key": key, "source": "plain", "value": "v" }), true)
