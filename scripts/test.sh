@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 check_disk
-ensure_apt chromium fonts-dejavu-core postgresql curl
+ensure_apt chromium fonts-dejavu-core postgresql curl prometheus
 ensure_rust_tools
 ensure_npm "$ROOT/end2end"
 ensure_venv "$ROOT/tests/requirements.txt"

@@ -133,6 +133,15 @@ pub struct Settings {
     )]
     pub kickoff_retention_days: u32,
 
+    /// Prometheus metrics at /metrics: on (default) or off.
+    #[arg(long, global = true, env = "WISP_METRICS", value_name = "WISP_METRICS", value_enum, default_value_t = Switch::On)]
+    pub metrics: Switch,
+
+    /// Serve /metrics on this address instead of WISP_LISTEN's (such as 127.0.0.1:9300, for a
+    /// scraper on a private network).
+    #[arg(long, global = true, env = "WISP_METRICS_LISTEN", value_name = "WISP_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Folder for the demo's generated files (master key, demo sign-in).
     #[arg(long, global = true, env = "WISP_DATA_DIR", value_name = "WISP_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -219,6 +228,12 @@ pub enum Command {
         #[arg(long, value_name = "AUDIENCE")]
         audience: String,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ pub mod error;
 pub mod headers;
 pub mod health;
 pub mod issuer;
+pub mod metrics;
 pub mod origin;
 pub mod pages;
 pub mod router;

@@ -16,9 +16,13 @@ use vocabulary::token::KeyMode;
 use app::state::AppState;
 
 use crate::{
-    cli::Settings,
+    cli::{Settings, Switch},
     error::CliError,
-    http::{assets::Bundle, router},
+    http::{
+        assets::Bundle,
+        metrics::{self, Exposure},
+        router,
+    },
 };
 
 pub async fn run(
@@ -95,12 +99,30 @@ pub async fn run(
         async move { service::deployments::kickoffs::sweep(&db, days).await }
     });
 
+    let exposure = match (settings.metrics, settings.metrics_listen) {
+        (Switch::Off, _) => Exposure::Off,
+        (Switch::On, None) => Exposure::Here(metrics::install().map_err(CliError::Usage)?),
+        (Switch::On, Some(address)) => {
+            let handle = metrics::install().map_err(CliError::Usage)?;
+            let listener = TcpListener::bind(address).await.map_err(|e| {
+                CliError::Usage(format!("cannot listen on {address}: {e}. Set WISP_METRICS_LISTEN to a free address."))
+            })?;
+            tracing::info!("metrics on http://{address}/metrics");
+            let routes = metrics::routes(state.clone(), handle);
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, routes).await {
+                    tracing::error!("the metrics listener stopped: {error}");
+                }
+            });
+            Exposure::Apart
+        }
+    };
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
         CliError::Usage(format!("cannot listen on {}: {e}. Set WISP_LISTEN to a free address.", settings.listen))
     })?;
     let address = listener.local_addr().map_err(|e| CliError::Usage(e.to_string()))?;
     tracing::info!("Wisp is serving on http://{address}");
-    let app = router::build(state, options, bundle.map(|b| b.assets).unwrap_or_default());
+    let app = router::build(state, options, bundle.map(|b| b.assets).unwrap_or_default(), exposure);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -288,6 +288,13 @@ impl IssuerState {
         self.url.as_ref().ok_or(ServiceError::IssuerNotConfigured(NO_ISSUER))
     }
 
+    /// The state of every key the issuer knows and when the next one starts signing (Unix
+    /// seconds), for the metrics.
+    pub fn key_census(&self) -> (Vec<KeyState>, Option<i64>) {
+        let current = self.current.load();
+        (current.keys.iter().map(|key| key.state).collect(), current.next_rotation.map(|at| at.timestamp()))
+    }
+
     /// Everything an admin should see about the issuer, warnings first.
     pub fn status(&self) -> IssuerView {
         let mut warnings: Vec<String> =

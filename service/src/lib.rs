@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod issuer;
 pub mod master_key;
+pub mod metrics;
 pub mod password;
 pub mod references;
 pub mod secret_providers;

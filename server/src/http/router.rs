@@ -13,11 +13,15 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use app::{App, Assets, shell, state::AppState};
 
-use super::{assets, error, headers, health, issuer, origin, pages, worker};
+use super::{
+    assets, error, headers, health, issuer,
+    metrics::{self, Exposure},
+    origin, pages, worker,
+};
 
 pub const SESSION_COOKIE: &str = "wisp_session";
 
-pub fn build(state: AppState, options: LeptosOptions, assets: Assets) -> Router {
+pub fn build(state: AppState, options: LeptosOptions, assets: Assets, exposure: Exposure) -> Router {
     // `/` is answered by a plain redirect, before any page renders.
     let routes: Vec<_> = generate_route_list(App).into_iter().filter(|route| route.path() != "/").collect();
     let public_origin = origin::PublicOrigin(state.issuer.url.as_ref().map(|url| url.origin()));
@@ -61,7 +65,11 @@ pub fn build(state: AppState, options: LeptosOptions, assets: Assets) -> Router 
         // server function's answer may (a deployment token).
         .layer(CompressionLayer::new().br(true).gzip(true).compress_when(is_html));
 
-    let router = Router::new()
+    let mut router = Router::new();
+    if let Exposure::Here(handle) = &exposure {
+        router = router.merge(metrics::routes(state.clone(), handle.clone()));
+    }
+    let router = router
         .merge(issuer::routes(state.issuer.clone()))
         .merge(worker::routes(state.clone()))
         .merge(probes)
@@ -72,6 +80,11 @@ pub fn build(state: AppState, options: LeptosOptions, assets: Assets) -> Router 
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
+    // A layer of the router wraps each route, after matching: the route's pattern is known.
+    let router = match exposure {
+        Exposure::Off => router,
+        Exposure::Here(_) | Exposure::Apart => router.layer(middleware::from_fn(metrics::record)),
+    };
     if secure { router.layer(SetResponseHeaderLayer::overriding(headers::HSTS.0, headers::HSTS.1)) } else { router }
 }
 

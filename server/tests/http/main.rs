@@ -12,6 +12,7 @@ mod deployments;
 mod errors;
 mod issuer;
 mod matrix;
+mod metrics;
 mod replicas;
 mod rotation;
 mod run_roles;

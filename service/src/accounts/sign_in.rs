@@ -72,6 +72,7 @@ impl SignInGuard {
         let now = Utc::now();
         if let Some(until) = locked_until(db, &keys, now).await? {
             tracing::warn!(email, client = ?client, reason = "locked", "sign-in refused");
+            crate::metrics::sign_in_failure("locked");
             return Err(ServiceError::TooManySignIns { retry_after_secs: seconds_until(until, now) });
         }
 
@@ -89,6 +90,7 @@ impl SignInGuard {
                     user::Entity::find().filter(user::Column::Email.eq(email.trim().to_lowercase())).one(db).await?;
                 let reason = if known.is_some() { "wrong password" } else { "unknown e-mail" };
                 tracing::warn!(email, client = ?client, reason, "sign-in failed");
+                crate::metrics::sign_in_failure("bad_credentials");
                 let failures = record_failure(db, &email_key, client_key.as_deref(), client, known).await?;
                 let delay = DELAY_STEP * u32::try_from(failures).unwrap_or(u32::MAX);
                 tokio::time::sleep(delay.min(MAX_DELAY)).await;
@@ -105,6 +107,7 @@ impl SignInGuard {
         if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
             tracing::warn!(email, client = ?client, reason = "busy", "sign-in refused");
+            crate::metrics::sign_in_failure("busy");
             return Err(ServiceError::Busy { retry_after_secs: 1 });
         }
         let permit = self.checks.acquire().await;

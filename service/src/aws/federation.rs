@@ -78,8 +78,19 @@ pub async fn assume_web_identity(
         .duration_seconds(SESSION_SECONDS)
         .send()
         .await
-        .map_err(|error| FederationError::Sts(Failure::from_sdk(&error)))?;
+        .map_err(|error| sts_failed("AssumeRoleWithWebIdentity", &error))?;
+    crate::metrics::sts_request("AssumeRoleWithWebIdentity", None);
     assumed(output.credentials(), output.assumed_role_user())
+}
+
+/// A refused or failed STS call, counted by AWS's code.
+fn sts_failed<E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    call: &'static str,
+    error: &aws_sdk_sts::error::SdkError<E, R>,
+) -> FederationError {
+    let failure = Failure::from_sdk(error);
+    crate::metrics::sts_request(call, Some(failure.metric_code()));
+    FederationError::Sts(failure)
 }
 
 /// A stored key assuming `role`, with the external ID when one is saved.
@@ -99,7 +110,8 @@ pub async fn assume_role(
     if let Some(external_id) = external_id {
         request = request.external_id(external_id.as_str());
     }
-    let output = request.send().await.map_err(|error| FederationError::Sts(Failure::from_sdk(&error)))?;
+    let output = request.send().await.map_err(|error| sts_failed("AssumeRole", &error))?;
+    crate::metrics::sts_request("AssumeRole", None);
     assumed(output.credentials(), output.assumed_role_user())
 }
 

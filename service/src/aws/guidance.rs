@@ -56,6 +56,16 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// What the metrics call this failure: AWS's code, or how the call failed without one.
+    pub fn metric_code(&self) -> &str {
+        match self {
+            Failure::Service { code, .. } => code,
+            Failure::Timeout => "Timeout",
+            Failure::Unreachable(_) => "Unreachable",
+            Failure::Other(_) => "Other",
+        }
+    }
+
     pub fn from_sdk<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
         error: &SdkError<E, R>,
     ) -> Self {

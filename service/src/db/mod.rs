@@ -133,6 +133,18 @@ pub async fn migrate(db: &DatabaseConnection) -> ServiceResult<()> {
 }
 
 /// Whether the database answers, for the readiness probe.
+/// The connection pool now, for the metrics: idle connections, connections in use, the limit.
+pub fn pool_figures(db: &DatabaseConnection) -> (usize, usize, u32) {
+    fn figures<D: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<D>) -> (usize, usize, u32) {
+        let (size, idle) = (pool.size(), pool.num_idle());
+        (idle, (size as usize).saturating_sub(idle), pool.options().get_max_connections())
+    }
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => figures(db.get_postgres_connection_pool()),
+        _ => figures(db.get_sqlite_connection_pool()),
+    }
+}
+
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }

@@ -51,8 +51,25 @@ pub fn fingerprint_key(master_key: &MasterKey) -> DerivedKey {
 }
 
 /// The environment for the worker's deployment. `automation`, when the worker names one, must be
-/// the token's own.
+/// the token's own. Counted by outcome, with how long it took.
 pub async fn kickoff(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    aws: Aws<'_>,
+    worker: &Worker,
+    automation: Option<AutomationId>,
+) -> ServiceResult<KickoffResponse> {
+    let started = std::time::Instant::now();
+    let answer = answer(db, aws, worker, automation).await;
+    let outcome = match &answer {
+        Ok(_) => "succeeded",
+        Err(ServiceError::SecretsUnresolved { .. }) => "failed",
+        Err(_) => "error",
+    };
+    crate::metrics::kickoff(outcome, started.elapsed());
+    answer
+}
+
+async fn answer(
     db: &(impl TransactionTrait + ConnectionTrait),
     aws: Aws<'_>,
     worker: &Worker,
@@ -110,6 +127,9 @@ pub async fn kickoff(
     }
     let read = read_all(aws, &reads, deadline).await;
     log_per_config(&reads, &read);
+    for result in &read {
+        crate::metrics::secret_read("aws_secrets_manager", result.as_ref().map(drop).map_err(|f| f.code.as_deref()));
+    }
 
     let mut fresh_values: HashMap<&str, String> = HashMap::new();
     for (request, value) in reads.iter().zip(read) {

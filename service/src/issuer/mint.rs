@@ -277,6 +277,7 @@ impl Minter {
         let token = jsonwebtoken::encode(&header, &claims, &self.key.encoding)
             .map_err(|e| ServiceError::Internal(format!("signing a token failed: {e}")))?;
         self.signatures.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::token_issued(if claims.automation_id.is_some() { "automation" } else { "organization" });
         Ok(MintedToken { token, expires_at: claims.exp, kid: self.key.jwk.kid.clone() })
     }
 }
