@@ -177,6 +177,16 @@ pub enum Command {
     },
     /// Apply database migrations and exit (serve applies them too).
     Migrate,
+    /// Copy a SQLite database into FILE, consistently, while Wisp serves (sessions left out:
+    /// everyone signs in again after a restore). For PostgreSQL, it says how to use pg_dump.
+    #[command(
+        after_help = "Restore: stop Wisp, put the copy where DATABASE_URL points (or point it at the copy), start Wisp with the same WISP_MASTER_KEY."
+    )]
+    Backup {
+        /// The new file (it must not exist).
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
     /// Bootstrap organizations and their owners.
     #[command(subcommand)]
     Admin(AdminCommand),

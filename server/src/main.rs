@@ -116,6 +116,11 @@ async fn run(settings: &Settings, command: Command) -> Result<(), CliError> {
             println!("The database is up to date.");
             Ok(())
         }
+        Command::Backup { file } => {
+            let bytes = db::backup(&database(settings).await?, &file).await?;
+            println!("Copied the database to {} ({bytes} bytes, without sessions).", file.display());
+            Ok(())
+        }
         Command::Admin(AdminCommand::Create { org_name, email }) => {
             commands::admin_create(&database(settings).await?, &org_name, &email).await
         }

@@ -8,6 +8,7 @@ mod seaweed;
 mod access;
 mod audit_log;
 mod automations;
+mod backup;
 mod deployments;
 mod errors;
 mod issuer;

@@ -1,5 +1,6 @@
 //! Connecting to SQLite or PostgreSQL, running the migrations, and the mechanisms every feature
 //! stores through: typed text columns and unique-index races.
+mod backup;
 pub mod defaults;
 pub mod text;
 pub mod unique;
@@ -19,6 +20,8 @@ use crate::{
     error::{ServiceError, ServiceResult},
     files::{create_private_dir, make_private},
 };
+
+pub use self::backup::backup;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/wisp.db?mode=rwc";
 
