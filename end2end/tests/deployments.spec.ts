@@ -155,4 +155,17 @@ test.describe.serial('Deploy, kick off from a worker, and see a rotation arrive 
     await expect(page.getByRole('alert')).toContainText('could not be read');
     await expect(page.locator('table.deployments tbody tr')).toHaveCount(1);
   });
+
+  test('the metrics count the kickoffs, the secrets they read and the STS calls behind them', async ({ request }) => {
+    const scrape = await (await request.get('/metrics')).text();
+    const value = (series: string) => {
+      const line = scrape.split('\n').find((l) => l.startsWith(series));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    expect(value('wisp_kickoffs_total{outcome="succeeded"}')).toBeGreaterThanOrEqual(2);
+    expect(value('wisp_secret_reads_total{provider="aws_secrets_manager",outcome="success",code="none"}')).toBeGreaterThanOrEqual(2);
+    expect(value('wisp_sts_requests_total{call="AssumeRoleWithWebIdentity",outcome="success",code="none"}')).toBeGreaterThanOrEqual(1);
+    expect(value('wisp_http_requests_total{route="/api/v1/kickoffs",method="POST",status="200"}')).toBeGreaterThanOrEqual(2);
+    expect(scrape).not.toContain(secretName);
+  });
 });
