@@ -21,6 +21,14 @@ use crate::{
 const LIFETIME: u64 = 30;
 const ROLE: &str = "arn:aws:iam::123456789012:role/uploads";
 
+/// The Workload Identity config `uploads` for [`ROLE`]; its id.
+async fn uploads_config(server: &Server, owner: &reqwest::Client) -> String {
+    let body = json!({ "name": "uploads", "provider": "aws", "role_arn": ROLE, "region": "us-east-1" });
+    let (status, config) = server.call_json(owner, "workload_identity/create", body).await;
+    assert_eq!(status, StatusCode::OK, "{config}");
+    config["id"].as_str().unwrap().to_owned()
+}
+
 /// An automation named `name` whose runs assume `config`, deployed; its id and deployment token.
 async fn deployed(server: &Server, owner: &reqwest::Client, name: &str, config: &str) -> (String, String) {
     let (_, id) = server.call(owner, "automations/create", &[("name", name)]).await;
@@ -62,15 +70,7 @@ async fn a_job_with_no_key_uses_its_automations_role_for_several_token_lifetimes
     ];
     let mut server = Server::start_on(&db, port, &env).await;
     let owner = server.signed_in("owner@acme.test", PASSWORD).await;
-    let (status, config) = server
-        .call_json(
-            &owner,
-            "workload_identity/create",
-            json!({ "name": "uploads", "provider": "aws", "role_arn": ROLE, "region": "us-east-1" }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{config}");
-    let config = config["id"].as_str().unwrap().to_owned();
+    let config = uploads_config(&server, &owner).await;
     let (uploader, token) = deployed(&server, &owner, "uploader", &config).await;
     let (_, intruder_token) = deployed(&server, &owner, "intruder", &config).await;
 
@@ -167,14 +167,8 @@ async fn when_wisp_stays_away_past_the_tokens_expiry_wisp_run_says_so_and_the_co
     ];
     let server = Server::start_on(&db, port, &env).await;
     let owner = server.signed_in("owner@acme.test", PASSWORD).await;
-    let (_, config) = server
-        .call_json(
-            &owner,
-            "workload_identity/create",
-            json!({ "name": "uploads", "provider": "aws", "role_arn": ROLE, "region": "us-east-1" }),
-        )
-        .await;
-    let (_, token) = deployed(&server, &owner, "uploader", config["id"].as_str().unwrap()).await;
+    let config = uploads_config(&server, &owner).await;
+    let (_, token) = deployed(&server, &owner, "uploader", &config).await;
     let started = std::env::temp_dir().join(format!("wisp-run-started-{}", uuid::Uuid::new_v4().simple()));
     let script = format!("touch {}; sleep 12; exit 3", started.display());
     let run = Command::new(env!("CARGO_BIN_EXE_wisp"))
