@@ -124,8 +124,8 @@ pub async fn keys_list(db: &DatabaseConnection, issuer: &IssuerState) -> Result<
         return Ok(());
     }
     println!(
-        "{:<43}  {:<5}  {:<7}  {:<20}  {:<20}  {:<20}  {}",
-        "KID", "ALG", "STATE", "PUBLISHED AT", "ACTIVE FROM", "RETIRES AT", "REMOVED AFTER"
+        "{:<43}  {:<5}  {:<7}  {:<20}  {:<20}  {:<20}  REMOVED AFTER",
+        "KID", "ALG", "STATE", "PUBLISHED AT", "ACTIVE FROM", "RETIRES AT"
     );
     for view in issuer.views(&rows) {
         println!(

@@ -146,7 +146,7 @@ async fn keys_move_through_next_active_retired_removed_on_schedule() {
     );
     let c = world.next().await;
     assert_eq!(world.active().await, b);
-    assert_eq!(world.in_state(KeyState::Retired).await, [a.clone()]);
+    assert_eq!(world.in_state(KeyState::Retired).await, std::slice::from_ref(&a));
     let retired = world.keys().await.into_iter().find(|k| k.kid == a).unwrap();
     assert_eq!(retired.remove_after, Some(at(60 + RETENTION)), "its last token expired, plus every cache");
     let published = world.follow(&world.issuer).await;
