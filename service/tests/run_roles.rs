@@ -64,6 +64,19 @@ impl World {
         automations::create(&self.db.db, &self.automations, automations::parse_name(name).unwrap()).await.unwrap().id
     }
 
+    /// An automation named `name` whose runs assume `config`.
+    async fn running_as(&self, name: &str, config: WorkloadIdentityConfigId) -> AutomationId {
+        let automation = self.automation(name).await;
+        automations::set_run_role(&self.db.db, &self.automations, automation, Some(config)).await.unwrap();
+        automation
+    }
+
+    /// Revokes the token of the automation's newest deployment.
+    async fn revoke_newest(&self, automation: AutomationId) {
+        let newest = deployments::list(&self.db.db, &self.automations.read(), automation).await.unwrap()[0].id;
+        deployments::revoke_token(&self.db.db, &self.automations, newest).await.unwrap();
+    }
+
     async fn deploy(&self, automation: AutomationId) -> String {
         deployments::deploy(&self.db.db, self.aws(), &self.automations, automation).await.unwrap().token
     }
@@ -130,8 +143,7 @@ async fn a_kickoff_hands_the_run_a_token_for_its_role_and_a_deployment_keeps_the
 async fn a_run_token_asks_for_id_tokens_only_and_stops_with_its_deployment_or_when_left_unused() {
     let world = World::new().await;
     let reports = world.config("reports", "wisp-reports", true).await;
-    let nightly = world.automation("nightly").await;
-    automations::set_run_role(&world.db.db, &world.automations, nightly, Some(reports)).await.unwrap();
+    let nightly = world.running_as("nightly", reports).await;
     let deployment_token = world.deploy(nightly).await;
     let answer = world.kickoff(&deployment_token).await;
     let run_token = answer.id_token_request_token.clone();
@@ -169,8 +181,7 @@ async fn a_run_token_asks_for_id_tokens_only_and_stops_with_its_deployment_or_wh
     // Revoking the deployment's token ends its runs' tokens too.
     let fresh = world.kickoff(&deployment_token).await.id_token_request_token;
     deployments::authenticate_run(&world.db.db, &fresh).await.unwrap();
-    let deployment = deployments::list(&world.db.db, &world.automations.read(), nightly).await.unwrap()[0].id;
-    deployments::revoke_token(&world.db.db, &world.automations, deployment).await.unwrap();
+    world.revoke_newest(nightly).await;
     let revoked = deployments::authenticate_run(&world.db.db, &fresh).await.unwrap_err();
     assert!(revoked.to_string().contains("revoked"), "{revoked}");
 }
@@ -179,8 +190,7 @@ async fn a_run_token_asks_for_id_tokens_only_and_stops_with_its_deployment_or_wh
 async fn a_config_runs_assume_is_not_deleted_from_under_them_and_another_organizations_is_refused() {
     let world = World::new().await;
     let uploads = world.config("uploads", "wisp-uploads", false).await;
-    let nightly = world.automation("nightly").await;
-    automations::set_run_role(&world.db.db, &world.automations, nightly, Some(uploads)).await.unwrap();
+    let nightly = world.running_as("nightly", uploads).await;
     world.deploy(nightly).await;
 
     let in_use = wi::delete(&world.db.db, &world.configs, uploads).await.unwrap_err();
@@ -189,8 +199,7 @@ async fn a_config_runs_assume_is_not_deleted_from_under_them_and_another_organiz
     // Cleared on the automation, the active deployment still holds it.
     automations::set_run_role(&world.db.db, &world.automations, nightly, None).await.unwrap();
     assert!(wi::delete(&world.db.db, &world.configs, uploads).await.unwrap_err().to_string().contains("nightly #1"));
-    let deployment = deployments::list(&world.db.db, &world.automations.read(), nightly).await.unwrap()[0].id;
-    deployments::revoke_token(&world.db.db, &world.automations, deployment).await.unwrap();
+    world.revoke_newest(nightly).await;
     wi::delete(&world.db.db, &world.configs, uploads).await.unwrap();
 
     // A config of another organization is not one to choose.

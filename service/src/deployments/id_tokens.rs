@@ -14,7 +14,7 @@ use crate::{
     error::{ServiceError, ServiceResult},
     issuer::{
         IssuerState,
-        mint::{Audience, MintedToken, RunningAutomation},
+        mint::{Audience, MintedToken},
     },
 };
 
@@ -50,16 +50,9 @@ impl IdTokens {
                 retry_after_secs: 1,
             });
         }
-        let session_tags = audience.as_str() == STS_AUDIENCE && session_tags(db, worker).await?;
-        let running = RunningAutomation { automation: worker.automation(), deployment: worker.number(), session_tags };
-        issuer.minter.automation_token(worker.org(), running, &audience)
-    }
-}
-
-/// Whether the run's AWS role (the config its deployment froze) asks for session tags.
-pub(super) async fn session_tags(db: &impl ConnectionTrait, worker: &Worker) -> ServiceResult<bool> {
-    match worker.run_role() {
-        Some(config) => Ok(crate::workload_identity::find_in_org(db, worker.org(), config).await?.session_tags),
-        None => Ok(false),
+        // Session tags are for STS only, and only when the run's AWS role asks for them.
+        let session_tags = audience.as_str() == STS_AUDIENCE
+            && worker.run_role_config(db).await?.is_some_and(|config| config.session_tags);
+        issuer.minter.automation_token(worker.org(), worker.running(session_tags), &audience)
     }
 }

@@ -30,7 +30,7 @@ use crate::{
     db::{begin_write, max_by, page_of, text::Text},
     entity::{deployment, deployment_variable, kickoff},
     error::{ServiceError, ServiceResult},
-    issuer::mint::{Audience, RunningAutomation},
+    issuer::mint::Audience,
     master_key::{DerivedKey, MasterKey, Sealed},
     secret_providers::{self, Auth},
     time::rfc3339,
@@ -190,21 +190,9 @@ async fn aws_for_run(
     worker: &Worker,
     kickoff: KickoffId,
 ) -> ServiceResult<Option<AwsForRun>> {
-    let Some(config) = worker.run_role() else { return Ok(None) };
-    let config =
-        crate::workload_identity::find_in_org(db, worker.org(), config).await.map_err(|error| match error {
-            ServiceError::NotFound { .. } => {
-                ServiceError::NotFound { what: "The workload identity config this deployment's runs assume" }
-            }
-            other => other,
-        })?;
+    let Some(config) = worker.run_role_config(db).await? else { return Ok(None) };
     let issuer = aws.issuer.ready().map_err(ServiceError::IssuerNotConfigured)?;
-    let running = RunningAutomation {
-        automation: worker.automation,
-        deployment: worker.number,
-        session_tags: config.session_tags,
-    };
-    let minted = issuer.minter.automation_token(worker.org(), running, &Audience::sts())?;
+    let minted = issuer.minter.automation_token(worker.org(), worker.running(config.session_tags), &Audience::sts())?;
     let expires_at = DateTime::from_timestamp(minted.expires_at, 0).map(rfc3339).unwrap_or_default();
     Ok(Some(AwsForRun {
         role_arn: config.role_arn.to_string(),

@@ -37,9 +37,11 @@ use crate::{
         automation, credential, deployment, deployment_variable, environment_variable as variable, kickoff, user,
     },
     error::{ServiceError, ServiceResult},
+    issuer::mint::RunningAutomation,
     master_key::Sealed,
     secret_providers::{self, Credential},
     time::rfc3339,
+    workload_identity::WorkloadIdentityConfig,
 };
 
 /// A kickoff answers within this, AWS included; a deploy's reads are bounded the same way.
@@ -86,12 +88,26 @@ impl Worker {
     pub fn org(&self) -> OrgId {
         self.org
     }
-    pub fn run_role(&self) -> Option<WorkloadIdentityConfigId> {
-        self.run_role
-    }
     /// Which token it presented: only a deployment's may kick off.
     pub fn token(&self) -> TokenKind {
         self.token
+    }
+
+    /// What its tokens say of the running automation; `session_tags` when its run role asks for them.
+    fn running(&self, session_tags: bool) -> RunningAutomation {
+        RunningAutomation { automation: self.automation, deployment: self.number, session_tags }
+    }
+
+    /// The workload identity config of its AWS role for runs, as the deployment froze it.
+    async fn run_role_config(&self, db: &impl ConnectionTrait) -> ServiceResult<Option<WorkloadIdentityConfig>> {
+        let Some(config) = self.run_role else { return Ok(None) };
+        let found = crate::workload_identity::find_in_org(db, self.org, config).await.map_err(|error| match error {
+            ServiceError::NotFound { .. } => {
+                ServiceError::NotFound { what: "The workload identity config this deployment's runs assume" }
+            }
+            other => other,
+        })?;
+        Ok(Some(found))
     }
 
     fn of(row: &deployment::Model, automation: &automation::Model, token: TokenKind) -> Self {
