@@ -93,6 +93,7 @@ pub const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/oauth2/jwks", needs: Needs::Nobody },
     Route { method: "GET", path: "/healthz", needs: Needs::Nobody },
     Route { method: "GET", path: "/readyz", needs: Needs::Nobody },
+    Route { method: "GET", path: "/metrics", needs: Needs::Nobody },
 ];
 
 impl Route {
