@@ -89,6 +89,7 @@ pub const ROUTES: &[Route] = &[
     server_fn("audit_log/list", Needs::All(&[Permission::read(AuditLog)])),
     Route { method: "POST", path: "/api/v1/kickoffs", needs: Needs::DeploymentToken },
     Route { method: "POST", path: "/api/v1/id-tokens", needs: Needs::WorkerToken },
+    Route { method: "GET", path: "/api/v1/openapi.json", needs: Needs::Nobody },
     Route { method: "GET", path: "/.well-known/openid-configuration", needs: Needs::Nobody },
     Route { method: "GET", path: "/oauth2/jwks", needs: Needs::Nobody },
     Route { method: "GET", path: "/healthz", needs: Needs::Nobody },

@@ -6,6 +6,7 @@ pub mod headers;
 pub mod health;
 pub mod issuer;
 pub mod metrics;
+pub mod openapi;
 pub mod origin;
 pub mod pages;
 pub mod router;

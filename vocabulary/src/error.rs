@@ -8,7 +8,9 @@ use crate::dto::deployments::SecretFailure;
 
 /// What is wrong with one form field or request argument, named as the form or request names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub field: Cow<'static, str>,
     pub message: String,
 }
@@ -31,6 +33,7 @@ macro_rules! error_codes {
     ($($variant:ident = $status:literal, $code:literal;)*) => {
         /// A stable, machine-readable reason. Clients branch on it; the words may change.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($variant,)*
@@ -89,8 +92,9 @@ impl fmt::Display for ErrorCode {
 }
 
 /// An error as the client sees it: what happened (`message`), what to do (`hint`), and the
-/// message for each field it concerns.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// message for each field it concerns. On the wire it is the [`Envelope`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "Envelope", from = "Envelope")]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -137,50 +141,57 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// The error envelope: `{"error": {…}}`.
 #[derive(Serialize, Deserialize)]
-struct Envelope<E> {
-    error: E,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+struct Envelope {
+    error: ErrorBody,
 }
 
-#[derive(Serialize)]
-struct BodyRef<'a> {
+/// What went wrong, for people (`message`, `hint`) and for code (`code`, `fields`, `failures`).
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+struct ErrorBody {
     code: ErrorCode,
-    message: &'a str,
-    hint: &'a str,
-    fields: &'a [FieldError],
-    #[serde(skip_serializing_if = "<[SecretFailure]>::is_empty")]
-    failures: &'a [SecretFailure],
-}
-
-#[derive(Deserialize)]
-struct Body {
-    code: ErrorCode,
+    /// What happened.
     message: String,
+    /// What to do about it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     hint: String,
+    /// The request's fields it concerns, each with its own message; often empty.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     fields: Vec<FieldError>,
-    #[serde(default)]
+    /// With `secrets_unresolved` only: every variable whose secret could not be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     failures: Vec<SecretFailure>,
 }
 
-impl Serialize for ApiError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let body = BodyRef {
-            code: self.code,
-            message: &self.message,
-            hint: &self.hint,
-            fields: &self.fields,
-            failures: &self.failures,
-        };
-        Envelope { error: body }.serialize(serializer)
+impl From<ApiError> for Envelope {
+    fn from(ApiError { code, message, hint, fields, failures }: ApiError) -> Self {
+        Self { error: ErrorBody { code, message, hint, fields, failures } }
     }
 }
 
-impl<'de> Deserialize<'de> for ApiError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let Envelope { error: Body { code, message, hint, fields, failures } } = Envelope::deserialize(deserializer)?;
-        Ok(Self { code, message, hint, fields, failures })
+impl From<Envelope> for ApiError {
+    fn from(Envelope { error: ErrorBody { code, message, hint, fields, failures } }: Envelope) -> Self {
+        Self { code, message, hint, fields, failures }
+    }
+}
+
+// The document names the envelope after the type clients know.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ApiError {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <Envelope as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ApiError {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <Envelope as utoipa::ToSchema>::schemas(schemas);
     }
 }
 

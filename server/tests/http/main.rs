@@ -14,6 +14,7 @@ mod errors;
 mod issuer;
 mod matrix;
 mod metrics;
+mod openapi;
 mod replicas;
 mod rotation;
 mod run_roles;

@@ -177,9 +177,12 @@ async fn request(
         "automations/revoke_token" => (json!({ "deployment": acme.fresh_deployment().await }), true),
         "/api/v1/kickoffs" => (json!({}), false),
         "/api/v1/id-tokens" => (json!({ "audience": "https://vault.example.com" }), false),
-        "/.well-known/openid-configuration" | "/oauth2/jwks" | "/healthz" | "/readyz" | "/metrics" => {
-            (Value::Null, false)
-        }
+        "/api/v1/openapi.json"
+        | "/.well-known/openid-configuration"
+        | "/oauth2/jwks"
+        | "/healthz"
+        | "/readyz"
+        | "/metrics" => (Value::Null, false),
         other => panic!("{other} is in ROUTES but this test has no request for it: add one"),
     }
 }

@@ -67,10 +67,15 @@ pub struct KickoffPage {
 
 /// A variable whose secret could not be read, with AWS's code and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecretFailure {
+    /// The environment variable's key.
     pub variable: String,
+    /// The secret's name at its provider.
     pub secret: String,
+    /// The name of the credential it is read with.
     pub credential: String,
+    /// The provider's error code (such as AWS's `AccessDeniedException`), when it gave one.
     pub code: Option<String>,
     pub message: String,
     pub hint: String,
@@ -79,6 +84,7 @@ pub struct SecretFailure {
 /// `POST /api/v1/kickoffs`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KickoffRequest {
     /// When given, it must be the token's automation.
     #[serde(default)]
@@ -86,10 +92,13 @@ pub struct KickoffRequest {
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KickoffResponse {
     pub kickoff: KickoffId,
     pub automation: AutomationId,
+    /// The deployment's number in its automation.
     pub deployment: u32,
+    /// The run's environment: every variable of the deployment, each secret read now or at deploy.
     pub env: BTreeMap<String, String>,
     /// When the automation has an AWS role for runs: what an AWS SDK needs to assume it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +122,7 @@ impl std::fmt::Debug for KickoffResponse {
 
 /// The `aws` object of a kickoff: a web identity token for the automation's AWS role for runs.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AwsForRun {
     pub role_arn: String,
     pub region: String,
@@ -153,12 +163,18 @@ pub fn role_session_name(automation: &str, kickoff: KickoffId) -> String {
 /// `POST /api/v1/id-tokens`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdTokenRequest {
+    /// Who will verify the token (its `aud`): 1 to 256 characters, no spaces or control characters,
+    /// such as `sts.amazonaws.com` or a Vault role's bound audience.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 256, pattern = r"^[^\s\x00-\x1F\x7F-\x9F]+$"))]
     pub audience: String,
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdTokenResponse {
+    /// The ID token (a JWT), 15 minutes long.
     pub token: String,
     /// Unix seconds.
     pub expires_at: i64,
