@@ -171,6 +171,8 @@ fn schemathesis(document: &str, token: &str, options: &[&str]) -> Run {
         .args(["--header", &format!("Authorization: Bearer {token}")])
         .args(options)
         .env("NO_COLOR", "1")
+        // Its cache of crashes goes with the reports, not into the source tree.
+        .current_dir(reports.path())
         .output()
         .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
     let said = String::from_utf8_lossy(&output.stdout);
