@@ -71,7 +71,7 @@ pub fn report(report: ConnectionReport) -> ConnectionReportView {
                 detail: detail.to_owned(),
                 warnings: Vec::new(),
                 code: None,
-                aws_message: None,
+                provider_message: None,
                 cause: String::new(),
                 fix: String::new(),
             };
@@ -81,7 +81,7 @@ pub fn report(report: ConnectionReport) -> ConnectionReportView {
                 }
                 StepOutcome::Failed(d) => StepView {
                     code: d.code.clone(),
-                    aws_message: d.aws_message.clone(),
+                    provider_message: d.provider_message.clone(),
                     cause: d.cause.clone(),
                     fix: d.fix.clone(),
                     ..bare(StepStatus::Failed, "")

@@ -6,11 +6,15 @@ use service::{
     audit::Actor,
     db::DatabaseConnection,
     email::Email,
-    issuer::{IssuerState, mint::Audience, rotation, store},
+    issuer::{IssuerState, rotation, store},
     master_key::{self, MasterKey},
     password::Password,
 };
-use vocabulary::{access::Role, ids::OrgId, token::KeyMode};
+use vocabulary::{
+    access::Role,
+    ids::OrgId,
+    token::{Audience, KeyMode},
+};
 
 use crate::error::CliError;
 
@@ -98,7 +102,7 @@ pub async fn token_mint(
     org_id: OrgId,
     audience: &str,
 ) -> Result<(), CliError> {
-    let audience = Audience::parse(audience)?;
+    let audience: Audience = audience.parse().map_err(|e: vocabulary::FieldError| CliError::Usage(e.message))?;
     if issuer.mode == KeyMode::Managed {
         let ring = MasterKey::from_base64(master_key.ok_or_else(|| {
             CliError::Usage("WISP_MASTER_KEY is not set: managed signing keys are sealed under it.".to_owned())

@@ -4,10 +4,10 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use service::issuer::{
     keys::{SigningAlgorithm, generate, parse_signing_key},
-    mint::{Audience, Lifetimes, Minter},
+    mint::{Lifetimes, Minter},
     url::IssuerUrl,
 };
-use vocabulary::ids::OrgId;
+use vocabulary::{ids::OrgId, token::Audience};
 
 fn minter(alg: SigningAlgorithm) -> Minter {
     let key = parse_signing_key(&generate(alg), "OIDC_PRIVATE_KEY").expect("a generated key parses");

@@ -11,6 +11,7 @@ pub mod email;
 pub mod entity;
 pub mod error;
 pub mod files;
+pub mod guidance;
 pub mod issuer;
 pub mod master_key;
 pub mod metrics;
@@ -21,6 +22,7 @@ pub mod session_store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;
+pub mod vault;
 pub mod workload_identity;
 
 pub use error::{ServiceError, ServiceResult};

@@ -14,6 +14,9 @@ use crate::{
     accounts, audit, db,
 };
 
+mod openbao;
+pub use openbao::{OpenBao, ROOT_TOKEN, Trust};
+
 pub struct TestDatabase {
     pub url: String,
     pub db: DatabaseConnection,
@@ -161,18 +164,27 @@ pub fn free_port() -> u16 {
 
 /// An issuer at `url` signing with a new ES256 key pinned in its configuration, hour-long tokens.
 pub fn pinned_issuer(url: &str) -> crate::issuer::IssuerState {
-    use crate::issuer::{
-        IssuerConfig, IssuerState,
-        keys::{SigningAlgorithm, generate},
-    };
+    issuer_with_key(url, &crate::issuer::keys::generate(crate::issuer::keys::SigningAlgorithm::ES256))
+}
+
+/// An issuer at `url` signing with `private_key_pem`, pinned, hour-long tokens.
+pub fn issuer_with_key(url: &str, private_key_pem: &str) -> crate::issuer::IssuerState {
+    use crate::issuer::{IssuerConfig, IssuerState};
     IssuerState::load(&IssuerConfig {
         issuer: Some(url.to_owned()),
-        private_key_pem: Some(generate(SigningAlgorithm::ES256)),
+        private_key_pem: Some(private_key_pem.to_owned()),
         published_keys_pem: None,
         token_lifetime_seconds: 3600,
         ..IssuerConfig::default()
     })
     .expect("a pinned test issuer")
+}
+
+/// The public half of an ES256 `private_key_pem`, as PEM: what a relying party given keys holds.
+pub fn es256_public_pem(private_key_pem: &str) -> String {
+    use p256::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
+    let key = p256::SecretKey::from_pkcs8_pem(private_key_pem).expect("an ES256 private key");
+    key.public_key().to_public_key_pem(LineEnding::LF).expect("a PEM public key")
 }
 
 /// A new organization and its owner, created as the operator does.

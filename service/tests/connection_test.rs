@@ -116,7 +116,7 @@ async fn each_sts_error_fails_its_step_with_its_own_guidance() {
         let report = run(&aws.endpoint).await;
         let diagnosis = failure(&report, step);
         assert_eq!(diagnosis.code.as_deref(), Some(code));
-        assert_eq!(diagnosis.aws_message.as_deref(), Some(format!("injected {code}").as_str()));
+        assert_eq!(diagnosis.provider_message.as_deref(), Some(format!("injected {code}").as_str()));
         assert!(diagnosis.cause.contains(cause), "{code}: {}", diagnosis.cause);
         let after: Vec<&StepOutcome> =
             report.steps.iter().skip_while(|s| s.step != step).skip(1).map(|s| &s.outcome).collect();

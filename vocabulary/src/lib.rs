@@ -61,6 +61,25 @@ macro_rules! text_enum {
     };
 }
 
+/// Values that travel as their text and are parsed back through `FromStr`, so a bad value in a
+/// request gets the same message as a bad value in a form.
+macro_rules! serde_as_text {
+    ($($name:ty),*) => {$(
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
 pub mod access;
 pub mod audit;
 pub mod aws;
@@ -73,6 +92,7 @@ pub mod name;
 pub mod providers;
 pub mod token;
 pub mod used_by;
+pub mod vault;
 
 pub use error::{ApiError, ErrorCode, FieldError};
 

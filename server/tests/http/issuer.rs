@@ -266,9 +266,10 @@ async fn a_real_sts_trades_a_wisp_token_for_credentials_and_refuses_the_wrong_on
     use crate::seaweed::{AUDIENCE, SeaweedSts, StsAnswer, TrustedRole};
     use service::issuer::{
         keys::parse_signing_key,
-        mint::{Audience, Lifetimes, Minter},
+        mint::{Lifetimes, Minter},
         url::IssuerUrl,
     };
+    use vocabulary::token::Audience;
 
     let db = TestDatabase::new().await;
     let (acme, other) = (create_org(&db, "acme"), create_org(&db, "other"));
@@ -299,14 +300,14 @@ async fn a_real_sts_trades_a_wisp_token_for_credentials_and_refuses_the_wrong_on
         Lifetimes::new(900).unwrap(),
         std::sync::Arc::new(move || past),
     );
-    let expired = minter.fresh_token(acme.parse().unwrap(), &Audience::parse(AUDIENCE).unwrap()).unwrap().token;
+    let expired = minter.fresh_token(acme.parse().unwrap(), &AUDIENCE.parse::<Audience>().unwrap()).unwrap().token;
     // Right issuer, subject and audience, but signed by a key Wisp does not publish.
     let stranger = Minter::new(
         IssuerUrl::parse(&issuer).unwrap(),
         parse_signing_key(&keygen(&db, "rs256"), "test key").unwrap(),
         Lifetimes::new(900).unwrap(),
     )
-    .fresh_token(acme.parse().unwrap(), &Audience::parse(AUDIENCE).unwrap())
+    .fresh_token(acme.parse().unwrap(), &AUDIENCE.parse::<Audience>().unwrap())
     .unwrap()
     .token;
 

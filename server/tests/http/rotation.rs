@@ -16,7 +16,7 @@ use service::testing::TestDatabase;
 
 use crate::{
     common::{MASTER_KEY, PASSWORD, Server, create_org, free_port, output, run},
-    fleet::{Balancer, CachedVerifier, OpenBao, Watcher, kids, unix_now},
+    fleet::{BAO_ROLE, Balancer, CachedVerifier, Watcher, kids, openbao_trusting, unix_now},
     seaweed::{AUDIENCE, SeaweedSts, StsAnswer, TrustedRole},
 };
 
@@ -87,7 +87,7 @@ async fn id_token(server: &Server, deployment_token: &str, audience: &str) -> (S
 /// Every relying party's verdict on the same automation's tokens.
 struct Verifiers {
     pyjwt: CachedVerifier,
-    bao: OpenBao,
+    bao: service::testing::OpenBao,
     sts: SeaweedSts,
     sub: String,
     verified: [u64; 3],
@@ -104,7 +104,7 @@ impl Verifiers {
                 .verify(sts_token, &sub, AUDIENCE)
                 .and_then(|_| self.pyjwt.verify(bao_token, &sub, BAO_AUDIENCE))
                 .map(|_| ()),
-            self.bao.login(bao_token).await,
+            self.bao.login("jwt", BAO_ROLE, bao_token).await,
             match self.sts.assume_role_with_web_identity(Self::ROLE, sts_token).await {
                 StsAnswer::Credentials { .. } => Ok(()),
                 StsAnswer::Refused { code, message } => Err(format!("{code}: {message}")),
@@ -137,7 +137,7 @@ async fn keys_rotate_on_two_replicas_and_no_caching_relying_party_ever_refuses_a
     let (automation, deployment_token) = deployed(&issuer, "rotating").await;
     let sub = format!("organization:{org}:automation:{automation}");
     let sts = SeaweedSts::start(&issuer, &[TrustedRole { arn: Verifiers::ROLE, sub: &sub }]).await;
-    let bao = OpenBao::start(&issuer, BAO_AUDIENCE, &sub).await;
+    let bao = openbao_trusting(&issuer, BAO_AUDIENCE, &sub).await;
     let mut verifiers = Verifiers {
         pyjwt: CachedVerifier::start(&issuer),
         bao,
@@ -199,7 +199,7 @@ async fn keys_rotate_on_two_replicas_and_no_caching_relying_party_ever_refuses_a
     let cached = verifiers.pyjwt.verify(&before.0, &sub, AUDIENCE);
     assert!(cached.as_ref().is_err_and(|why| why.contains(&revoked)), "{cached:?}");
     // Verifiers that refetch only on an unknown kid keep a revoked key until they fetch again.
-    let bao_says = verifiers.bao.login(&id_token(&a, &deployment_token, BAO_AUDIENCE).await.0).await;
+    let bao_says = verifiers.bao.login("jwt", BAO_ROLE, &id_token(&a, &deployment_token, BAO_AUDIENCE).await.0).await;
     let sts_says = verifiers.sts.assume_role_with_web_identity(Verifiers::ROLE, &before.0).await;
     let after = (id_token(&a, &deployment_token, AUDIENCE).await, id_token(&b, &deployment_token, BAO_AUDIENCE).await);
     assert_ne!(after.0.1, revoked, "a fresh key took over");

@@ -155,7 +155,7 @@ impl SecretNames {
                         return Err(problem(
                             Diagnosis {
                                 code: None,
-                                aws_message: None,
+                                provider_message: None,
                                 cause: "AWS refused to list secrets.".to_owned(),
                                 fix: "Run Test Connection on the credential to see why.".to_owned(),
                             },

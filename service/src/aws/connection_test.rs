@@ -10,6 +10,7 @@ pub use vocabulary::dto::connection::CheckStep;
 use vocabulary::{
     aws::{AccessKeyId, ExternalId, Region, RoleArn},
     ids::OrgId,
+    token::Audience,
 };
 
 use crate::{
@@ -20,7 +21,7 @@ use crate::{
         guidance::{AwsCall, Context, Diagnosis, Failure, Identity, diagnose},
         sdk::{AwsCredentials, AwsSdk},
     },
-    issuer::{Issuer, IssuerState, mint::Audience, url::IssuerUrl},
+    issuer::{Issuer, IssuerState, url::IssuerUrl},
     workload_identity::WorkloadIdentityConfig,
 };
 
@@ -92,7 +93,7 @@ impl Steps {
 }
 
 pub(crate) fn local_problem(cause: impl Into<String>, fix: impl Into<String>) -> Diagnosis {
-    Diagnosis { code: None, aws_message: None, cause: cause.into(), fix: fix.into() }
+    Diagnosis { code: None, provider_message: None, cause: cause.into(), fix: fix.into() }
 }
 
 /// How a credential signs in to AWS.

@@ -2,7 +2,10 @@
 //! role (`AssumeRoleWithWebIdentity`), and a stored access key assuming a role (`AssumeRole`).
 //! Test Connection reports each as a step (and keeps the session it obtained); the autocomplete
 //! and kickoffs use the same calls through the session cache.
-use vocabulary::aws::{ExternalId, Region, RoleArn};
+use vocabulary::{
+    aws::{ExternalId, Region, RoleArn},
+    token::Audience,
+};
 
 use crate::{
     aws::{
@@ -10,10 +13,7 @@ use crate::{
         sdk::{AwsCredentials, AwsSdk},
         sessions::SessionKey,
     },
-    issuer::{
-        Issuer,
-        mint::{Audience, MintedToken},
-    },
+    issuer::{Issuer, mint::MintedToken},
     workload_identity::WorkloadIdentityConfig,
 };
 

@@ -1,7 +1,6 @@
 //! AWS failures in plain words: for each call and error code, the likely cause and what to do,
 //! filled in with this organization's real values so the admin can compare them with AWS.
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use serde::{Deserialize, Serialize};
 
 use vocabulary::{
     aws::{AccessKeyId, Region, RoleArn},
@@ -9,6 +8,7 @@ use vocabulary::{
     token::{STS_AUDIENCE, Subject},
 };
 
+pub use crate::guidance::Diagnosis;
 use crate::{aws::trust_setup::provider_arn, issuer::url::IssuerUrl};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,17 +85,6 @@ impl Failure {
     }
 }
 
-/// What the page shows for a failed step.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Diagnosis {
-    /// AWS's error code, when AWS answered.
-    pub code: Option<String>,
-    /// AWS's own words (never a secret: AWS does not echo tokens).
-    pub aws_message: Option<String>,
-    pub cause: String,
-    pub fix: String,
-}
-
 /// The organization's real values, so the guidance can say exactly what AWS must hold.
 pub struct Context<'a> {
     pub org: OrgId,
@@ -123,12 +112,12 @@ impl Identity<'_> {
 }
 
 pub fn diagnose(call: AwsCall, failure: &Failure, ctx: &Context<'_>) -> Diagnosis {
-    let (code, aws_message) = match failure {
+    let (code, provider_message) = match failure {
         Failure::Service { code, message } => (Some(code.clone()), Some(message.clone()).filter(|m| !m.is_empty())),
         _ => (None, None),
     };
     let (cause, fix) = explain(call, failure, ctx);
-    Diagnosis { code, aws_message, cause, fix }
+    Diagnosis { code, provider_message, cause, fix }
 }
 
 /// A failed `GetSecretValue` for `secret` (a name or an ARN): the general guidance, with the
@@ -383,7 +372,7 @@ mod tests {
     fn access_denied_on_the_handshake_names_the_exact_trust_policy_values() {
         let d = diagnosis(AwsCall::AssumeRoleWithWebIdentity, "AccessDenied");
         assert_eq!(d.code.as_deref(), Some("AccessDenied"));
-        assert_eq!(d.aws_message.as_deref(), Some("from AWS"));
+        assert_eq!(d.provider_message.as_deref(), Some("from AWS"));
         assert!(d.cause.contains("trust policy"));
         for expected in [
             "arn:aws:iam::123456789012:oidc-provider/wisp.example.com",

