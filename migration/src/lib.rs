@@ -2,6 +2,7 @@
 pub use sea_orm_migration::prelude::*;
 
 pub mod constraints;
+mod sqlite;
 
 mod m20261122_000001_accounts;
 mod m20261122_000002_workload_identity;
@@ -14,6 +15,7 @@ mod m20261124_000008_deployments;
 mod m20261124_000009_audit_log_filters;
 mod m20261205_000010_keys;
 mod m20261205_000011_run_roles;
+mod m20261206_000012_vault;
 
 pub struct Migrator;
 
@@ -32,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000009_audit_log_filters::Migration),
             Box::new(m20261205_000010_keys::Migration),
             Box::new(m20261205_000011_run_roles::Migration),
+            Box::new(m20261206_000012_vault::Migration),
         ]
     }
 }

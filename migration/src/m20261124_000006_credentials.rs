@@ -5,6 +5,14 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::constraints::{CREDENTIAL_DEFAULT, CREDENTIAL_NAME};
 
+/// A credential either names a workload identity config or holds a whole static key.
+pub const AUTH_METHOD_CHECK: &str = "(auth_method = 'workload_identity' AND workload_identity_config_id IS NOT NULL \
+       AND access_key_id IS NULL AND sealed_secret_access_key IS NULL AND role_arn IS NULL \
+       AND external_id IS NULL) \
+     OR (auth_method = 'static_keys' AND workload_identity_config_id IS NULL \
+       AND access_key_id IS NOT NULL AND sealed_secret_access_key IS NOT NULL \
+       AND master_key_id IS NOT NULL AND (external_id IS NULL OR role_arn IS NOT NULL))";
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -65,14 +73,7 @@ impl MigrationTrait for Migration {
                     .col(boolean(C::IsDefault))
                     .col(timestamp_with_time_zone(C::CreatedAt))
                     .col(timestamp_with_time_zone(C::UpdatedAt))
-                    .check(Expr::cust(
-                        "(auth_method = 'workload_identity' AND workload_identity_config_id IS NOT NULL \
-                           AND access_key_id IS NULL AND sealed_secret_access_key IS NULL AND role_arn IS NULL \
-                           AND external_id IS NULL) \
-                         OR (auth_method = 'static_keys' AND workload_identity_config_id IS NULL \
-                           AND access_key_id IS NOT NULL AND sealed_secret_access_key IS NOT NULL \
-                           AND master_key_id IS NOT NULL AND (external_id IS NULL OR role_arn IS NOT NULL))",
-                    ))
+                    .check(Expr::cust(AUTH_METHOD_CHECK))
                     .foreign_key(
                         ForeignKey::create()
                             .from(C::Table, C::OrgId)

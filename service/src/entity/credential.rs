@@ -2,6 +2,7 @@ use sea_orm::entity::prelude::*;
 use vocabulary::{
     aws::{AccessKeyId, ExternalId, Region, RoleArn},
     providers::{AuthMethod, SecretProvider},
+    vault::KvMount,
 };
 
 use crate::db::text::Text;
@@ -24,7 +25,10 @@ pub struct Model {
     pub master_key_id: Option<String>,
     pub role_arn: Option<Text<RoleArn>>,
     pub external_id: Option<Text<ExternalId>>,
-    pub region: Text<Region>,
+    /// AWS Secrets Manager's region, or the Vault KV version 2 mount: each exactly for its
+    /// provider (a check constraint).
+    pub region: Option<Text<Region>>,
+    pub kv_mount: Option<Text<KvMount>>,
     pub is_default: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,

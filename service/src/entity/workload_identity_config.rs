@@ -1,5 +1,9 @@
 use sea_orm::entity::prelude::*;
-use vocabulary::aws::{CloudProvider, Region, RoleArn};
+use vocabulary::{
+    aws::{CloudProvider, Region, RoleArn},
+    token::Audience,
+    vault::{AuthMount, Namespace, VaultAddress, VaultRole},
+};
 
 use crate::db::text::Text;
 
@@ -13,11 +17,19 @@ pub struct Model {
     /// `vocabulary::name::Name::key`: unique per organization.
     pub name_key: String,
     pub provider: Text<CloudProvider>,
-    pub role_arn: Text<RoleArn>,
-    pub region: Text<Region>,
+    /// AWS: the role and its region (a check constraint: exactly when the provider is AWS).
+    pub role_arn: Option<Text<RoleArn>>,
+    pub region: Option<Text<Region>>,
     pub is_default: bool,
-    /// Tokens for runs carry AWS session tags (`wisp-org`, `wisp-automation`).
+    /// Tokens for runs carry AWS session tags (`wisp-org`, `wisp-automation`); never for Vault.
     pub session_tags: bool,
+    /// Vault: where and as whom Wisp logs in (exactly when the provider is Vault; the namespace
+    /// may be left out).
+    pub vault_address: Option<Text<VaultAddress>>,
+    pub vault_auth_mount: Option<Text<AuthMount>>,
+    pub vault_role: Option<Text<VaultRole>>,
+    pub vault_audience: Option<Text<Audience>>,
+    pub vault_namespace: Option<Text<Namespace>>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -125,12 +125,13 @@ fn credential(
             }
         }
     };
+    let region = model.region.as_ref().ok_or_else(|| corrupt(&model))?.0;
     Ok(Credential {
         id: model.id.into(),
         org_id: model.org_id.into(),
         name: model.name,
         provider: model.provider.0,
-        region: model.region.0,
+        region,
         is_default: model.is_default,
         auth,
         updated_at: model.updated_at,
@@ -148,8 +149,8 @@ async fn assemble(db: &impl ConnectionTrait, models: Vec<credential::Model>) -> 
             .all(db)
             .await?
             .into_iter()
-            .map(|m| (m.id.into(), WorkloadIdentityConfig::from(m)))
-            .collect()
+            .map(|m| Ok((m.id.into(), WorkloadIdentityConfig::try_from(m)?)))
+            .collect::<ServiceResult<_>>()?
     };
     models.into_iter().map(|m| credential(m, &configs)).collect()
 }
@@ -269,7 +270,7 @@ async fn write(
     model.name = Set(input.name.to_string());
     model.name_key = Set(input.name.key().to_owned());
     model.provider = Set(Text(input.provider));
-    model.region = Set(Text(input.region));
+    model.region = Set(Some(Text(input.region)));
     model.updated_at = Set(Utc::now());
     match &input.auth {
         AuthInput::WorkloadIdentity(config) => {
@@ -470,7 +471,7 @@ async fn record(
         "access_key_id": model.access_key_id.as_ref().map(|key| key.0.masked()),
         "role_arn": model.role_arn.as_ref().map(|arn| arn.0.to_string()),
         "external_id_set": model.external_id.is_some(),
-        "region": model.region.0,
+        "region": model.region.map(|region| region.0),
         "default": model.is_default,
     });
     let change = Change {

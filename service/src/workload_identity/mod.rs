@@ -44,18 +44,26 @@ pub struct WorkloadIdentityConfig {
     pub session_tags: bool,
 }
 
-impl From<config::Model> for WorkloadIdentityConfig {
-    fn from(model: config::Model) -> Self {
-        Self {
+impl TryFrom<config::Model> for WorkloadIdentityConfig {
+    type Error = ServiceError;
+
+    fn try_from(model: config::Model) -> ServiceResult<Self> {
+        let (Some(role_arn), Some(region)) = (model.role_arn, model.region) else {
+            return Err(ServiceError::Internal(format!(
+                "workload identity config {} lacks the columns of its provider",
+                model.id
+            )));
+        };
+        Ok(Self {
             id: model.id.into(),
             org_id: model.org_id.into(),
             name: model.name,
             provider: model.provider.0,
-            role_arn: model.role_arn.0,
-            region: model.region.0,
+            role_arn: role_arn.0,
+            region: region.0,
             is_default: model.is_default,
             session_tags: model.session_tags,
-        }
+        })
     }
 }
 
@@ -64,14 +72,14 @@ const DEFAULT: DefaultSlot<config::Column> =
     DefaultSlot { org: config::Column::OrgId, scope: config::Column::Provider, is_default: config::Column::IsDefault };
 
 pub async fn list(db: &impl ConnectionTrait, reader: &Reader) -> ServiceResult<Vec<WorkloadIdentityConfig>> {
-    Ok(config::Entity::find()
+    config::Entity::find()
         .filter(config::Column::OrgId.eq(reader.org_id().as_uuid()))
         .order_by_asc(config::Column::Name)
         .all(db)
         .await?
         .into_iter()
-        .map(WorkloadIdentityConfig::from)
-        .collect())
+        .map(WorkloadIdentityConfig::try_from)
+        .collect()
 }
 
 /// One config of the reader's organization; another organization's answers as not found.
@@ -89,7 +97,7 @@ pub(crate) async fn find_in_org(
     org_id: OrgId,
     id: WorkloadIdentityConfigId,
 ) -> ServiceResult<WorkloadIdentityConfig> {
-    find_model(db, org_id, id).await.map(WorkloadIdentityConfig::from)
+    find_model(db, org_id, id).await?.try_into()
 }
 
 async fn find_model(
@@ -127,7 +135,7 @@ pub async fn create(
     let model = model.insert(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
     record(&txn, actor, AuditAction::WorkloadIdentityCreate, &model).await?;
     txn.commit().await?;
-    Ok(model.into())
+    model.try_into()
 }
 
 /// Saves the edited fields; `is_default` makes it the default (clearing the other) or not.
@@ -149,7 +157,7 @@ pub async fn update(
     let model = model.update(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
     record(&txn, actor, AuditAction::WorkloadIdentityUpdate, &model).await?;
     txn.commit().await?;
-    Ok(model.into())
+    model.try_into()
 }
 
 /// Makes `id` its provider's default and clears the previous default, in one transaction.
@@ -162,7 +170,7 @@ pub async fn make_default(
     lock_organization(&txn, actor.org_id()).await?;
     let existing = find_model(&txn, actor.org_id(), id).await?;
     if existing.is_default {
-        return Ok(existing.into());
+        return existing.try_into();
     }
     DEFAULT.clear::<config::Entity>(&txn, actor.org_id(), existing.provider).await?;
     let mut model: config::ActiveModel = existing.into();
@@ -171,7 +179,7 @@ pub async fn make_default(
     let model = model.update(&txn).await?;
     record(&txn, actor, AuditAction::WorkloadIdentityMakeDefault, &model).await?;
     txn.commit().await?;
-    Ok(model.into())
+    model.try_into()
 }
 
 pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: WorkloadIdentityConfigId) -> ServiceResult<()> {
@@ -190,8 +198,8 @@ fn write(model: &mut config::ActiveModel, input: &ConfigInput, is_default: bool)
     model.name = Set(input.name.to_string());
     model.name_key = Set(input.name.key().to_owned());
     model.provider = Set(Text(input.provider));
-    model.role_arn = Set(Text(input.role_arn.clone()));
-    model.region = Set(Text(input.region));
+    model.role_arn = Set(Some(Text(input.role_arn.clone())));
+    model.region = Set(Some(Text(input.region)));
     model.is_default = Set(is_default);
     model.session_tags = Set(input.session_tags);
     model.updated_at = Set(Utc::now());
@@ -213,8 +221,8 @@ async fn record(
             details: json!({
                 "name": model.name,
                 "provider": model.provider.0,
-                "role_arn": model.role_arn.0.to_string(),
-                "region": model.region.0,
+                "role_arn": model.role_arn.as_ref().map(|arn| arn.0.to_string()),
+                "region": model.region.map(|region| region.0),
                 "default": model.is_default,
                 "session_tags": model.session_tags,
             }),
