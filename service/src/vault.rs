@@ -2,3 +2,4 @@
 //! with a token it minted and reads KV version 2 secrets with the Vault token it gets.
 pub mod client;
 pub mod guidance;
+pub mod trust;

@@ -139,7 +139,11 @@ async fn every_refusal_gets_its_cause_and_the_command_that_fixes_it() {
     let sts = world.token(&world.issuer, world.org, &Audience::sts()).await;
     let d = login(world.login_as(&sts, "jwt", "wisp").await);
     assert_eq!(d.code.as_deref(), Some("audience_mismatch"), "{d:?}");
-    assert!(d.fix.contains(&format!("bound_audiences={}", world.audience)), "{}", d.fix);
+    assert!(
+        d.fix.contains(&format!("role_type=jwt bound_audiences=<the ones listed>,{}", world.audience)),
+        "{}",
+        d.fix
+    );
 
     let other_org = world.token(&world.issuer, OrgId::from(uuid::Uuid::new_v4()), &world.audience).await;
     let d = login(world.login_as(&other_org, "jwt", "wisp").await);

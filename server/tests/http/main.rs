@@ -19,5 +19,6 @@ mod replicas;
 mod rotation;
 mod run_roles;
 mod secret_providers;
+mod vault;
 mod web;
 mod workload_identity;

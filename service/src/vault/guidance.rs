@@ -152,7 +152,7 @@ fn explain_login(failure: &VaultFailure, ctx: &VaultContext<'_>, bao: &str) -> (
                 "Wisp's token is for audience '{audience}', which role '{role}' does not accept (bound_audiences)."
             ),
             format!(
-                "Add it to the role (`{bao} write auth/{mount}/role/{role} bound_audiences={audience}`), or set the Audience to one the role lists (`{bao} read auth/{mount}/role/{role}`)."
+                "Set the Audience to one the role lists (`{bao} read auth/{mount}/role/{role}`), or add it to that list, which a write replaces: `{bao} write auth/{mount}/role/{role} role_type=jwt bound_audiences=<the ones listed>,{audience}`."
             ),
         );
     }
@@ -163,7 +163,7 @@ fn explain_login(failure: &VaultFailure, ctx: &VaultContext<'_>, bao: &str) -> (
                 "Role '{role}' does not accept Wisp's token for '{subject}': its bound_claims (or bound_subject) name other subjects."
             ),
             format!(
-                "Bind the role to this organization: `{bao} write auth/{mount}/role/{role} bound_claims_type=glob bound_claims='{{\"sub\":[\"{org}\",\"{org}:automation:*\"]}}'`.",
+                "Bind the role to this organization with the trust helper's role command: its bound_claims (type glob) list `{org}` and `{org}:automation:*`; `{bao} read auth/{mount}/role/{role}` shows what it binds now.",
                 org = subject.split(":automation:").next().unwrap_or(subject)
             ),
         );

@@ -1,0 +1,124 @@
+//! Vault's side of the trust, with a real OpenBao and a served Wisp as the issuer it discovers: the
+//! trust helper's commands, run verbatim by `bao`, let this organization's tokens (its own and its
+//! automations' runs) log in and read the policy's prefix, and refuse another organization's.
+use std::process::Command;
+
+use serde_json::json;
+use service::{
+    issuer::url::IssuerUrl,
+    testing::{OpenBao, ROOT_TOKEN, TestDatabase},
+    vault::{
+        client::{Vault, VaultHttp},
+        guidance::{VaultCall, VaultContext, diagnose},
+        trust::VaultTrust,
+    },
+};
+use vocabulary::{
+    token::Audience,
+    vault::{AuthMount, KvMount, VaultAddress, VaultRole},
+};
+
+use crate::common::{PASSWORD, Server, create_org, free_port, run};
+
+#[tokio::test]
+#[ignore = "needs OpenBao from the test command's virtualenv"]
+async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_out() {
+    let db = TestDatabase::new().await;
+    let acme = create_org(&db, "acme");
+    let other = create_org(&db, "other");
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let env = [("OIDC_ISSUER", issuer.as_str())];
+    let server = Server::start_on(&db, port, &env).await;
+    let bao = OpenBao::start().await;
+    bao.kv_put("secret", "teams/payments/db", json!({ "password": "pay-s3cret" })).await;
+    bao.kv_put("secret", "teams/hr/db", json!({ "password": "hr-s3cret" })).await;
+
+    let issuer_url = IssuerUrl::parse(&issuer).unwrap();
+    let address: VaultAddress = bao.base.parse().unwrap();
+    let (auth_mount, role, audience, kv): (AuthMount, VaultRole, Audience, KvMount) =
+        ("jwt".parse().unwrap(), "wisp-acme".parse().unwrap(), bao.base.parse().unwrap(), "secret".parse().unwrap());
+    let trust = VaultTrust {
+        issuer: &issuer_url,
+        org: acme.parse().unwrap(),
+        address: &address,
+        namespace: None,
+        auth_mount: &auth_mount,
+        role: &role,
+        audience: &audience,
+        kv_mount: &kv,
+        prefix: "teams/payments",
+    };
+    let commands = trust.commands();
+    let python = std::env::var("WISP_TEST_PYTHON").expect("WISP_TEST_PYTHON: run through scripts/test.sh");
+    let bin = std::path::Path::new(&python).parent().unwrap().to_owned();
+    let home = tempfile::tempdir().unwrap();
+    let applied = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &commands])
+        .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))
+        .env("BAO_TOKEN", ROOT_TOKEN)
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&applied.stdout), String::from_utf8_lossy(&applied.stderr));
+    assert!(applied.status.success(), "the commands failed:\n{commands}\n{said}");
+
+    let http = VaultHttp::default();
+    let vault = Vault { http: &http, address: &address, namespace: None };
+    let mint = |org: &str| run(&db, &env, &["token", "mint", "--org", org, "--audience", audience.as_str()], "");
+
+    // The organization's own token: Wisp reading secrets at kickoff.
+    let login = vault.login(&auth_mount, &role, mint(&acme).trim()).await.expect("acme's token logs in");
+    assert!(login.policies.contains(&"wisp-acme-read".to_owned()), "{login:?}");
+    let fields = vault.read(&login.token, &kv, "teams/payments/db").await.unwrap();
+    assert_eq!(fields["password"], "pay-s3cret");
+    assert_eq!(vault.list(&login.token, &kv, "").await.unwrap(), ["teams/"]);
+    assert_eq!(vault.list(&login.token, &kv, "teams/").await.unwrap(), ["hr/", "payments/"]);
+    assert_eq!(vault.list(&login.token, &kv, "teams/payments/").await.unwrap(), ["db"]);
+    let outside = vault.read(&login.token, &kv, "teams/hr/db").await.unwrap_err();
+    assert!(format!("{outside:?}").contains("403"), "outside the prefix: {outside:?}");
+
+    // Another organization's token is refused by the role's bound claims, and said so.
+    let refused = vault.login(&auth_mount, &role, mint(&other).trim()).await.unwrap_err();
+    let subject = format!("organization:{other}");
+    let ctx = VaultContext {
+        address: &address,
+        namespace: None,
+        auth_mount: &auth_mount,
+        role: &role,
+        audience: &audience,
+        issuer: &issuer_url,
+        subject: &subject,
+    };
+    let diagnosis = diagnose(VaultCall::Login, &refused, &ctx, None);
+    assert_eq!(diagnosis.code.as_deref(), Some("subject_not_bound"), "{diagnosis:?}");
+
+    // A run of one of the organization's automations logs in with the ID token it asks for.
+    let owner = server.signed_in("owner@acme.test", PASSWORD).await;
+    let (_, automation) = server.call(&owner, "automations/create", &[("name", "payroll")]).await;
+    let (_, deployed) =
+        server.call(&owner, "automations/deploy", &[("automation", automation.as_str().unwrap())]).await;
+    let http_client = reqwest::Client::new();
+    let kicked: serde_json::Value = http_client
+        .post(format!("{}/api/v1/kickoffs", server.base))
+        .bearer_auth(deployed["token"].as_str().unwrap())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let minted: serde_json::Value = http_client
+        .post(format!("{}/api/v1/id-tokens", server.base))
+        .bearer_auth(kicked["id_token_request_token"].as_str().unwrap())
+        .json(&json!({ "audience": audience.as_str() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let run_login = vault.login(&auth_mount, &role, minted["token"].as_str().unwrap()).await;
+    assert!(run_login.is_ok(), "a run's token logs in through the automation glob: {run_login:?}\n{}", bao.log());
+}
