@@ -10,6 +10,7 @@ pub mod deployments;
 pub mod email;
 pub mod entity;
 pub mod error;
+pub mod expiring;
 pub mod files;
 pub mod guidance;
 pub mod issuer;
@@ -17,6 +18,7 @@ pub mod master_key;
 pub mod metrics;
 pub mod password;
 pub mod references;
+mod secret_fields;
 pub mod secret_providers;
 pub mod session_store;
 #[cfg(any(test, feature = "testing"))]

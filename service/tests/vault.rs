@@ -10,7 +10,7 @@ use service::{
     },
     testing::{OpenBao, Trust, es256_public_pem, free_port, issuer_with_key},
     vault::{
-        client::{Vault, VaultFailure, VaultHttp, VaultToken},
+        client::{LoginKey, Vault, VaultFailure, VaultSdk, VaultToken},
         guidance::{VaultCall, VaultContext, diagnose},
     },
 };
@@ -26,7 +26,7 @@ const ISSUER: &str = "https://wisp.test";
 /// reading `secret/app/*`, with two secrets; and an issuer holding that key.
 struct World {
     bao: OpenBao,
-    http: VaultHttp,
+    http: VaultSdk,
     address: VaultAddress,
     issuer: IssuerState,
     private_key: String,
@@ -54,7 +54,7 @@ impl World {
         bao.kv_put("secret", "other/x", json!({ "value": "not yours" })).await;
         let address = bao.base.parse().unwrap();
         let audience = bao.base.parse().unwrap();
-        Self { bao, http: VaultHttp::default(), address, issuer, private_key, org, audience }
+        Self { bao, http: VaultSdk::default(), address, issuer, private_key, org, audience }
     }
 
     fn vault(&self) -> Vault<'_> {
@@ -113,6 +113,23 @@ async fn a_token_wisp_mints_logs_in_and_reads_kv_version_2() {
     // A rotated value is what the next read gets.
     world.bao.kv_put("secret", "app/db", json!({ "user": "app", "password": "s3cret-v2" })).await;
     assert_eq!(world.vault().read(&token, &kv, "app/db").await.unwrap()["password"], "s3cret-v2");
+
+    // Concurrent kickoffs share one login, kept for the token's life.
+    let key =
+        LoginKey { config: uuid::Uuid::new_v4().into(), saved_at: 1, subject: format!("organization:{}", world.org) };
+    let askers = (0..8).map(|_| {
+        world.http.logins().get_or_obtain(key.clone(), async {
+            let jwt = world.token(&world.issuer, world.org, &world.audience).await;
+            world
+                .vault()
+                .login(&"jwt".parse().unwrap(), &"wisp".parse().unwrap(), &jwt)
+                .await
+                .map_err(|f| world.diagnose(VaultCall::Login, &f, None))
+        })
+    });
+    let tokens: Vec<VaultToken> =
+        futures::future::join_all(askers).await.into_iter().map(|login| login.unwrap().token).collect();
+    assert!(tokens.windows(2).all(|pair| pair[0] == pair[1]), "one login for eight askers");
 
     // An automation's token logs in through the organization's glob.
     let minter = &world.issuer.ready().unwrap().minter;

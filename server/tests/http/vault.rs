@@ -8,7 +8,7 @@ use service::{
     issuer::url::IssuerUrl,
     testing::{OpenBao, ROOT_TOKEN, TestDatabase},
     vault::{
-        client::{Vault, VaultHttp},
+        client::{Vault, VaultSdk},
         guidance::{VaultCall, VaultContext, diagnose},
         trust::VaultTrust,
     },
@@ -63,7 +63,7 @@ async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_ou
     let said = format!("{}{}", String::from_utf8_lossy(&applied.stdout), String::from_utf8_lossy(&applied.stderr));
     assert!(applied.status.success(), "the commands failed:\n{commands}\n{said}");
 
-    let http = VaultHttp::default();
+    let http = VaultSdk::default();
     let vault = Vault { http: &http, address: &address, namespace: None };
     let mint = |org: &str| run(&db, &env, &["token", "mint", "--org", org, "--audience", audience.as_str()], "");
 

@@ -21,6 +21,7 @@ use crate::{
         Aws,
         guidance::{Context, Diagnosis, Failure, diagnose_secret},
     },
+    secret_fields::{self, Unpicked},
     secret_providers::{self, Credential},
 };
 
@@ -264,33 +265,21 @@ fn extract(read: &SecretRead<'_>, text: &str) -> Result<SecretValue, Box<SecretF
     }
 }
 
-/// One top-level key of a JSON object: text as it is, anything else as its JSON.
-fn pick(text: &str, key: &JsonKey) -> Result<String, (&'static str, String)> {
+/// One top-level key of a secret stored as a JSON object.
+fn pick(text: &str, key: &JsonKey) -> Result<String, Unpicked> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|_| {
         (
             "The secret is not JSON, so it has no key to pick.",
             "Clear the JSON Key field to use the whole value, or store the secret as a JSON object.".to_owned(),
         )
     })?;
-    let serde_json::Value::Object(mut object) = value else {
+    let serde_json::Value::Object(object) = value else {
         return Err((
             "The secret is JSON but not an object, so it has no keys.",
             "Clear the JSON Key field to use the whole value.".to_owned(),
         ));
     };
-    match object.remove(key.as_str()) {
-        Some(serde_json::Value::String(text)) => Ok(text),
-        Some(other) => Ok(other.to_string()),
-        None => {
-            let mut keys: Vec<&String> = object.keys().collect();
-            keys.sort();
-            let listed: Vec<&str> = keys.iter().take(20).map(|k| k.as_str()).collect();
-            Err((
-                "The secret has no such top-level key.",
-                format!("Use one of its keys ({}), or add '{key}' to the secret.", listed.join(", ")),
-            ))
-        }
-    }
+    secret_fields::field(object, key)
 }
 
 fn failure(read: &SecretRead<'_>, diagnosis: Diagnosis) -> SecretFailure {

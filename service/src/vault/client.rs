@@ -3,12 +3,21 @@
 //! client crate: those read `VAULT_ADDR`, `VAULT_TOKEN`, `VAULT_SKIP_VERIFY` and `VAULT_CACERT`
 //! from the host as defaults, which a server speaking for many organizations must not do, and
 //! build an HTTP client per Vault client. The calls are plain JSON.
-use std::{collections::BTreeMap, fmt, time::Duration};
+use std::{
+    collections::BTreeMap,
+    fmt,
+    time::{Duration, SystemTime},
+};
 
 use reqwest::{Method, StatusCode, header::HeaderValue};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use vocabulary::vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultRole};
+use vocabulary::{
+    ids::WorkloadIdentityConfigId,
+    vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultRole},
+};
+
+use crate::expiring::{Expiring, Lasting};
 
 /// A dead address is reported within about ten seconds, like AWS's.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -16,13 +25,21 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(9);
 /// Vault's answers are small; a larger one is not Vault's.
 const MAX_ERROR_TEXT: usize = 300;
 
-/// The HTTP client every Vault call goes through: connections are kept across kickoffs.
+/// What every Vault call starts from: one HTTP client, whose connections are kept across
+/// kickoffs, and the Vault tokens logins gave, kept until shortly before they expire.
 #[derive(Clone, Debug)]
-pub struct VaultHttp {
+pub struct VaultSdk {
     client: reqwest::Client,
+    logins: Logins,
 }
 
-impl Default for VaultHttp {
+impl VaultSdk {
+    pub fn logins(&self) -> &Logins {
+        &self.logins
+    }
+}
+
+impl Default for VaultSdk {
     fn default() -> Self {
         let client = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
@@ -32,7 +49,7 @@ impl Default for VaultHttp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client with rustls");
-        Self { client }
+        Self { client, logins: Logins::default() }
     }
 }
 
@@ -53,7 +70,33 @@ pub struct Login {
     /// How long the token lives; zero for a token that does not expire.
     pub lease: Duration,
     pub policies: Vec<String>,
+    obtained: SystemTime,
 }
+
+/// A token is not handed out closer than this to its end: a kickoff's reads take seconds.
+pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
+/// A token that does not expire is logged in again after this, to follow the role's changes.
+const KEEP_UNENDING: Duration = Duration::from_secs(600);
+
+impl Lasting for Login {
+    fn usable_for(&self) -> Duration {
+        let lasts = if self.lease.is_zero() { KEEP_UNENDING } else { self.lease.saturating_sub(REFRESH_BEFORE_EXPIRY) };
+        lasts.saturating_sub(self.obtained.elapsed().unwrap_or_default())
+    }
+}
+
+/// Which login a kept token came from: the same config, as saved, for the same subject.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LoginKey {
+    pub config: WorkloadIdentityConfigId,
+    /// The config's last save, in microseconds: a changed config logs in anew.
+    pub saved_at: i64,
+    /// The token's `sub`: the organization's, or an automation's.
+    pub subject: String,
+}
+
+/// Vault tokens by the login they came from.
+pub type Logins = Expiring<LoginKey, Login>;
 
 /// How a call failed, before interpretation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,7 +131,7 @@ impl VaultFailure {
 /// One Vault server as an organization's config names it.
 #[derive(Clone, Copy)]
 pub struct Vault<'a> {
-    pub http: &'a VaultHttp,
+    pub http: &'a VaultSdk,
     pub address: &'a VaultAddress,
     pub namespace: Option<&'a Namespace>,
 }
@@ -104,6 +147,7 @@ impl Vault<'_> {
             token: VaultToken(auth.client_token),
             lease: Duration::from_secs(auth.lease_duration),
             policies: auth.policies,
+            obtained: SystemTime::now(),
         })
     }
 
@@ -266,7 +310,7 @@ mod tests {
 
     #[test]
     fn paths_go_under_v1_with_each_segment_escaped() {
-        let http = VaultHttp::default();
+        let http = VaultSdk::default();
         let address: VaultAddress = "https://vault.example.com:8200/proxy".parse().unwrap();
         let vault = Vault { http: &http, address: &address, namespace: None };
         assert_eq!(
@@ -277,6 +321,20 @@ mod tests {
             vault.url("secret/metadata/app/").unwrap().as_str(),
             "https://vault.example.com:8200/proxy/v1/secret/metadata/app/"
         );
+    }
+
+    #[test]
+    fn a_token_is_kept_until_a_minute_before_its_end() {
+        let login = |lease: u64| Login {
+            token: VaultToken("s.t".to_owned()),
+            lease: Duration::from_secs(lease),
+            policies: Vec::new(),
+            obtained: SystemTime::now(),
+        };
+        let kept = login(600).usable_for().as_secs();
+        assert!((535..=540).contains(&kept), "{kept}");
+        assert!(login(45).usable_for().is_zero(), "a token shorter than the margin is not kept");
+        assert_eq!(login(0).usable_for().as_secs().div_ceil(60), 10, "an unending token is kept ten minutes");
     }
 
     #[test]
