@@ -14,27 +14,30 @@ use vocabulary::dto::{
     secret_providers::{CredentialAuth, CredentialView},
     workload_identity::ConfigView,
 };
-use vocabulary::{env::Delivery, used_by::UsedBy};
+use vocabulary::{env::Delivery, providers::IdentityTarget, used_by::UsedBy};
 
 pub fn run_role_choice(config: WorkloadIdentityConfig) -> RunRoleChoice {
+    let IdentityTarget::Aws(role) = config.target;
     RunRoleChoice {
         id: config.id,
         name: config.name,
-        role_arn: config.role_arn,
-        region: config.region,
-        session_tags: config.session_tags,
+        role_arn: role.role_arn,
+        region: role.region,
+        session_tags: role.session_tags,
     }
 }
 
 pub fn config(config: WorkloadIdentityConfig, used_by: UsedBy) -> ConfigView {
+    let provider = config.provider();
+    let IdentityTarget::Aws(role) = config.target;
     ConfigView {
         id: config.id,
         name: config.name,
-        provider: config.provider,
-        role_arn: config.role_arn,
-        region: config.region,
+        provider,
+        role_arn: role.role_arn,
+        region: role.region,
         is_default: config.is_default,
-        session_tags: config.session_tags,
+        session_tags: role.session_tags,
         used_by,
     }
 }

@@ -12,6 +12,7 @@ use vocabulary::{
 use crate::{
     access::{Authorized, Read, resource},
     accounts, audit, db,
+    workload_identity::WorkloadIdentityConfig,
 };
 
 mod openbao;
@@ -185,6 +186,22 @@ pub fn es256_public_pem(private_key_pem: &str) -> String {
     use p256::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
     let key = p256::SecretKey::from_pkcs8_pem(private_key_pem).expect("an ES256 private key");
     key.public_key().to_public_key_pem(LineEnding::LF).expect("a PEM public key")
+}
+
+/// An AWS workload identity config of `org` as the service holds one, for tests that need no row.
+pub fn aws_config(org: OrgId, role_arn: &str, region: &str, session_tags: bool) -> WorkloadIdentityConfig {
+    use vocabulary::providers::{AwsRole, IdentityTarget};
+    WorkloadIdentityConfig {
+        id: uuid::Uuid::new_v4().into(),
+        org_id: org,
+        name: "aws".to_owned(),
+        is_default: true,
+        target: IdentityTarget::Aws(AwsRole {
+            role_arn: role_arn.parse().expect("a role ARN"),
+            region: region.parse().expect("a region"),
+            session_tags,
+        }),
+    }
 }
 
 /// A new organization and its owner, created as the operator does.

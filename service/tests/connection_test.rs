@@ -14,8 +14,8 @@ use service::{
     workload_identity::WorkloadIdentityConfig,
 };
 use vocabulary::{
-    aws::{AccessKeyId, CloudProvider, ExternalId, Region, RoleArn},
-    ids::{OrgId, WorkloadIdentityConfigId},
+    aws::{AccessKeyId, ExternalId, Region, RoleArn},
+    ids::OrgId,
 };
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/wisp-reader";
@@ -27,16 +27,7 @@ fn issuer() -> IssuerState {
 }
 
 fn config(org_id: OrgId) -> WorkloadIdentityConfig {
-    WorkloadIdentityConfig {
-        id: WorkloadIdentityConfigId::new(),
-        org_id,
-        name: "aws-prod".to_owned(),
-        provider: CloudProvider::Aws,
-        role_arn: ROLE.parse().unwrap(),
-        region: "eu-west-1".parse().unwrap(),
-        is_default: true,
-        session_tags: false,
-    }
+    service::testing::aws_config(org_id, ROLE, "eu-west-1", false)
 }
 
 async fn run(endpoint: &str) -> ConnectionReport {
@@ -250,7 +241,8 @@ async fn every_kind_of_credential_passes_through_list_secrets() {
     let aws = LocalAws::start().await;
     let sdk = AwsSdk::with_endpoint(&aws.endpoint).await;
     let org = OrgId::new();
-    let wi = check_credential(&issuer(), &sdk, org, Signer::WebIdentity(&config(org)), Region::DEFAULT).await;
+    let config = config(org);
+    let wi = check_credential(&issuer(), &sdk, org, Signer::WebIdentity(config.aws().unwrap()), Region::DEFAULT).await;
     assert!(wi.passed(), "{wi:#?}");
     assert_eq!(steps(&wi), CheckStep::WORKLOAD_IDENTITY_CREDENTIAL);
 

@@ -24,16 +24,7 @@ const ISSUER: &str = "https://wisp.example.com";
 const PROVIDER_ARN: &str = "arn:aws:iam::123456789012:oidc-provider/wisp.example.com";
 
 fn config_for(org: OrgId, role: &str) -> WorkloadIdentityConfig {
-    WorkloadIdentityConfig {
-        id: uuid::Uuid::new_v4().into(),
-        org_id: org,
-        name: "aws".to_owned(),
-        provider: CloudProvider::Aws,
-        role_arn: format!("arn:aws:iam::123456789012:role/{role}").parse().unwrap(),
-        region: "us-east-1".parse().unwrap(),
-        is_default: true,
-        session_tags: false,
-    }
+    service::testing::aws_config(org, &format!("arn:aws:iam::123456789012:role/{role}"), "us-east-1", false)
 }
 
 fn keys() -> AdminKeys {

@@ -1,5 +1,33 @@
 //! Where secrets are read from, and how Wisp authenticates there.
-use crate::aws::CloudProvider;
+use serde::{Deserialize, Serialize};
+
+use crate::aws::{CloudProvider, Region, RoleArn};
+
+/// What a workload identity config trades the organization's tokens for, with what that needs:
+/// each provider's fields, and only those.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "provider", rename_all = "snake_case")]
+pub enum IdentityTarget {
+    /// `AssumeRoleWithWebIdentity` for an IAM role.
+    Aws(AwsRole),
+}
+
+impl IdentityTarget {
+    pub fn provider(&self) -> CloudProvider {
+        match self {
+            IdentityTarget::Aws(_) => CloudProvider::Aws,
+        }
+    }
+}
+
+/// An IAM role that trusts Wisp's tokens, in the region Wisp calls STS in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsRole {
+    pub role_arn: RoleArn,
+    pub region: Region,
+    /// Tokens for runs through it carry AWS session tags (`wisp-org`, `wisp-automation`).
+    pub session_tags: bool,
+}
 
 text_enum! {
     /// A secret store credentials can read from.

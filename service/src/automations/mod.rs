@@ -176,7 +176,7 @@ pub async fn set_run_role(
         let details = json!({
             "name": model.name,
             "aws_role_for_runs": chosen.as_ref().map(|c| &c.name),
-            "role_arn": chosen.as_ref().map(|c| c.role_arn.to_string()),
+            "role_arn": chosen.as_ref().and_then(|c| c.aws().ok()).map(|aws| aws.role_arn().to_string()),
         });
         record(&txn, actor, AuditAction::AutomationRunRole, &model, details).await?;
     }

@@ -22,7 +22,7 @@ use crate::{
         sdk::{AwsCredentials, AwsSdk},
     },
     issuer::{Issuer, IssuerState, url::IssuerUrl},
-    workload_identity::WorkloadIdentityConfig,
+    workload_identity::{AwsWebIdentity, WorkloadIdentityConfig},
 };
 
 const SELF_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
@@ -51,6 +51,13 @@ pub struct ConnectionReport {
 }
 
 impl ConnectionReport {
+    /// A report whose first step failed before any call was made.
+    pub fn refused(plan: &'static [CheckStep], problem: Diagnosis) -> Self {
+        let mut steps = Steps::new(plan);
+        let _ = steps.fail(plan[0], problem);
+        steps.report()
+    }
+
     pub fn passed(&self) -> bool {
         self.steps.iter().all(|s| matches!(s.outcome, StepOutcome::Passed { .. }))
     }
@@ -98,7 +105,7 @@ pub(crate) fn local_problem(cause: impl Into<String>, fix: impl Into<String>) ->
 
 /// How a credential signs in to AWS.
 pub enum Signer<'a> {
-    WebIdentity(&'a WorkloadIdentityConfig),
+    WebIdentity(AwsWebIdentity<'a>),
     AccessKey {
         access_key_id: &'a AccessKeyId,
         /// `None`: the stored secret could not be opened with this Wisp's master key.
@@ -113,8 +120,13 @@ pub async fn check_workload_identity(
     sdk: &AwsSdk,
     config: &WorkloadIdentityConfig,
 ) -> ConnectionReport {
-    let mut steps = Steps::new(CheckStep::WORKLOAD_IDENTITY);
-    let _ = web_identity_session(&mut steps, issuer_state, sdk, config).await;
+    let plan = CheckStep::WORKLOAD_IDENTITY;
+    let aws = match config.aws() {
+        Ok(aws) => aws,
+        Err(error) => return ConnectionReport::refused(plan, local_problem(error.to_string(), error.hint())),
+    };
+    let mut steps = Steps::new(plan);
+    let _ = web_identity_session(&mut steps, issuer_state, sdk, aws).await;
     steps.report()
 }
 
@@ -127,10 +139,10 @@ pub async fn check_credential(
     region: Region,
 ) -> ConnectionReport {
     match signer {
-        Signer::WebIdentity(config) => {
+        Signer::WebIdentity(aws) => {
             let mut steps = Steps::new(CheckStep::WORKLOAD_IDENTITY_CREDENTIAL);
-            if let Ok((session, issuer)) = web_identity_session(&mut steps, issuer_state, sdk, config).await {
-                let ctx = Context { org, region, identity: Identity::WebIdentity { issuer, role: &config.role_arn } };
+            if let Ok((session, issuer)) = web_identity_session(&mut steps, issuer_state, sdk, aws).await {
+                let ctx = Context { org, region, identity: Identity::WebIdentity { issuer, role: aws.role_arn() } };
                 let _ = list_secrets(&mut steps, sdk, region, &session, &ctx).await;
             }
             steps.report()
@@ -151,7 +163,7 @@ async fn web_identity_session<'i>(
     steps: &mut Steps,
     issuer_state: &'i IssuerState,
     sdk: &AwsSdk,
-    config: &WorkloadIdentityConfig,
+    aws: AwsWebIdentity<'_>,
 ) -> Result<(AwsCredentials, &'i IssuerUrl), Stopped> {
     let (issuer, url) = match (issuer_state.ready(), issuer_state.url.as_ref()) {
         (Ok(issuer), Some(url)) => (issuer, url),
@@ -169,11 +181,11 @@ async fn web_identity_session<'i>(
     }
 
     let ctx = Context {
-        org: config.org_id,
-        region: config.region,
-        identity: Identity::WebIdentity { issuer: &issuer.url, role: &config.role_arn },
+        org: aws.org,
+        region: aws.region(),
+        identity: Identity::WebIdentity { issuer: &issuer.url, role: aws.role_arn() },
     };
-    let token = match token_for_sts(&issuer, config).await {
+    let token = match token_for_sts(&issuer, aws.org).await {
         Ok(token) => token,
         Err(error) => {
             return Err(steps.fail(CheckStep::Token, sts_problem(AwsCall::AssumeRoleWithWebIdentity, error, &ctx)));
@@ -185,16 +197,16 @@ async fn web_identity_session<'i>(
         Vec::new(),
     );
     let step = CheckStep::AssumeRoleWithWebIdentity;
-    let session = match assume_web_identity(sdk, config, &token).await {
+    let session = match assume_web_identity(sdk, aws, &token).await {
         Ok(assumed) => {
             steps.pass(step, format!("Session {}", assumed.session_arn), Vec::new());
-            sdk.sessions().remember(web_identity_key(config), &assumed.credentials).await;
+            sdk.sessions().remember(web_identity_key(aws), &assumed.credentials).await;
             assumed.credentials
         }
         Err(error) => return Err(steps.fail(step, sts_problem(AwsCall::AssumeRoleWithWebIdentity, error, &ctx))),
     };
 
-    caller_identity(steps, sdk, &session, &ctx, Some(&config.role_arn)).await?;
+    caller_identity(steps, sdk, &session, &ctx, Some(aws.role_arn())).await?;
     Ok((session, url))
 }
 

@@ -4,6 +4,7 @@
 //! and kickoffs use the same calls through the session cache.
 use vocabulary::{
     aws::{ExternalId, Region, RoleArn},
+    ids::OrgId,
     token::Audience,
 };
 
@@ -14,7 +15,7 @@ use crate::{
         sessions::SessionKey,
     },
     issuer::{Issuer, mint::MintedToken},
-    workload_identity::WorkloadIdentityConfig,
+    workload_identity::AwsWebIdentity,
 };
 
 const SESSION_NAME: &str = "wisp";
@@ -37,8 +38,8 @@ pub enum FederationError {
     NoCredentials,
 }
 
-pub fn web_identity_key(config: &WorkloadIdentityConfig) -> SessionKey {
-    SessionKey::WebIdentity { org: config.org_id, role_arn: config.role_arn.to_string(), region: config.region }
+pub fn web_identity_key(aws: AwsWebIdentity<'_>) -> SessionKey {
+    SessionKey::WebIdentity { org: aws.org, role_arn: aws.role_arn().to_string(), region: aws.region() }
 }
 
 pub fn assumed_role_key(
@@ -56,8 +57,8 @@ pub fn assumed_role_key(
 }
 
 /// The organization's token for STS.
-pub async fn token_for_sts(issuer: &Issuer, config: &WorkloadIdentityConfig) -> Result<MintedToken, FederationError> {
-    issuer.minter.token(config.org_id, &Audience::sts()).await.map_err(|error| {
+pub async fn token_for_sts(issuer: &Issuer, org: OrgId) -> Result<MintedToken, FederationError> {
+    issuer.minter.token(org, &Audience::sts()).await.map_err(|error| {
         tracing::error!("Wisp could not sign a token for STS: {error}");
         FederationError::Token
     })
@@ -66,13 +67,13 @@ pub async fn token_for_sts(issuer: &Issuer, config: &WorkloadIdentityConfig) -> 
 /// `token` traded for the config's role.
 pub async fn assume_web_identity(
     sdk: &AwsSdk,
-    config: &WorkloadIdentityConfig,
+    aws: AwsWebIdentity<'_>,
     token: &MintedToken,
 ) -> Result<Assumed, FederationError> {
     let output = sdk
-        .sts_anonymous(config.region)
+        .sts_anonymous(aws.region())
         .assume_role_with_web_identity()
-        .role_arn(config.role_arn.to_string())
+        .role_arn(aws.role_arn().to_string())
         .role_session_name(SESSION_NAME)
         .web_identity_token(&token.token)
         .duration_seconds(SESSION_SECONDS)

@@ -52,7 +52,10 @@ impl IdTokens {
         }
         // Session tags are for STS only, and only when the run's AWS role asks for them.
         let session_tags = audience.as_str() == STS_AUDIENCE
-            && worker.run_role_config(db).await?.is_some_and(|config| config.session_tags);
+            && worker
+                .run_role_config(db)
+                .await?
+                .is_some_and(|config| config.aws().is_ok_and(|aws| aws.role.session_tags));
         issuer.minter.automation_token(worker.org(), worker.running(session_tags), &audience)
     }
 }

@@ -191,12 +191,13 @@ async fn aws_for_run(
     kickoff: KickoffId,
 ) -> ServiceResult<Option<AwsForRun>> {
     let Some(config) = worker.run_role_config(db).await? else { return Ok(None) };
+    let role = config.aws()?.role;
     let issuer = aws.issuer.ready().map_err(ServiceError::IssuerNotConfigured)?;
-    let minted = issuer.minter.automation_token(worker.org(), worker.running(config.session_tags), &Audience::sts())?;
+    let minted = issuer.minter.automation_token(worker.org(), worker.running(role.session_tags), &Audience::sts())?;
     let expires_at = DateTime::from_timestamp(minted.expires_at, 0).map(rfc3339).unwrap_or_default();
     Ok(Some(AwsForRun {
-        role_arn: config.role_arn.to_string(),
-        region: config.region.to_string(),
+        role_arn: role.role_arn.to_string(),
+        region: role.region.to_string(),
         web_identity_token: minted.token,
         expires_at,
         session_name: role_session_name(worker.automation_name(), kickoff),

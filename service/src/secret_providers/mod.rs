@@ -18,6 +18,7 @@ use vocabulary::{
     FieldError,
     audit::{AuditAction, AuditTarget},
     aws::{AccessKeyId, ExternalId, Region, RoleArn},
+    dto::connection::CheckStep,
     ids::{CredentialId, OrgId, WorkloadIdentityConfigId},
     providers::{AuthMethod, SecretProvider},
 };
@@ -282,13 +283,13 @@ async fn write(
                 .into(),
                 other => other,
             })?;
-            if config.provider != input.provider.cloud() {
+            if config.provider() != input.provider.cloud() {
                 return Err(FieldError::new(
                     "workload_identity_config",
                     format!(
                         "{} signs in to {}: choose a config for {}.",
                         config.name,
-                        config.provider.label(),
+                        config.provider().label(),
                         input.provider.cloud().label()
                     ),
                 )
@@ -366,9 +367,15 @@ pub async fn test_connection(
     credential: &Credential,
 ) -> ConnectionReport {
     match &credential.auth {
-        Auth::WorkloadIdentity(config) => {
-            check_credential(issuer, sdk, credential.org_id, Signer::WebIdentity(config), credential.region).await
-        }
+        Auth::WorkloadIdentity(config) => match config.aws() {
+            Ok(aws) => {
+                check_credential(issuer, sdk, credential.org_id, Signer::WebIdentity(aws), credential.region).await
+            }
+            Err(error) => ConnectionReport::refused(
+                CheckStep::WORKLOAD_IDENTITY_CREDENTIAL,
+                local_problem(error.to_string(), error.hint()),
+            ),
+        },
         Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => {
             let secret = credential
                 .secret_access_key(master_key)
@@ -397,23 +404,24 @@ pub async fn session(
     let region = credential.region;
     match &credential.auth {
         Auth::WorkloadIdentity(config) => {
+            let aws = config.aws().map_err(|error| local_problem(error.to_string(), error.hint()))?;
             let issuer = issuer_state.ready().map_err(|reason| {
                 local_problem(reason, "Ask your operator to configure the issuer and restart Wisp.")
             })?;
             let ctx = Context {
                 org: credential.org_id,
-                region: config.region,
-                identity: Identity::WebIdentity { issuer: &issuer.url, role: &config.role_arn },
+                region: aws.region(),
+                identity: Identity::WebIdentity { issuer: &issuer.url, role: aws.role_arn() },
             };
             let obtain = async {
-                let token = token_for_sts(&issuer, config).await;
+                let token = token_for_sts(&issuer, aws.org).await;
                 let assumed = match token {
-                    Ok(token) => assume_web_identity(sdk, config, &token).await,
+                    Ok(token) => assume_web_identity(sdk, aws, &token).await,
                     Err(error) => Err(error),
                 };
                 assumed.map(|a| a.credentials).map_err(|e| sts_problem(AwsCall::AssumeRoleWithWebIdentity, e, &ctx))
             };
-            sdk.sessions().get_or_obtain(web_identity_key(config), obtain).await.map_err(|e| (*e).clone())
+            sdk.sessions().get_or_obtain(web_identity_key(aws), obtain).await.map_err(|e| (*e).clone())
         }
         Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => {
             let secret = credential.secret_access_key(master_key).ok().flatten().ok_or_else(|| {
@@ -449,7 +457,10 @@ pub async fn session(
 /// How Wisp signs in to AWS as `credential`, for guidance that names it.
 pub fn identity<'a>(credential: &'a Credential, issuer: Option<&'a IssuerUrl>) -> Option<Identity<'a>> {
     match &credential.auth {
-        Auth::WorkloadIdentity(config) => issuer.map(|issuer| Identity::WebIdentity { issuer, role: &config.role_arn }),
+        Auth::WorkloadIdentity(config) => {
+            let aws = config.aws().ok()?;
+            issuer.map(|issuer| Identity::WebIdentity { issuer, role: aws.role_arn() })
+        }
         Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => {
             Some(Identity::AccessKey { access_key_id, role: role_arn.as_ref(), external_id: external_id.is_some() })
         }

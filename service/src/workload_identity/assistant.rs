@@ -25,7 +25,7 @@ use vocabulary::{
     token::{STS_AUDIENCE, Subject},
 };
 
-use super::{Manager, WorkloadIdentityConfig};
+use super::{AwsWebIdentity, Manager, WorkloadIdentityConfig};
 use crate::{
     audit::{self, Change},
     aws::{
@@ -138,7 +138,7 @@ pub async fn set_up(
             details: json!({
                 "name": config.name,
                 "account": account,
-                "role_arn": config.role_arn.to_string(),
+                "role_arn": config.aws()?.role_arn().to_string(),
                 "trusted_subject": trusted,
                 "changes": changes.iter().map(|c| c.summary.clone()).collect::<Vec<_>>(),
             }),
@@ -164,7 +164,7 @@ async fn trust_for(
     let trust_for = match runs_of {
         None => TrustFor::organization(org),
         Some(id) if automations.iter().any(|a| a.id == id.as_uuid()) => {
-            TrustFor { subject: Subject::Automation(org, id), session_tags: config.session_tags }
+            TrustFor { subject: Subject::Automation(org, id), session_tags: config.aws()?.role.session_tags }
         }
         Some(_) => return Err(crate::ServiceError::NotFound { what: "The automation" }),
     };
@@ -191,16 +191,17 @@ struct Wanted {
 }
 
 impl Wanted {
-    fn new(issuer: &IssuerUrl, trust_for: TrustFor, config: &WorkloadIdentityConfig) -> ServiceResult<Self> {
-        let setup = trust_setup(issuer, trust_for, &config.role_arn, config.region, &SecretScope::default())?;
+    fn new(issuer: &IssuerUrl, trust_for: TrustFor, aws: AwsWebIdentity<'_>) -> ServiceResult<Self> {
+        let role_arn = aws.role_arn();
+        let setup = trust_setup(issuer, trust_for, role_arn, aws.region(), &SecretScope::default())?;
         let parse = |text: &str| serde_json::from_str(text).expect("trust_setup writes JSON");
         Ok(Self {
-            provider_arn: provider_arn(issuer, &config.role_arn),
+            provider_arn: provider_arn(issuer, role_arn),
             provider_url: issuer.host_and_path(),
             issuer: issuer.to_string(),
-            role_name: config.role_arn.name().to_owned(),
-            role_path: config.role_arn.path().to_owned(),
-            org: config.org_id,
+            role_name: role_arn.name().to_owned(),
+            role_path: role_arn.path().to_owned(),
+            org: aws.org,
             subject: trust_for.subject.to_string(),
             session_tags: trust_for.session_tags,
             trust: parse(&setup.trust_policy),
@@ -242,10 +243,11 @@ impl<'a> Assistant<'a> {
         trust_for: TrustFor,
         config: &'a WorkloadIdentityConfig,
     ) -> ServiceResult<Self> {
+        let aws = config.aws()?;
         Ok(Self {
-            client: sdk.iam_with(config.role_arn.partition(), &keys.0),
-            wanted: Wanted::new(issuer, trust_for, config)?,
-            account: config.role_arn.account(),
+            client: sdk.iam_with(aws.role_arn().partition(), &keys.0),
+            wanted: Wanted::new(issuer, trust_for, aws)?,
+            account: aws.role_arn().account(),
         })
     }
 
@@ -695,22 +697,14 @@ mod tests {
     use super::*;
 
     fn config(org: OrgId, session_tags: bool) -> WorkloadIdentityConfig {
-        WorkloadIdentityConfig {
-            id: uuid::Uuid::new_v4().into(),
-            org_id: org,
-            name: "aws".to_owned(),
-            provider: vocabulary::aws::CloudProvider::Aws,
-            role_arn: "arn:aws:iam::123456789012:role/reader".parse().unwrap(),
-            region: "us-east-1".parse().unwrap(),
-            is_default: true,
-            session_tags,
-        }
+        crate::testing::aws_config(org, "arn:aws:iam::123456789012:role/reader", "us-east-1", session_tags)
     }
 
     fn wanted() -> Wanted {
         let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
         let org: OrgId = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".parse().unwrap();
-        let mut wanted = Wanted::new(&issuer, TrustFor::organization(org), &config(org, false)).unwrap();
+        let config = config(org, false);
+        let mut wanted = Wanted::new(&issuer, TrustFor::organization(org), config.aws().unwrap()).unwrap();
         wanted.automations = HashMap::from([(NIGHTLY.to_owned(), "nightly".to_owned())]);
         wanted
     }
@@ -809,7 +803,9 @@ mod tests {
         let config = config(wanted.org, true);
         let trust_for =
             TrustFor { subject: Subject::Automation(wanted.org, NIGHTLY.parse().unwrap()), session_tags: true };
-        let for_runs = Wanted::new(&IssuerUrl::parse("https://wisp.example.com").unwrap(), trust_for, &config).unwrap();
+        let for_runs =
+            Wanted::new(&IssuerUrl::parse("https://wisp.example.com").unwrap(), trust_for, config.aws().unwrap())
+                .unwrap();
         assert_eq!(
             for_runs.trust["Statement"][0]["Action"],
             json!(["sts:AssumeRoleWithWebIdentity", "sts:TagSession"])

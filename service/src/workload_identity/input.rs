@@ -3,6 +3,7 @@ use vocabulary::{
     FieldError,
     aws::{CloudProvider, Region, RoleArn},
     name::Name,
+    providers::{AwsRole, IdentityTarget},
 };
 
 use crate::error::{FormCheck, ServiceResult};
@@ -12,11 +13,8 @@ const MAX_NAME: usize = 64;
 #[derive(Clone, Debug)]
 pub struct ConfigInput {
     pub name: Name,
-    pub provider: CloudProvider,
-    pub role_arn: RoleArn,
-    pub region: Region,
-    /// Off unless the admin turns it on ([`Self::with_session_tags`]).
-    pub session_tags: bool,
+    /// For AWS, session tags are off unless the admin turns them on ([`Self::with_session_tags`]).
+    pub target: IdentityTarget,
 }
 
 impl ConfigInput {
@@ -37,12 +35,19 @@ impl ConfigInput {
                 ),
             ));
         }
-        check.finish(|| Some(Self { name: name?, provider, role_arn: role_arn?, region, session_tags: false }))
+        let target = match provider {
+            CloudProvider::Aws => {
+                role_arn.map(|role_arn| IdentityTarget::Aws(AwsRole { role_arn, region, session_tags: false }))
+            }
+        };
+        check.finish(|| Some(Self { name: name?, target: target? }))
     }
 
     /// Tokens for runs through this config carry AWS session tags (`wisp-org`, `wisp-automation`).
     pub fn with_session_tags(mut self, on: bool) -> Self {
-        self.session_tags = on;
+        match &mut self.target {
+            IdentityTarget::Aws(role) => role.session_tags = on,
+        }
         self
     }
 }
@@ -77,6 +82,7 @@ mod tests {
         let input =
             ConfigInput::parse(" aws-prod ", CloudProvider::Aws, "arn:aws:iam::123456789012:role/r", region).unwrap();
         assert_eq!(input.name.as_str(), "aws-prod");
-        assert_eq!(input.region.as_str(), "eu-west-1");
+        let IdentityTarget::Aws(role) = input.target;
+        assert_eq!(role.region.as_str(), "eu-west-1");
     }
 }

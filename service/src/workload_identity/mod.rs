@@ -15,6 +15,7 @@ use vocabulary::{
     audit::{AuditAction, AuditTarget},
     aws::{CloudProvider, Region, RoleArn},
     ids::{OrgId, WorkloadIdentityConfigId},
+    providers::{AwsRole, IdentityTarget},
 };
 
 pub use self::input::ConfigInput;
@@ -36,33 +37,63 @@ pub struct WorkloadIdentityConfig {
     pub id: WorkloadIdentityConfigId,
     pub org_id: OrgId,
     pub name: String,
-    pub provider: CloudProvider,
-    pub role_arn: RoleArn,
-    pub region: Region,
     pub is_default: bool,
-    /// Tokens for runs carry AWS session tags.
-    pub session_tags: bool,
+    pub target: IdentityTarget,
+}
+
+impl WorkloadIdentityConfig {
+    pub fn provider(&self) -> CloudProvider {
+        self.target.provider()
+    }
+
+    /// The organization and its AWS role, for what only AWS does (STS, IAM, roles for runs).
+    pub fn aws(&self) -> ServiceResult<AwsWebIdentity<'_>> {
+        match &self.target {
+            IdentityTarget::Aws(role) => Ok(AwsWebIdentity { org: self.org_id, role }),
+        }
+    }
+}
+
+/// An AWS config as the code that signs in to AWS needs it: whose tokens, traded for which role.
+#[derive(Clone, Copy, Debug)]
+pub struct AwsWebIdentity<'a> {
+    pub org: OrgId,
+    pub role: &'a AwsRole,
+}
+
+impl<'a> AwsWebIdentity<'a> {
+    pub fn role_arn(&self) -> &'a RoleArn {
+        &self.role.role_arn
+    }
+
+    pub fn region(&self) -> Region {
+        self.role.region
+    }
 }
 
 impl TryFrom<config::Model> for WorkloadIdentityConfig {
     type Error = ServiceError;
 
     fn try_from(model: config::Model) -> ServiceResult<Self> {
-        let (Some(role_arn), Some(region)) = (model.role_arn, model.region) else {
-            return Err(ServiceError::Internal(format!(
-                "workload identity config {} lacks the columns of its provider",
-                model.id
-            )));
+        let target = match (model.provider.0, model.role_arn, model.region) {
+            (CloudProvider::Aws, Some(role_arn), Some(region)) => IdentityTarget::Aws(AwsRole {
+                role_arn: role_arn.0,
+                region: region.0,
+                session_tags: model.session_tags,
+            }),
+            _ => {
+                return Err(ServiceError::Internal(format!(
+                    "workload identity config {} lacks the columns of its provider",
+                    model.id
+                )));
+            }
         };
         Ok(Self {
             id: model.id.into(),
             org_id: model.org_id.into(),
             name: model.name,
-            provider: model.provider.0,
-            role_arn: role_arn.0,
-            region: region.0,
             is_default: model.is_default,
-            session_tags: model.session_tags,
+            target,
         })
     }
 }
@@ -121,9 +152,9 @@ pub async fn create(
     let org_id = actor.org_id();
     let txn = begin_write(db).await?;
     lock_organization(&txn, org_id).await?;
-    let is_default = DEFAULT.decide::<config::Entity>(&txn, org_id, Text(input.provider), default).await?;
+    let is_default = DEFAULT.decide::<config::Entity>(&txn, org_id, Text(input.target.provider()), default).await?;
     if is_default {
-        DEFAULT.clear::<config::Entity>(&txn, org_id, Text(input.provider)).await?;
+        DEFAULT.clear::<config::Entity>(&txn, org_id, Text(input.target.provider())).await?;
     }
     let mut model = config::ActiveModel {
         id: Set(WorkloadIdentityConfigId::new().as_uuid()),
@@ -150,7 +181,7 @@ pub async fn update(
     lock_organization(&txn, actor.org_id()).await?;
     let existing = find_model(&txn, actor.org_id(), id).await?;
     if is_default {
-        DEFAULT.clear::<config::Entity>(&txn, actor.org_id(), Text(input.provider)).await?;
+        DEFAULT.clear::<config::Entity>(&txn, actor.org_id(), Text(input.target.provider())).await?;
     }
     let mut model: config::ActiveModel = existing.into();
     write(&mut model, &input, is_default);
@@ -197,11 +228,15 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: WorkloadIde
 fn write(model: &mut config::ActiveModel, input: &ConfigInput, is_default: bool) {
     model.name = Set(input.name.to_string());
     model.name_key = Set(input.name.key().to_owned());
-    model.provider = Set(Text(input.provider));
-    model.role_arn = Set(Some(Text(input.role_arn.clone())));
-    model.region = Set(Some(Text(input.region)));
+    model.provider = Set(Text(input.target.provider()));
     model.is_default = Set(is_default);
-    model.session_tags = Set(input.session_tags);
+    match &input.target {
+        IdentityTarget::Aws(role) => {
+            model.role_arn = Set(Some(Text(role.role_arn.clone())));
+            model.region = Set(Some(Text(role.region)));
+            model.session_tags = Set(role.session_tags);
+        }
+    }
     model.updated_at = Set(Utc::now());
 }
 

@@ -23,7 +23,7 @@ pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
         },
         references, secret_providers, workload_identity,
     };
-    use vocabulary::dto::secret_providers::ConfigChoice;
+    use vocabulary::{dto::secret_providers::ConfigChoice, providers::IdentityTarget};
 
     use crate::{auth, views};
 
@@ -44,7 +44,10 @@ pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
             .collect(),
         configs: configs
             .into_iter()
-            .map(|c| ConfigChoice { id: c.id, name: c.name, region: c.region, is_default: c.is_default })
+            .map(|c| {
+                let IdentityTarget::Aws(role) = c.target;
+                ConfigChoice { id: c.id, name: c.name, region: role.region, is_default: c.is_default }
+            })
             .collect(),
     })
 }
