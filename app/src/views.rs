@@ -4,7 +4,7 @@ use service::{
         Summary,
         variables::{Source, Variable},
     },
-    aws::connection_test::{ConnectionReport, StepOutcome},
+    connection_test::{ConnectionReport, StepOutcome},
     secret_providers::{Auth, Credential},
     workload_identity::WorkloadIdentityConfig,
 };

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod automations;
 pub mod aws;
 mod bearer;
+pub mod connection_test;
 pub mod db;
 pub mod deployments;
 pub mod email;

@@ -3,12 +3,11 @@
 use serde_json::json;
 use service::{
     aws::{
-        connection_test::{
-            CheckStep, ConnectionReport, Signer, StepOutcome, check_credential, check_workload_identity,
-        },
+        connection_test::{Signer, check_credential, check_workload_identity},
         guidance::Diagnosis,
         sdk::AwsSdk,
     },
+    connection_test::{CheckStep, ConnectionReport, StepOutcome},
     issuer::{IssuerConfig, IssuerState},
     testing::{LocalAws, free_port, wait_until_ok},
     workload_identity::WorkloadIdentityConfig,

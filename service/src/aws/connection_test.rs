@@ -1,12 +1,7 @@
-//! Test Connection: each link of the chain AWS will walk at kickoff, in order, stopping at the
-//! first that fails and saying why. For a workload identity config: the issuer, a token,
-//! `AssumeRoleWithWebIdentity`, `GetCallerIdentity`. For a credential, then `ListSecrets` too (what
-//! the Secret Name autocomplete needs); for static keys, `AssumeRole` first when a role is set.
-use std::time::Duration;
-
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-pub use vocabulary::dto::connection::CheckStep;
+//! Test Connection for AWS: the chain AWS will walk at kickoff. For a workload identity config: the
+//! issuer, a token, `AssumeRoleWithWebIdentity`, `GetCallerIdentity`. For a credential, then
+//! `ListSecrets` too (what the Secret Name autocomplete needs); for static keys, `AssumeRole`
+//! first when a role is set.
 use vocabulary::{
     aws::{AccessKeyId, ExternalId, Region, RoleArn},
     ids::OrgId,
@@ -21,87 +16,10 @@ use crate::{
         guidance::{AwsCall, Context, Diagnosis, Failure, Identity, diagnose},
         sdk::{AwsCredentials, AwsSdk},
     },
-    issuer::{Issuer, IssuerState, url::IssuerUrl},
+    connection_test::{CheckStep, ConnectionReport, Steps, Stopped, issuer_step, local_problem},
+    issuer::{IssuerState, url::IssuerUrl},
     workload_identity::{AwsWebIdentity, WorkloadIdentityConfig},
 };
-
-const SELF_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StepOutcome {
-    Passed {
-        detail: String,
-        warnings: Vec<String>,
-    },
-    Failed(Diagnosis),
-    /// Not run because an earlier step failed.
-    Skipped,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepReport {
-    pub step: CheckStep,
-    pub outcome: StepOutcome,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectionReport {
-    pub steps: Vec<StepReport>,
-    pub assumed_role_arn: Option<String>,
-}
-
-impl ConnectionReport {
-    /// A report whose first step failed before any call was made.
-    pub fn refused(plan: &'static [CheckStep], problem: Diagnosis) -> Self {
-        let mut steps = Steps::new(plan);
-        let _ = steps.fail(plan[0], problem);
-        steps.report()
-    }
-
-    pub fn passed(&self) -> bool {
-        self.steps.iter().all(|s| matches!(s.outcome, StepOutcome::Passed { .. }))
-    }
-
-    pub fn failed_step(&self) -> Option<CheckStep> {
-        self.steps.iter().find(|s| matches!(s.outcome, StepOutcome::Failed(_))).map(|s| s.step)
-    }
-}
-
-/// A step failed; its report is recorded and the chain stops.
-struct Stopped;
-
-/// The report as the chain runs: what passed, what failed, and (at the end) what was skipped.
-struct Steps {
-    plan: &'static [CheckStep],
-    done: Vec<StepReport>,
-    assumed_role_arn: Option<String>,
-}
-
-impl Steps {
-    fn new(plan: &'static [CheckStep]) -> Self {
-        Self { plan, done: Vec::new(), assumed_role_arn: None }
-    }
-
-    fn pass(&mut self, step: CheckStep, detail: String, warnings: Vec<String>) {
-        self.done.push(StepReport { step, outcome: StepOutcome::Passed { detail, warnings } });
-    }
-
-    fn fail(&mut self, step: CheckStep, diagnosis: Diagnosis) -> Stopped {
-        self.done.push(StepReport { step, outcome: StepOutcome::Failed(diagnosis) });
-        Stopped
-    }
-
-    /// Every planned step that did not run is reported as skipped.
-    fn report(mut self) -> ConnectionReport {
-        let ran = self.done.len();
-        self.done.extend(self.plan[ran..].iter().map(|step| StepReport { step: *step, outcome: StepOutcome::Skipped }));
-        ConnectionReport { steps: self.done, assumed_role_arn: self.assumed_role_arn }
-    }
-}
-
-pub(crate) fn local_problem(cause: impl Into<String>, fix: impl Into<String>) -> Diagnosis {
-    Diagnosis { code: None, provider_message: None, cause: cause.into(), fix: fix.into() }
-}
 
 /// How a credential signs in to AWS.
 pub enum Signer<'a> {
@@ -165,20 +83,7 @@ async fn web_identity_session<'i>(
     sdk: &AwsSdk,
     aws: AwsWebIdentity<'_>,
 ) -> Result<(AwsCredentials, &'i IssuerUrl), Stopped> {
-    let (issuer, url) = match (issuer_state.ready(), issuer_state.url.as_ref()) {
-        (Ok(issuer), Some(url)) => (issuer, url),
-        (result, _) => {
-            let reason = result.err().unwrap_or(crate::issuer::NO_ISSUER);
-            return Err(steps.fail(
-                CheckStep::Issuer,
-                local_problem(reason, "Ask your operator to configure the issuer, restart Wisp, then test again."),
-            ));
-        }
-    };
-    match self_check(&issuer).await {
-        Ok(warnings) => steps.pass(CheckStep::Issuer, issuer.url.to_string(), warnings),
-        Err(problem) => return Err(steps.fail(CheckStep::Issuer, problem)),
-    }
+    let (issuer, url) = issuer_step(steps, issuer_state, "AWS").await?;
 
     let ctx = Context {
         org: aws.org,
@@ -320,53 +225,4 @@ async fn list_secrets(
             Err(steps.fail(CheckStep::ListSecrets, diagnosis))
         }
     }
-}
-
-/// Fetches the issuer's documents from its public URL, as AWS will. A document that differs from
-/// what this Wisp serves fails; an unreachable one only warns, since Wisp's own host may not
-/// reach its public address while the internet can.
-async fn self_check(issuer: &Issuer) -> Result<Vec<String>, Diagnosis> {
-    let mut warnings: Vec<String> = issuer.url.warnings().into_iter().map(|w| w.message().to_owned()).collect();
-    let client = reqwest::Client::builder().timeout(SELF_CHECK_TIMEOUT).build().expect("a plain HTTP client builds");
-    let discovery_url = issuer.url.discovery_url();
-    let discovery = match fetch_json(&client, &discovery_url).await {
-        Ok(discovery) => discovery,
-        Err(error) => {
-            tracing::warn!(%discovery_url, "Test Connection could not fetch the discovery document: {}", error.without_url());
-            warnings.push(format!(
-                "Wisp could not fetch its own discovery document at {discovery_url}. AWS must reach it from the internet: check it from outside your network."
-            ));
-            return Ok(warnings);
-        }
-    };
-    let served_issuer = discovery["issuer"].as_str().unwrap_or_default();
-    if served_issuer != issuer.url.as_str() {
-        return Err(local_problem(
-            format!(
-                "{discovery_url} announces the issuer \"{served_issuer}\", but this Wisp signs tokens as \"{}\".",
-                issuer.url
-            ),
-            "Point OIDC_ISSUER and the public address at the same Wisp (check proxies and other replicas), then test again.",
-        ));
-    }
-    let jwks_uri = discovery["jwks_uri"].as_str().unwrap_or_default();
-    let signing_kid = issuer.minter.kid();
-    let published = fetch_json(&client, jwks_uri)
-        .await
-        .ok()
-        .and_then(|jwks| jwks["keys"].as_array().cloned())
-        .is_some_and(|keys| keys.iter().any(|k| k["kid"] == signing_kid));
-    if !published {
-        return Err(local_problem(
-            format!(
-                "The JWKS at {jwks_uri} does not publish the signing key {signing_kid}: AWS would refuse every token."
-            ),
-            "Make sure every replica serving the issuer URL has the same OIDC_PRIVATE_KEY and OIDC_PUBLISHED_KEYS, then test again.",
-        ));
-    }
-    Ok(warnings)
-}
-
-async fn fetch_json(client: &reqwest::Client, url: &str) -> Result<Value, reqwest::Error> {
-    client.get(url).send().await?.error_for_status()?.json().await
 }

@@ -29,11 +29,12 @@ use crate::{
     access::{Authorized, Manage, Read, resource::SecretProviders},
     audit::{self, Change},
     aws::{
-        connection_test::{ConnectionReport, Signer, check_credential, local_problem, sts_problem},
+        connection_test::{Signer, check_credential, sts_problem},
         federation::{assume_role, assume_web_identity, assumed_role_key, token_for_sts, web_identity_key},
         guidance::{AwsCall, Context, Diagnosis, Identity},
         sdk::{AwsCredentials, AwsSdk},
     },
+    connection_test::{ConnectionReport, local_problem},
     db::{begin_write, defaults::DefaultSlot, lock_organization, text::Text, unique::violates},
     entity::{credential, workload_identity_config},
     error::{ServiceError, ServiceResult},
