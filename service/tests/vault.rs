@@ -214,3 +214,48 @@ async fn every_refusal_gets_its_cause_and_the_command_that_fixes_it() {
     assert!(d.fix.contains(r#"path "secret/metadata/other/*" { capabilities = ["list"] }"#), "{}", d.fix);
     assert!(!format!("{d:?}").contains("s3cret"), "no value in any diagnosis");
 }
+
+#[tokio::test]
+#[ignore = "needs OpenBao from the test command's virtualenv"]
+async fn test_connection_walks_issuer_token_login_and_the_kv_mount() {
+    use service::{
+        connection_test::{CheckStep, StepOutcome},
+        vault::connection_test::{check_credential, check_login},
+    };
+    use vocabulary::vault::VaultLogin;
+
+    let world = World::new().await;
+    let login = |role: &str| VaultLogin {
+        address: world.address.clone(),
+        auth_mount: "jwt".parse().unwrap(),
+        role: role.parse().unwrap(),
+        audience: world.audience.clone(),
+        namespace: None,
+    };
+    let report = check_login(&world.issuer, &world.http, world.org, &login("wisp")).await;
+    assert!(report.passed(), "{report:#?}");
+    let steps: Vec<CheckStep> = report.steps.iter().map(|s| s.step).collect();
+    assert_eq!(steps, CheckStep::VAULT);
+    let StepOutcome::Passed { detail, warnings } = &report.steps[2].outcome else { unreachable!() };
+    assert!(detail.contains("role wisp: policies default, wisp-read"), "{detail}");
+    assert!(warnings.iter().any(|w| w.contains("plain http")), "{warnings:?}");
+
+    let kv: KvMount = "secret".parse().unwrap();
+    let report = check_credential(&world.issuer, &world.http, world.org, &login("wisp"), &kv).await;
+    assert!(report.passed(), "{report:#?}");
+    let StepOutcome::Passed { detail, .. } = &report.steps[4].outcome else { unreachable!() };
+    assert!(detail.starts_with("2 name(s) at the top of secret/"), "{detail}");
+
+    let report = check_credential(&world.issuer, &world.http, world.org, &login("nope"), &kv).await;
+    assert_eq!(report.failed_step(), Some(CheckStep::VaultLogin));
+    let StepOutcome::Failed(diagnosis) = &report.steps[2].outcome else { unreachable!() };
+    assert_eq!(diagnosis.code.as_deref(), Some("role_not_found"));
+    assert!(matches!(report.steps[3].outcome, StepOutcome::Skipped));
+
+    // A mount the role's policies say nothing of: the suggestions would not work, and Wisp says why.
+    let elsewhere: KvMount = "team-kv".parse().unwrap();
+    let report = check_credential(&world.issuer, &world.http, world.org, &login("wisp"), &elsewhere).await;
+    assert_eq!(report.failed_step(), Some(CheckStep::VaultCapabilities), "{report:#?}");
+    let StepOutcome::Failed(diagnosis) = &report.steps[3].outcome else { unreachable!() };
+    assert!(diagnosis.fix.contains(r#"path "team-kv/metadata/" { capabilities = ["list"] }"#), "{}", diagnosis.fix);
+}

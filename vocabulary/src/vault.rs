@@ -191,6 +191,18 @@ impl fmt::Display for VaultRole {
 
 serde_as_text!(VaultAddress, AuthMount, KvMount, Namespace, VaultRole);
 
+/// Where and as whom Wisp logs in to Vault with the tokens it mints: a workload identity config
+/// for Vault.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VaultLogin {
+    pub address: VaultAddress,
+    pub auth_mount: AuthMount,
+    pub role: VaultRole,
+    /// The tokens' `aud`: what the role's `bound_audiences` lists (the Vault address by default).
+    pub audience: crate::token::Audience,
+    pub namespace: Option<Namespace>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,9 @@ text_enum! {
         AssumeRole = "assume_role",
         CallerIdentity = "get_caller_identity",
         ListSecrets = "list_secrets",
+        VaultLogin = "vault_login",
+        VaultCapabilities = "vault_capabilities",
+        VaultList = "vault_list",
     }
 }
 
@@ -30,6 +33,17 @@ impl CheckStep {
     pub const STATIC_KEYS_WITH_ROLE: &'static [CheckStep] =
         &[CheckStep::AssumeRole, CheckStep::CallerIdentity, CheckStep::ListSecrets];
 
+    /// …for a Vault config: the issuer, a token for the config's audience, the JWT login.
+    pub const VAULT: &'static [CheckStep] = &[CheckStep::Issuer, CheckStep::Token, CheckStep::VaultLogin];
+    /// …for a Vault KV credential: the same, then what the login may do on the mount, and a list.
+    pub const VAULT_CREDENTIAL: &'static [CheckStep] = &[
+        CheckStep::Issuer,
+        CheckStep::Token,
+        CheckStep::VaultLogin,
+        CheckStep::VaultCapabilities,
+        CheckStep::VaultList,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             CheckStep::Issuer => "Issuer configured and consistent",
@@ -38,6 +52,9 @@ impl CheckStep {
             CheckStep::AssumeRole => "AssumeRole",
             CheckStep::CallerIdentity => "GetCallerIdentity",
             CheckStep::ListSecrets => "ListSecrets",
+            CheckStep::VaultLogin => "JWT login",
+            CheckStep::VaultCapabilities => "Capabilities on the KV mount",
+            CheckStep::VaultList => "LIST of the KV mount",
         }
     }
 }
