@@ -87,10 +87,6 @@ impl Steps {
     }
 }
 
-pub(crate) fn local_problem(cause: impl Into<String>, fix: impl Into<String>) -> Diagnosis {
-    Diagnosis { code: None, provider_message: None, cause: cause.into(), fix: fix.into() }
-}
-
 /// The first step of every chain: the issuer is configured, and its documents at its public URL are
 /// this Wisp's, as `relying_party` (AWS, Vault) will fetch them.
 pub(crate) async fn issuer_step<'i>(
@@ -104,7 +100,7 @@ pub(crate) async fn issuer_step<'i>(
             let reason = result.err().unwrap_or(crate::issuer::NO_ISSUER);
             return Err(steps.fail(
                 CheckStep::Issuer,
-                local_problem(reason, "Ask your operator to configure the issuer, restart Wisp, then test again."),
+                Diagnosis::local(reason, "Ask your operator to configure the issuer, restart Wisp, then test again."),
             ));
         }
     };
@@ -134,7 +130,7 @@ async fn self_check(issuer: &Issuer, relying_party: &str) -> Result<Vec<String>,
     };
     let served_issuer = discovery["issuer"].as_str().unwrap_or_default();
     if served_issuer != issuer.url.as_str() {
-        return Err(local_problem(
+        return Err(Diagnosis::local(
             format!(
                 "{discovery_url} announces the issuer \"{served_issuer}\", but this Wisp signs tokens as \"{}\".",
                 issuer.url
@@ -150,7 +146,7 @@ async fn self_check(issuer: &Issuer, relying_party: &str) -> Result<Vec<String>,
         .and_then(|jwks| jwks["keys"].as_array().cloned())
         .is_some_and(|keys| keys.iter().any(|k| k["kid"] == signing_kid));
     if !published {
-        return Err(local_problem(
+        return Err(Diagnosis::local(
             format!(
                 "The JWKS at {jwks_uri} does not publish the signing key {signing_kid}: {relying_party} would refuse every token."
             ),

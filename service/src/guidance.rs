@@ -11,3 +11,10 @@ pub struct Diagnosis {
     pub cause: String,
     pub fix: String,
 }
+
+impl Diagnosis {
+    /// A problem Wisp found itself, before or without the provider's answer.
+    pub fn local(cause: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self { code: None, provider_message: None, cause: cause.into(), fix: fix.into() }
+    }
+}

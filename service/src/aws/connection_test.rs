@@ -16,7 +16,7 @@ use crate::{
         guidance::{AwsCall, Context, Diagnosis, Failure, Identity, diagnose},
         sdk::{AwsCredentials, AwsSdk},
     },
-    connection_test::{CheckStep, ConnectionReport, Steps, Stopped, issuer_step, local_problem},
+    connection_test::{CheckStep, ConnectionReport, Steps, Stopped, issuer_step},
     issuer::{IssuerState, url::IssuerUrl},
     workload_identity::{AwsWebIdentity, WorkloadIdentityConfig},
 };
@@ -41,7 +41,7 @@ pub async fn check_workload_identity(
     let plan = CheckStep::WORKLOAD_IDENTITY;
     let aws = match config.aws() {
         Ok(aws) => aws,
-        Err(error) => return ConnectionReport::refused(plan, local_problem(error.to_string(), error.hint())),
+        Err(error) => return ConnectionReport::refused(plan, Diagnosis::local(error.to_string(), error.hint())),
     };
     let mut steps = Steps::new(plan);
     let _ = web_identity_session(&mut steps, issuer_state, sdk, aws).await;
@@ -128,7 +128,7 @@ async fn access_key_chain(
     let Some(secret) = secret_access_key else {
         return Err(steps.fail(
             steps.plan[0],
-            local_problem(
+            Diagnosis::local(
                 "The stored Secret Access Key cannot be decrypted with this Wisp's master key.",
                 "Ask your operator to start Wisp with the WISP_MASTER_KEY it was saved under, or edit the credential and enter the secret access key again.",
             ),
@@ -165,11 +165,11 @@ async fn access_key_chain(
 pub(crate) fn sts_problem(call: AwsCall, error: FederationError, ctx: &Context<'_>) -> Diagnosis {
     match error {
         FederationError::Sts(failure) => diagnose(call, &failure, ctx),
-        FederationError::NoCredentials => local_problem(
+        FederationError::NoCredentials => Diagnosis::local(
             "AWS STS answered without credentials.",
             "Test again; if it persists, check AWS_ENDPOINT_URL points at AWS STS.",
         ),
-        FederationError::Token => local_problem(
+        FederationError::Token => Diagnosis::local(
             "Wisp could not sign a token.",
             "Ask your operator to check the issuer key configuration (the server log has the error), then try again.",
         ),

@@ -231,7 +231,7 @@ fn diagnose_for(aws: Aws<'_>, credential: &Credential, failure: &Failure, name: 
             let ctx = Context { org: credential.org_id, region: credential.region, identity };
             diagnose_secret(failure, &ctx, name)
         }
-        None => local(
+        None => Diagnosis::local(
             "Wisp cannot sign in to AWS with this credential: the issuer is not configured.",
             "Ask your operator to configure the issuer and restart Wisp.",
         ),
@@ -243,12 +243,12 @@ fn text_of(string: Option<&str>, binary: Option<&aws_sdk_secretsmanager::primiti
     match (string, binary) {
         (Some(text), _) => Ok(text.to_owned()),
         (None, Some(binary)) => String::from_utf8(binary.as_ref().to_vec()).map_err(|_| {
-            local(
+            Diagnosis::local(
                 "The secret holds binary data that is not text, and an environment variable can only hold text.",
                 "Store the value as a SecretString (base64-encode binary data), or pick one key of a JSON secret.",
             )
         }),
-        (None, None) => Err(local(
+        (None, None) => Err(Diagnosis::local(
             "The secret has no value in its AWSCURRENT version.",
             "Put a value in the secret (aws secretsmanager put-secret-value), then kick off again.",
         )),
@@ -259,9 +259,9 @@ fn text_of(string: Option<&str>, binary: Option<&aws_sdk_secretsmanager::primiti
 fn extract(read: &SecretRead<'_>, text: &str) -> Result<SecretValue, Box<SecretFailure>> {
     match read.json_key {
         None => Ok(SecretValue(text.to_owned())),
-        Some(key) => {
-            pick(text, key).map(SecretValue).map_err(|(cause, fix)| Box::new(failure(read, local(cause, &fix))))
-        }
+        Some(key) => pick(text, key)
+            .map(SecretValue)
+            .map_err(|(cause, fix)| Box::new(failure(read, Diagnosis::local(cause, &fix)))),
     }
 }
 
@@ -295,10 +295,6 @@ fn failure(read: &SecretRead<'_>, diagnosis: Diagnosis) -> SecretFailure {
         message,
         hint: diagnosis.fix,
     }
-}
-
-fn local(cause: &str, fix: &str) -> Diagnosis {
-    Diagnosis { code: None, provider_message: None, cause: cause.to_owned(), fix: fix.to_owned() }
 }
 
 fn out_of_time(credential: &Credential) -> Diagnosis {

@@ -34,7 +34,7 @@ use crate::{
         guidance::{AwsCall, Context, Diagnosis, Identity},
         sdk::{AwsCredentials, AwsSdk},
     },
-    connection_test::{ConnectionReport, local_problem},
+    connection_test::ConnectionReport,
     db::{begin_write, defaults::DefaultSlot, lock_organization, text::Text, unique::violates},
     entity::{credential, workload_identity_config},
     error::{ServiceError, ServiceResult},
@@ -374,7 +374,7 @@ pub async fn test_connection(
             }
             Err(error) => ConnectionReport::refused(
                 CheckStep::WORKLOAD_IDENTITY_CREDENTIAL,
-                local_problem(error.to_string(), error.hint()),
+                Diagnosis::local(error.to_string(), error.hint()),
             ),
         },
         Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => {
@@ -405,9 +405,9 @@ pub async fn session(
     let region = credential.region;
     match &credential.auth {
         Auth::WorkloadIdentity(config) => {
-            let aws = config.aws().map_err(|error| local_problem(error.to_string(), error.hint()))?;
+            let aws = config.aws().map_err(|error| Diagnosis::local(error.to_string(), error.hint()))?;
             let issuer = issuer_state.ready().map_err(|reason| {
-                local_problem(reason, "Ask your operator to configure the issuer and restart Wisp.")
+                Diagnosis::local(reason, "Ask your operator to configure the issuer and restart Wisp.")
             })?;
             let ctx = Context {
                 org: credential.org_id,
@@ -426,7 +426,7 @@ pub async fn session(
         }
         Auth::StaticKeys { access_key_id, role_arn, external_id, .. } => {
             let secret = credential.secret_access_key(master_key).ok().flatten().ok_or_else(|| {
-                local_problem(
+                Diagnosis::local(
                     "The stored Secret Access Key cannot be decrypted with this Wisp's master key.",
                     "Ask your operator to start Wisp with the WISP_MASTER_KEY it was saved under, or edit the credential and enter the secret access key again.",
                 )

@@ -13,7 +13,8 @@ use super::{
     guidance::{VaultCall, VaultContext, diagnose},
 };
 use crate::{
-    connection_test::{CheckStep, ConnectionReport, Steps, Stopped, issuer_step, local_problem},
+    connection_test::{CheckStep, ConnectionReport, Steps, Stopped, issuer_step},
+    guidance::Diagnosis,
     issuer::{IssuerState, url::IssuerUrl},
 };
 
@@ -59,7 +60,7 @@ async fn logged_in<'i>(
         Ok(token) => token,
         Err(error) => {
             tracing::error!("Wisp could not sign a token for Vault: {error}");
-            let problem = local_problem(
+            let problem = Diagnosis::local(
                 "Wisp could not sign a token with its signing key.",
                 "Ask your operator to check the server log and the signing key settings, then test again.",
             );
@@ -118,7 +119,7 @@ async fn kv_mount(
         }
     };
     if !granted.iter().any(|c| c == "list" || c == "root") {
-        let problem = local_problem(
+        let problem = Diagnosis::local(
             format!(
                 "The role's policies do not let it list {folder} (it may: {}), so Secret Name cannot suggest names.",
                 if granted.is_empty() { "nothing".to_owned() } else { granted.join(", ") }
