@@ -19,8 +19,8 @@ pub mod master_key;
 pub mod metrics;
 pub mod password;
 pub mod references;
-mod secret_fields;
 pub mod secret_providers;
+pub mod secret_values;
 pub mod session_store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -3,4 +3,5 @@
 pub mod client;
 pub mod connection_test;
 pub mod guidance;
+pub mod secrets;
 pub mod trust;

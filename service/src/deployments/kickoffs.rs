@@ -211,7 +211,7 @@ struct Run {
 }
 
 /// One line per workload identity config a kickoff read through, as operators grep for it.
-fn log_per_config(reads: &[SecretRead<'_>], results: &[Result<super::secrets::SecretValue, Box<SecretFailure>>]) {
+fn log_per_config(reads: &[SecretRead<'_>], results: &[Result<crate::secret_values::SecretValue, Box<SecretFailure>>]) {
     let mut per_config: BTreeMap<WorkloadIdentityConfigId, (usize, usize)> = BTreeMap::new();
     for (read, result) in reads.iter().zip(results) {
         if let Auth::WorkloadIdentity(config) = &read.credential.auth {

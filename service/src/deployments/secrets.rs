@@ -2,10 +2,7 @@
 //! (through workload identity): one session per credential, shared by every secret it reads,
 //! the reads concurrent and bounded, each answer checked for its JSON key, and every failure
 //! said for the variable it concerns. A value never leaves this module except in the result.
-use std::{
-    collections::{BTreeMap, BTreeSet, HashMap},
-    fmt,
-};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_secretsmanager::Client;
 use futures::{StreamExt, stream};
@@ -21,8 +18,8 @@ use crate::{
         Aws,
         guidance::{Context, Diagnosis, Failure, diagnose_secret},
     },
-    secret_fields::{self, Unpicked},
     secret_providers::{self, Credential},
+    secret_values::{self, SecretValue, Unpicked},
 };
 
 /// How many `GetSecretValue` calls one kickoff has in flight when it cannot batch: far below
@@ -37,16 +34,6 @@ pub(crate) struct SecretRead<'a> {
     pub credential: &'a Credential,
     pub secret_name: &'a SecretName,
     pub json_key: Option<&'a JsonKey>,
-}
-
-/// A secret's value; `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct SecretValue(pub String);
-
-impl fmt::Debug for SecretValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretValue(***)")
-    }
 }
 
 /// Reads every secret, each by `deadline`; the answers come in the order of `reads`. A secret
@@ -279,7 +266,7 @@ fn pick(text: &str, key: &JsonKey) -> Result<String, Unpicked> {
             "Clear the JSON Key field to use the whole value.".to_owned(),
         ));
     };
-    secret_fields::field(object, key)
+    secret_values::field(object, key)
 }
 
 fn failure(read: &SecretRead<'_>, diagnosis: Diagnosis) -> SecretFailure {
