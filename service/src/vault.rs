@@ -3,5 +3,6 @@
 pub mod client;
 pub mod connection_test;
 pub mod guidance;
+pub mod names;
 pub mod secrets;
 pub mod trust;

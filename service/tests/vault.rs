@@ -110,6 +110,14 @@ async fn a_token_wisp_mints_logs_in_and_reads_kv_version_2() {
     assert_eq!(granted["secret/metadata/app/"], ["list"]);
     assert_eq!(granted["secret/data/other/x"], ["deny"]);
 
+    // Secret Name suggestions walk the folders as typed.
+    let suggest = |typed: &'static str| service::vault::names::suggest(world.vault(), &token, &kv, typed, 20);
+    assert_eq!(suggest("").await.unwrap(), ["app/", "other/"]);
+    assert_eq!(suggest("a").await.unwrap(), ["app/"]);
+    assert_eq!(suggest("app/d").await.unwrap(), ["app/db"]);
+    assert!(suggest("app/x").await.unwrap().is_empty());
+    assert!(suggest("other/").await.is_err(), "the policy does not list other/");
+
     // A rotated value is what the next read gets.
     world.bao.kv_put("secret", "app/db", json!({ "user": "app", "password": "s3cret-v2" })).await;
     assert_eq!(world.vault().read(&token, &kv, "app/db").await.unwrap()["password"], "s3cret-v2");
