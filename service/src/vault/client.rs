@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use vocabulary::{
     ids::WorkloadIdentityConfigId,
-    vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultRole},
+    vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultLogin, VaultRole},
 };
 
 use crate::expiring::{Expiring, Lasting};
@@ -136,7 +136,12 @@ pub struct Vault<'a> {
     pub namespace: Option<&'a Namespace>,
 }
 
-impl Vault<'_> {
+impl<'a> Vault<'a> {
+    /// The Vault a config logs in to.
+    pub fn of(http: &'a VaultSdk, login: &'a VaultLogin) -> Self {
+        Self { http, address: &login.address, namespace: login.namespace.as_ref() }
+    }
+
     /// `POST auth/<mount>/login` with `role` and the token Wisp minted.
     pub async fn login(&self, mount: &AuthMount, role: &VaultRole, jwt: &str) -> Result<Login, VaultFailure> {
         let path = format!("auth/{mount}/login");
@@ -236,9 +241,13 @@ impl Vault<'_> {
         }
         let text = response.text().await.map_err(|error| VaultFailure::Unreachable(chain(&error)))?;
         if status.is_success() {
-            // `204 No Content` reads as an empty object.
+            // `204 No Content` reads as an empty object. An answer of another shape is not quoted:
+            // a success may hold a token or a secret's fields.
             let text = if text.trim().is_empty() { "{}" } else { text.as_str() };
-            return serde_json::from_str(text).map_err(|_| not_vault(status, text));
+            return serde_json::from_str(text).map_err(|_| VaultFailure::NotVault {
+                status: status.as_u16(),
+                text: format!("an answer of {} bytes that is not Vault's JSON", text.len()),
+            });
         }
         match serde_json::from_str::<Errors>(&text) {
             Ok(Errors { errors }) => Err(VaultFailure::Refused { status: status.as_u16(), errors }),
@@ -335,6 +344,30 @@ mod tests {
         assert!((535..=540).contains(&kept), "{kept}");
         assert!(login(45).usable_for().is_zero(), "a token shorter than the margin is not kept");
         assert_eq!(login(0).usable_for().as_secs().div_ceil(60), 10, "an unending token is kept ten minutes");
+    }
+
+    /// A success of another shape (here a login whose token is not text) is never quoted: it may
+    /// hold a token or a secret's fields.
+    #[tokio::test]
+    async fn an_unreadable_success_is_reported_without_its_body() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address: VaultAddress = format!("http://{}", listener.local_addr().unwrap()).parse().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let _ = socket.read(&mut [0; 4096]).await;
+            let body = r#"{"auth":{"client_token":{"leaked":"s.t0ken"}}}"#;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(answer.as_bytes()).await.unwrap();
+        });
+        let http = VaultSdk::default();
+        let vault = Vault { http: &http, address: &address, namespace: None };
+        let failure = vault.login(&"jwt".parse().unwrap(), &"wisp".parse().unwrap(), "eyJ.x.y").await.unwrap_err();
+        assert!(matches!(&failure, VaultFailure::NotVault { status: 200, .. }), "{failure:?}");
+        assert!(!format!("{failure:?}").contains("t0ken"), "{failure:?}");
     }
 
     #[test]

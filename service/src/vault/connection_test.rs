@@ -41,7 +41,7 @@ pub async fn check_credential(
     let mut steps = Steps::new(CheckStep::VAULT_CREDENTIAL);
     if let Ok((token, issuer)) = logged_in(&mut steps, issuer_state, sdk, org, login).await {
         let subject = Subject::Organization(org).to_string();
-        let ctx = context(login, issuer, &subject);
+        let ctx = VaultContext::of(login, issuer, &subject);
         let _ = kv_mount(&mut steps, sdk, login, &ctx, &token, kv).await;
     }
     steps.report()
@@ -70,7 +70,7 @@ async fn logged_in<'i>(
     steps.pass(CheckStep::Token, format!("Signed with key {}, for {}", token.kid, login.audience), Vec::new());
 
     let subject = Subject::Organization(org).to_string();
-    let vault = Vault { http: sdk, address: &login.address, namespace: login.namespace.as_ref() };
+    let vault = Vault::of(sdk, login);
     match vault.login(&login.auth_mount, &login.role, &token.token).await {
         Ok(logged_in) => {
             let lease = match logged_in.lease.as_secs() {
@@ -94,7 +94,7 @@ async fn logged_in<'i>(
             Ok((logged_in, url))
         }
         Err(failure) => {
-            let ctx = context(login, url, &subject);
+            let ctx = VaultContext::of(login, url, &subject);
             Err(steps.fail(CheckStep::VaultLogin, diagnose(VaultCall::Login, &failure, &ctx, None)))
         }
     }
@@ -109,7 +109,7 @@ async fn kv_mount(
     logged_in: &Login,
     kv: &KvMount,
 ) -> Result<(), Stopped> {
-    let vault = Vault { http: sdk, address: &login.address, namespace: login.namespace.as_ref() };
+    let vault = Vault::of(sdk, login);
     let folder = format!("{kv}/metadata/");
     let granted = match vault.capabilities(&logged_in.token, std::slice::from_ref(&folder)).await {
         Ok(granted) => granted.get(&folder).cloned().unwrap_or_default(),
@@ -141,17 +141,5 @@ async fn kv_mount(
             Ok(())
         }
         Err(failure) => Err(steps.fail(CheckStep::VaultList, diagnose(VaultCall::List, &failure, ctx, Some((kv, ""))))),
-    }
-}
-
-fn context<'a>(login: &'a VaultLogin, issuer: &'a IssuerUrl, subject: &'a str) -> VaultContext<'a> {
-    VaultContext {
-        address: &login.address,
-        namespace: login.namespace.as_ref(),
-        auth_mount: &login.auth_mount,
-        role: &login.role,
-        audience: &login.audience,
-        issuer,
-        subject,
     }
 }

@@ -4,7 +4,7 @@
 //! code of its own (`role_not_found`, `audience_mismatch`, …) that tests and metrics can rely on.
 use vocabulary::{
     token::Audience,
-    vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultRole},
+    vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultLogin, VaultRole},
 };
 
 use super::client::VaultFailure;
@@ -30,7 +30,20 @@ pub struct VaultContext<'a> {
     pub subject: &'a str,
 }
 
-impl VaultContext<'_> {
+impl<'a> VaultContext<'a> {
+    /// The context of a login by `subject` through `login`, whose tokens `issuer` signs.
+    pub fn of(login: &'a VaultLogin, issuer: &'a IssuerUrl, subject: &'a str) -> Self {
+        Self {
+            address: &login.address,
+            namespace: login.namespace.as_ref(),
+            auth_mount: &login.auth_mount,
+            role: &login.role,
+            audience: &login.audience,
+            issuer,
+            subject,
+        }
+    }
+
     /// `bao` with this config's namespace, the command an admin runs against this Vault.
     fn bao(&self) -> String {
         match self.namespace {

@@ -124,9 +124,11 @@ async fn login(
                 )
             },
         )?;
-        let vault = vault(sdk, source.login);
+        let vault = Vault::of(sdk, source.login);
         let login = vault.login(&source.login.auth_mount, &source.login.role, &token.token).await;
-        login.map_err(|failure| diagnose(VaultCall::Login, &failure, &context(runner, subject, source.login), None))
+        login.map_err(|failure| {
+            diagnose(VaultCall::Login, &failure, &VaultContext::of(source.login, &runner.issuer.url, subject), None)
+        })
     };
     match timeout_at(deadline, sdk.logins().get_or_obtain(key, obtain)).await {
         Ok(Ok(login)) => Ok(login),
@@ -145,30 +147,14 @@ async fn read_one(
     deadline: Instant,
 ) -> Result<serde_json::Map<String, serde_json::Value>, Diagnosis> {
     let login = login.as_ref().map_err(Clone::clone)?;
-    let vault = vault(sdk, source.login);
+    let vault = Vault::of(sdk, source.login);
     match timeout_at(deadline, vault.read(&login.token, source.kv, path)).await {
         Ok(Ok(fields)) => Ok(fields),
         Ok(Err(failure)) => {
-            let ctx = context(runner, subject, source.login);
+            let ctx = VaultContext::of(source.login, &runner.issuer.url, subject);
             Err(diagnose(VaultCall::Read, &failure, &ctx, Some((source.kv, path))))
         }
         Err(_) => Err(out_of_time(source.login)),
-    }
-}
-
-fn vault<'a>(sdk: &'a VaultSdk, login: &'a VaultLogin) -> Vault<'a> {
-    Vault { http: sdk, address: &login.address, namespace: login.namespace.as_ref() }
-}
-
-fn context<'a>(runner: Runner<'a>, subject: &'a str, login: &'a VaultLogin) -> VaultContext<'a> {
-    VaultContext {
-        address: &login.address,
-        namespace: login.namespace.as_ref(),
-        auth_mount: &login.auth_mount,
-        role: &login.role,
-        audience: &login.audience,
-        issuer: &runner.issuer.url,
-        subject,
     }
 }
 
