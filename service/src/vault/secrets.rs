@@ -78,21 +78,18 @@ pub async fn read_all(
     .await;
     let logins: HashMap<CredentialId, Result<Login, Diagnosis>> = logins.into_iter().collect();
 
-    let mut wanted: Vec<(&VaultSource<'_>, &str)> = Vec::new();
-    for read in reads {
-        if !wanted.iter().any(|(source, path)| source.credential == read.source.credential && *path == read.path) {
-            wanted.push((read.source, read.path));
-        }
-    }
+    let wanted: BTreeMap<(CredentialId, &str), &VaultSource<'_>> =
+        reads.iter().map(|read| ((read.source.credential, read.path), read.source)).collect();
     // Futures made first and then polled as a stream, as the AWS reads are (`Send` for axum).
     let calls: Vec<_> = wanted
         .iter()
-        .map(|(source, path)| read_one(sdk, runner, &subject, source, &logins[&source.credential], path, deadline))
+        .map(|((credential, path), source)| {
+            read_one(sdk, runner, &subject, source, &logins[credential], path, deadline)
+        })
         .collect();
     let answers: Vec<Result<serde_json::Map<String, serde_json::Value>, Diagnosis>> =
         stream::iter(calls).buffered(IN_FLIGHT).collect().await;
-    let fetched: HashMap<(CredentialId, &str), _> =
-        wanted.iter().map(|(source, path)| (source.credential, *path)).zip(answers).collect();
+    let fetched: HashMap<(CredentialId, &str), _> = wanted.into_keys().zip(answers).collect();
 
     reads
         .iter()
