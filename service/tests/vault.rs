@@ -17,7 +17,7 @@ use service::{
 use vocabulary::{
     ids::OrgId,
     token::{Audience, Subject},
-    vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultRole},
+    vault::{KvMount, Namespace, VaultAddress, VaultLogin},
 };
 
 const ISSUER: &str = "https://wisp.test";
@@ -70,21 +70,23 @@ impl World {
         vault.login(&mount.parse().unwrap(), &role.parse().unwrap(), jwt).await.map(|login| login.token)
     }
 
+    /// The config that logs in at `auth/jwt` with `role`, for this OpenBao's address.
+    fn login(&self, role: &str) -> VaultLogin {
+        VaultLogin {
+            address: self.address.clone(),
+            auth_mount: "jwt".parse().unwrap(),
+            role: role.parse().unwrap(),
+            audience: self.audience.clone(),
+            namespace: None,
+        }
+    }
+
     /// What the guidance says about a failed `call`, in this world.
     fn diagnose(&self, call: VaultCall, failure: &VaultFailure, kv: Option<(&KvMount, &str)>) -> Diagnosis {
-        let (mount, role): (AuthMount, VaultRole) = ("jwt".parse().unwrap(), "wisp".parse().unwrap());
+        let login = self.login("wisp");
         let issuer = self.issuer.configured_url().unwrap();
         let subject = Subject::Organization(self.org).to_string();
-        let ctx = VaultContext {
-            address: &self.address,
-            namespace: None,
-            auth_mount: &mount,
-            role: &role,
-            audience: &self.audience,
-            issuer,
-            subject: &subject,
-        };
-        diagnose(call, failure, &ctx, kv)
+        diagnose(call, failure, &VaultContext { login: &login, issuer, subject: &subject }, kv)
     }
 }
 
@@ -230,16 +232,8 @@ async fn test_connection_walks_issuer_token_login_and_the_kv_mount() {
         connection_test::{CheckStep, StepOutcome},
         vault::connection_test::{check_credential, check_login},
     };
-    use vocabulary::vault::VaultLogin;
-
     let world = World::new().await;
-    let login = |role: &str| VaultLogin {
-        address: world.address.clone(),
-        auth_mount: "jwt".parse().unwrap(),
-        role: role.parse().unwrap(),
-        audience: world.audience.clone(),
-        namespace: None,
-    };
+    let login = |role: &str| world.login(role);
     let report = check_login(&world.issuer, &world.http, world.org, &login("wisp")).await;
     assert!(report.passed(), "{report:#?}");
     let steps: Vec<CheckStep> = report.steps.iter().map(|s| s.step).collect();
@@ -276,17 +270,10 @@ async fn a_kickoff_reads_fresh_values_with_one_login_and_names_every_failure() {
         vault::secrets::{Runner, VaultRead, VaultSource, read_all},
     };
     use tokio::time::{Duration, Instant};
-    use vocabulary::vault::VaultLogin;
 
     let world = World::new().await;
     world.bao.kv_put("secret", "app/api", json!({ "token": "api-t0ken" })).await;
-    let login = VaultLogin {
-        address: world.address.clone(),
-        auth_mount: "jwt".parse().unwrap(),
-        role: "wisp".parse().unwrap(),
-        audience: world.audience.clone(),
-        namespace: None,
-    };
+    let login = world.login("wisp");
     let kv: KvMount = "secret".parse().unwrap();
     let source = VaultSource {
         credential: uuid::Uuid::new_v4().into(),

@@ -13,10 +13,7 @@ use service::{
         trust::VaultTrust,
     },
 };
-use vocabulary::{
-    token::Audience,
-    vault::{AuthMount, KvMount, VaultAddress, VaultRole},
-};
+use vocabulary::vault::{KvMount, VaultAddress, VaultLogin};
 
 use crate::common::{PASSWORD, Server, create_org, free_port, run};
 
@@ -36,16 +33,19 @@ async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_ou
 
     let issuer_url = IssuerUrl::parse(&issuer).unwrap();
     let address: VaultAddress = bao.base.parse().unwrap();
-    let (auth_mount, role, audience, kv): (AuthMount, VaultRole, Audience, KvMount) =
-        ("jwt".parse().unwrap(), "wisp-acme".parse().unwrap(), bao.base.parse().unwrap(), "secret".parse().unwrap());
+    let login = VaultLogin {
+        address: address.clone(),
+        auth_mount: "jwt".parse().unwrap(),
+        role: "wisp-acme".parse().unwrap(),
+        audience: bao.base.parse().unwrap(),
+        namespace: None,
+    };
+    let (auth_mount, role, audience) = (&login.auth_mount, &login.role, &login.audience);
+    let kv: KvMount = "secret".parse().unwrap();
     let trust = VaultTrust {
         issuer: &issuer_url,
         org: acme.parse().unwrap(),
-        address: &address,
-        namespace: None,
-        auth_mount: &auth_mount,
-        role: &role,
-        audience: &audience,
+        login: &login,
         kv_mount: &kv,
         prefix: "teams/payments",
     };
@@ -68,28 +68,20 @@ async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_ou
     let mint = |org: &str| run(&db, &env, &["token", "mint", "--org", org, "--audience", audience.as_str()], "");
 
     // The organization's own token: Wisp reading secrets at kickoff.
-    let login = vault.login(&auth_mount, &role, mint(&acme).trim()).await.expect("acme's token logs in");
-    assert!(login.policies.contains(&"wisp-acme-read".to_owned()), "{login:?}");
-    let fields = vault.read(&login.token, &kv, "teams/payments/db").await.unwrap();
+    let logged_in = vault.login(auth_mount, role, mint(&acme).trim()).await.expect("acme's token logs in");
+    assert!(logged_in.policies.contains(&"wisp-acme-read".to_owned()), "{logged_in:?}");
+    let fields = vault.read(&logged_in.token, &kv, "teams/payments/db").await.unwrap();
     assert_eq!(fields["password"], "pay-s3cret");
-    assert_eq!(vault.list(&login.token, &kv, "").await.unwrap(), ["teams/"]);
-    assert_eq!(vault.list(&login.token, &kv, "teams/").await.unwrap(), ["hr/", "payments/"]);
-    assert_eq!(vault.list(&login.token, &kv, "teams/payments/").await.unwrap(), ["db"]);
-    let outside = vault.read(&login.token, &kv, "teams/hr/db").await.unwrap_err();
+    assert_eq!(vault.list(&logged_in.token, &kv, "").await.unwrap(), ["teams/"]);
+    assert_eq!(vault.list(&logged_in.token, &kv, "teams/").await.unwrap(), ["hr/", "payments/"]);
+    assert_eq!(vault.list(&logged_in.token, &kv, "teams/payments/").await.unwrap(), ["db"]);
+    let outside = vault.read(&logged_in.token, &kv, "teams/hr/db").await.unwrap_err();
     assert!(format!("{outside:?}").contains("403"), "outside the prefix: {outside:?}");
 
     // Another organization's token is refused by the role's bound claims, and said so.
-    let refused = vault.login(&auth_mount, &role, mint(&other).trim()).await.unwrap_err();
+    let refused = vault.login(auth_mount, role, mint(&other).trim()).await.unwrap_err();
     let subject = format!("organization:{other}");
-    let ctx = VaultContext {
-        address: &address,
-        namespace: None,
-        auth_mount: &auth_mount,
-        role: &role,
-        audience: &audience,
-        issuer: &issuer_url,
-        subject: &subject,
-    };
+    let ctx = VaultContext { login: &login, issuer: &issuer_url, subject: &subject };
     let diagnosis = diagnose(VaultCall::Login, &refused, &ctx, None);
     assert_eq!(diagnosis.code.as_deref(), Some("subject_not_bound"), "{diagnosis:?}");
 
@@ -119,6 +111,6 @@ async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_ou
         .json()
         .await
         .unwrap();
-    let run_login = vault.login(&auth_mount, &role, minted["token"].as_str().unwrap()).await;
+    let run_login = vault.login(auth_mount, role, minted["token"].as_str().unwrap()).await;
     assert!(run_login.is_ok(), "a run's token logs in through the automation glob: {run_login:?}\n{}", bao.log());
 }

@@ -41,7 +41,7 @@ pub async fn check_credential(
     let mut steps = Steps::new(CheckStep::VAULT_CREDENTIAL);
     if let Ok((token, issuer)) = logged_in(&mut steps, issuer_state, sdk, org, login).await {
         let subject = Subject::Organization(org).to_string();
-        let ctx = VaultContext::of(login, issuer, &subject);
+        let ctx = VaultContext { login, issuer, subject: &subject };
         let _ = kv_mount(&mut steps, sdk, login, &ctx, &token, kv).await;
     }
     steps.report()
@@ -94,7 +94,7 @@ async fn logged_in<'i>(
             Ok((logged_in, url))
         }
         Err(failure) => {
-            let ctx = VaultContext::of(login, url, &subject);
+            let ctx = VaultContext { login, issuer: url, subject: &subject };
             Err(steps.fail(CheckStep::VaultLogin, diagnose(VaultCall::Login, &failure, &ctx, None)))
         }
     }

@@ -2,10 +2,7 @@
 //! fixes it, filled in with this organization's issuer, subject, mount, role and audience. Vault
 //! gives no error codes, only an HTTP status and sentences, so Wisp names each cause with a stable
 //! code of its own (`role_not_found`, `audience_mismatch`, …) that tests and metrics can rely on.
-use vocabulary::{
-    token::Audience,
-    vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultLogin, VaultRole},
-};
+use vocabulary::vault::{KvMount, Namespace, VaultLogin};
 
 use super::client::VaultFailure;
 use crate::{guidance::Diagnosis, issuer::url::IssuerUrl};
@@ -19,34 +16,18 @@ pub enum VaultCall {
 }
 
 /// The organization's values, so the guidance says exactly what Vault must hold.
+#[derive(Clone, Copy)]
 pub struct VaultContext<'a> {
-    pub address: &'a VaultAddress,
-    pub namespace: Option<&'a Namespace>,
-    pub auth_mount: &'a AuthMount,
-    pub role: &'a VaultRole,
-    pub audience: &'a Audience,
+    pub login: &'a VaultLogin,
     pub issuer: &'a IssuerUrl,
     /// The token's `sub`: `organization:<uuid>`, or an automation's at kickoff.
     pub subject: &'a str,
 }
 
-impl<'a> VaultContext<'a> {
-    /// The context of a login by `subject` through `login`, whose tokens `issuer` signs.
-    pub fn of(login: &'a VaultLogin, issuer: &'a IssuerUrl, subject: &'a str) -> Self {
-        Self {
-            address: &login.address,
-            namespace: login.namespace.as_ref(),
-            auth_mount: &login.auth_mount,
-            role: &login.role,
-            audience: &login.audience,
-            issuer,
-            subject,
-        }
-    }
-
+impl VaultContext<'_> {
     /// `bao` with this config's namespace, the command an admin runs against this Vault.
     fn bao(&self) -> String {
-        match self.namespace {
+        match &self.login.namespace {
             Some(namespace) => format!("bao -namespace={namespace}"),
             None => "bao".to_owned(),
         }
@@ -72,7 +53,7 @@ fn explain(
     kv: Option<(&KvMount, &str)>,
 ) -> (&'static str, String, String) {
     let bao = ctx.bao();
-    let (mount, role, issuer, address) = (ctx.auth_mount, ctx.role, ctx.issuer, ctx.address);
+    let (mount, role, issuer, address) = (&ctx.login.auth_mount, &ctx.login.role, ctx.issuer, &ctx.login.address);
     let words = failure.errors();
     let has = |needle: &str| words.contains(needle);
     match failure {
@@ -103,7 +84,7 @@ fn explain(
         ),
         VaultFailure::Refused { status: 404, .. } if has("namespace not found") => (
             "namespace_not_found",
-            format!("Vault has no namespace '{}'.", ctx.namespace.map(Namespace::as_str).unwrap_or_default()),
+            format!("Vault has no namespace '{}'.", ctx.login.namespace.as_ref().map(Namespace::as_str).unwrap_or_default()),
             "Correct the Namespace (or leave it empty for the root namespace) to where the JWT auth method is mounted.".to_owned(),
         ),
         VaultFailure::Refused { .. } if call == VaultCall::Login => explain_login(failure, ctx, &bao),
@@ -142,7 +123,9 @@ fn kv_path<'a>(kv: Option<(&'a KvMount, &'a str)>) -> (&'a str, &'a str) {
 
 /// A refused login: Vault's sentences name the claim or the part of the set-up it stopped at.
 fn explain_login(failure: &VaultFailure, ctx: &VaultContext<'_>, bao: &str) -> (&'static str, String, String) {
-    let (mount, role, issuer, audience, subject) = (ctx.auth_mount, ctx.role, ctx.issuer, ctx.audience, ctx.subject);
+    let login = ctx.login;
+    let (mount, role, issuer, audience, subject) =
+        (&login.auth_mount, &login.role, ctx.issuer, &login.audience, ctx.subject);
     let words = failure.errors();
     let has = |needle: &str| words.contains(needle);
     let status = match failure {
@@ -224,7 +207,7 @@ fn explain_login(failure: &VaultFailure, ctx: &VaultContext<'_>, bao: &str) -> (
             "auth_mount_not_found",
             format!(
                 "Vault refused auth/{mount}/login: no JWT auth method is mounted at auth/{mount}{ns}.",
-                ns = ctx.namespace.map(|n| format!(" in namespace {n}")).unwrap_or_default()
+                ns = ctx.login.namespace.as_ref().map(|n| format!(" in namespace {n}")).unwrap_or_default()
             ),
             format!(
                 "Enable it (`{bao} auth enable -path={mount} jwt`) or correct the JWT Auth Mount (`{bao} auth list` shows the mounts)."
@@ -249,16 +232,16 @@ mod tests {
     }
 
     fn login_code(failure: &VaultFailure) -> (String, String) {
-        let address: VaultAddress = "https://vault.example.com".parse().unwrap();
-        let (mount, role, audience) =
-            ("jwt".parse().unwrap(), "wisp".parse().unwrap(), "https://vault.example.com".parse().unwrap());
+        let login = VaultLogin {
+            address: "https://vault.example.com".parse().unwrap(),
+            auth_mount: "jwt".parse().unwrap(),
+            role: "wisp".parse().unwrap(),
+            audience: "https://vault.example.com".parse().unwrap(),
+            namespace: None,
+        };
         let issuer = IssuerUrl::parse("https://wisp.example.com").unwrap();
         let ctx = VaultContext {
-            address: &address,
-            namespace: None,
-            auth_mount: &mount,
-            role: &role,
-            audience: &audience,
+            login: &login,
             issuer: &issuer,
             subject: "organization:0f9c2a7e-1111-4222-8333-444455556666",
         };

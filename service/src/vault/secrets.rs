@@ -124,7 +124,12 @@ async fn login(
         let vault = Vault::of(sdk, source.login);
         let login = vault.login(&source.login.auth_mount, &source.login.role, &token.token).await;
         login.map_err(|failure| {
-            diagnose(VaultCall::Login, &failure, &VaultContext::of(source.login, &runner.issuer.url, subject), None)
+            diagnose(
+                VaultCall::Login,
+                &failure,
+                &VaultContext { login: source.login, issuer: &runner.issuer.url, subject },
+                None,
+            )
         })
     };
     match timeout_at(deadline, sdk.logins().get_or_obtain(key, obtain)).await {
@@ -148,7 +153,7 @@ async fn read_one(
     match timeout_at(deadline, vault.read(&login.token, source.kv, path)).await {
         Ok(Ok(fields)) => Ok(fields),
         Ok(Err(failure)) => {
-            let ctx = VaultContext::of(source.login, &runner.issuer.url, subject);
+            let ctx = VaultContext { login: source.login, issuer: &runner.issuer.url, subject };
             Err(diagnose(VaultCall::Read, &failure, &ctx, Some((source.kv, path))))
         }
         Err(_) => Err(out_of_time(source.login)),

@@ -5,8 +5,8 @@
 //! `bao` commands (`vault` takes the same ones).
 use vocabulary::{
     ids::OrgId,
-    token::{Audience, Subject},
-    vault::{AuthMount, KvMount, Namespace, VaultAddress, VaultRole},
+    token::Subject,
+    vault::{KvMount, VaultLogin},
 };
 
 use crate::issuer::url::IssuerUrl;
@@ -19,11 +19,7 @@ const TOKEN_TTL: &str = "15m";
 pub struct VaultTrust<'a> {
     pub issuer: &'a IssuerUrl,
     pub org: OrgId,
-    pub address: &'a VaultAddress,
-    pub namespace: Option<&'a Namespace>,
-    pub auth_mount: &'a AuthMount,
-    pub role: &'a VaultRole,
-    pub audience: &'a Audience,
+    pub login: &'a VaultLogin,
     /// Which KV engine, and which folder of it (empty: all of it), the role's policy reads.
     pub kv_mount: &'a KvMount,
     pub prefix: &'a str,
@@ -32,7 +28,7 @@ pub struct VaultTrust<'a> {
 impl VaultTrust<'_> {
     /// The policy's name: the role's, so one Vault can serve several organizations apart.
     pub fn policy_name(&self) -> String {
-        format!("{}-read", self.role)
+        format!("{}-read", self.login.role)
     }
 
     /// The subjects the role accepts: `organization:<org>` and `organization:<org>:automation:*`.
@@ -58,7 +54,7 @@ impl VaultTrust<'_> {
         let role = serde_json::json!({
             "role_type": "jwt",
             "user_claim": "sub",
-            "bound_audiences": [self.audience.as_str()],
+            "bound_audiences": [self.login.audience.as_str()],
             "bound_claims_type": "glob",
             "bound_claims": { "sub": self.bound_subjects() },
             "token_policies": [self.policy_name()],
@@ -69,15 +65,16 @@ impl VaultTrust<'_> {
 
     /// The commands, in order, for a shell with an admin's token in `BAO_TOKEN` (or `VAULT_TOKEN`).
     pub fn commands(&self) -> String {
-        let (mount, role, issuer) = (self.auth_mount, self.role, self.issuer.as_str());
-        let namespace = self.namespace.map(|n| format!("export BAO_NAMESPACE={n}\n")).unwrap_or_default();
+        let (mount, role, issuer) = (&self.login.auth_mount, &self.login.role, self.issuer.as_str());
+        let namespace =
+            self.login.namespace.as_ref().map(|n| format!("export BAO_NAMESPACE={n}\n")).unwrap_or_default();
         format!(
             "export BAO_ADDR={address}\n{namespace}\
              bao auth enable -path={mount} jwt\n\
              bao write auth/{mount}/config oidc_discovery_url={issuer} bound_issuer={issuer}\n\
              bao policy write {policy} - <<'EOF'\n{rules}EOF\n\
              bao write auth/{mount}/role/{role} - <<'EOF'\n{body}\nEOF\n",
-            address = self.address,
+            address = self.login.address,
             policy = self.policy_name(),
             rules = self.policy(),
             body = self.role(),
@@ -100,60 +97,54 @@ fn parent_folders(kv: &KvMount, prefix: &str) -> String {
 mod tests {
     use super::*;
 
-    fn trust<'a>(
-        parts: &'a (IssuerUrl, VaultAddress, AuthMount, VaultRole, Audience, KvMount),
-        prefix: &'a str,
-    ) -> VaultTrust<'a> {
-        let (issuer, address, auth_mount, role, audience, kv_mount) = parts;
-        VaultTrust {
-            issuer,
-            org: "0f9c2a7e-1111-4222-8333-444455556666".parse().unwrap(),
-            address,
+    fn login() -> VaultLogin {
+        VaultLogin {
+            address: "https://vault.example.com:8200".parse().unwrap(),
+            auth_mount: "jwt".parse().unwrap(),
+            role: "wisp-acme".parse().unwrap(),
+            audience: "https://vault.example.com:8200".parse().unwrap(),
             namespace: None,
-            auth_mount,
-            role,
-            audience,
-            kv_mount,
-            prefix,
         }
     }
 
-    fn parts() -> (IssuerUrl, VaultAddress, AuthMount, VaultRole, Audience, KvMount) {
-        (
-            IssuerUrl::parse("https://wisp.example.com").unwrap(),
-            "https://vault.example.com:8200".parse().unwrap(),
-            "jwt".parse().unwrap(),
-            "wisp-acme".parse().unwrap(),
-            "https://vault.example.com:8200".parse().unwrap(),
-            "secret".parse().unwrap(),
-        )
+    fn trust<'a>(
+        issuer: &'a IssuerUrl,
+        login: &'a VaultLogin,
+        kv_mount: &'a KvMount,
+        prefix: &'a str,
+    ) -> VaultTrust<'a> {
+        VaultTrust { issuer, org: "0f9c2a7e-1111-4222-8333-444455556666".parse().unwrap(), login, kv_mount, prefix }
     }
 
     #[test]
     fn the_role_binds_the_audience_and_this_organizations_subjects() {
-        let parts = parts();
-        let commands = trust(&parts, "").commands();
+        let (issuer, login, kv) =
+            (IssuerUrl::parse("https://wisp.example.com").unwrap(), login(), "secret".parse().unwrap());
+        let commands = trust(&issuer, &login, &kv, "").commands();
         assert!(
             commands.starts_with("export BAO_ADDR=https://vault.example.com:8200\nbao auth enable -path=jwt jwt\n")
         );
         assert!(commands.contains("bao write auth/jwt/config oidc_discovery_url=https://wisp.example.com bound_issuer=https://wisp.example.com\n"));
         assert!(commands.contains("bao write auth/jwt/role/wisp-acme - <<'EOF'\n{"), "{commands}");
-        let role: serde_json::Value = serde_json::from_str(&trust(&parts, "").role()).unwrap();
+        let role: serde_json::Value = serde_json::from_str(&trust(&issuer, &login, &kv, "").role()).unwrap();
         assert_eq!(role["bound_audiences"], serde_json::json!(["https://vault.example.com:8200"]));
         let org = "organization:0f9c2a7e-1111-4222-8333-444455556666";
         assert_eq!(role["bound_claims"]["sub"], serde_json::json!([org, format!("{org}:automation:*")]));
         assert_eq!(role["token_policies"], serde_json::json!(["wisp-acme-read"]));
+        let namespaced = VaultLogin { namespace: Some("team-a".parse().unwrap()), ..login.clone() };
+        assert!(trust(&issuer, &namespaced, &kv, "").commands().contains("export BAO_NAMESPACE=team-a\n"));
     }
 
     #[test]
     fn the_policy_reads_the_prefix_and_lists_the_way_down_to_it() {
-        let parts = parts();
-        let policy = trust(&parts, "/teams/payments/").policy();
+        let (issuer, login, kv) =
+            (IssuerUrl::parse("https://wisp.example.com").unwrap(), login(), "secret".parse().unwrap());
+        let policy = trust(&issuer, &login, &kv, "/teams/payments/").policy();
         assert!(policy.contains("path \"secret/data/teams/payments/*\" {\n  capabilities = [\"read\"]\n}"), "{policy}");
         assert!(policy.contains("path \"secret/metadata/teams/payments/*\""), "{policy}");
         assert!(policy.contains("path \"secret/metadata/teams/\""), "{policy}");
         assert!(policy.contains("path \"secret/metadata/\""), "{policy}");
-        let everything = trust(&parts, "").policy();
+        let everything = trust(&issuer, &login, &kv, "").policy();
         assert!(everything.contains("path \"secret/data/*\""), "{everything}");
     }
 }
