@@ -36,6 +36,13 @@ const CREDENTIAL: &str = "INSERT INTO secret_provider_credentials (id, org_id, n
      workload_identity_config_id, region, kv_mount, is_default, created_at, updated_at) \
      VALUES (?, ?, ?, ?, ?, 'workload_identity', ?, ?, ?, FALSE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";
 
+/// The organization the rows belong to.
+async fn acme(db: &TestDatabase, org: uuid::Uuid) {
+    let sql =
+        "INSERT INTO organizations (id, name, name_key, created_at) VALUES (?, 'Acme', 'acme', CURRENT_TIMESTAMP)";
+    run(db, sql, vec![org.into()]).await.expect("an organization");
+}
+
 fn text(value: Option<&str>) -> Value {
     Value::String(value.map(str::to_owned))
 }
@@ -46,13 +53,7 @@ async fn the_vault_migration_keeps_aws_rows_and_their_references() {
     Migrator::up(&db.db, Some(11)).await.unwrap();
     let (org, config, credential, automation) =
         (uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
-    run(
-        &db,
-        "INSERT INTO organizations (id, name, name_key, created_at) VALUES (?, 'Acme', 'acme', CURRENT_TIMESTAMP)",
-        vec![org.into()],
-    )
-    .await
-    .unwrap();
+    acme(&db, org).await;
     let sql = "INSERT INTO workload_identity_configs (id, org_id, name, name_key, provider, role_arn, region, is_default, \
                session_tags, created_at, updated_at) VALUES (?, ?, 'prod', 'prod', 'aws', 'arn:aws:iam::123456789012:role/r', \
                'eu-west-1', TRUE, TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";
@@ -82,24 +83,24 @@ async fn the_vault_migration_keeps_aws_rows_and_their_references() {
     let refused = run(&db, "DELETE FROM workload_identity_configs WHERE id = ?", vec![config.into()]).await;
     assert!(refused.is_err(), "the automation keeps its run role's config");
     // And a reference to nothing is refused.
-    let dangling = uuid::Uuid::new_v4();
-    let sql = "INSERT INTO secret_provider_credentials (id, org_id, name, name_key, provider, auth_method, \
-               workload_identity_config_id, region, is_default, created_at, updated_at) VALUES (?, ?, 'x', 'x', \
-               'aws_secrets_manager', 'workload_identity', ?, 'eu-west-1', FALSE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";
-    assert!(run(&db, sql, vec![uuid::Uuid::new_v4().into(), org.into(), dangling.into()]).await.is_err());
+    let dangling: Vec<Value> = vec![
+        uuid::Uuid::new_v4().into(),
+        org.into(),
+        "x".into(),
+        "x".into(),
+        "aws_secrets_manager".into(),
+        uuid::Uuid::new_v4().into(),
+        text(Some("eu-west-1")),
+        text(None),
+    ];
+    assert!(run(&db, CREDENTIAL, dangling).await.is_err());
 }
 
 #[tokio::test]
 async fn a_config_or_credential_holds_exactly_its_providers_fields() {
     let db = TestDatabase::new().await;
     let org = uuid::Uuid::new_v4();
-    run(
-        &db,
-        "INSERT INTO organizations (id, name, name_key, created_at) VALUES (?, 'Acme', 'acme', CURRENT_TIMESTAMP)",
-        vec![org.into()],
-    )
-    .await
-    .unwrap();
+    acme(&db, org).await;
     let arn = Some("arn:aws:iam::123456789012:role/r");
     let vault = [Some("https://vault.example.com"), Some("jwt"), Some("wisp"), Some("https://vault.example.com")];
     let config = |name: &str, provider: &str, aws: [Option<&str>; 2], vault: [Option<&str>; 4]| {
