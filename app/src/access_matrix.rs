@@ -56,6 +56,7 @@ pub const ROUTES: &[Route] = &[
     server_fn("workload_identity/make_default", Needs::All(&[Permission::manage(WorkloadIdentityConfigs)])),
     server_fn("workload_identity/delete", Needs::All(&[Permission::manage(WorkloadIdentityConfigs)])),
     server_fn("workload_identity/trust_setup", Needs::All(&[Permission::read(WorkloadIdentityConfigs)])),
+    server_fn("workload_identity/vault_trust", Needs::All(&[Permission::read(WorkloadIdentityConfigs)])),
     server_fn("workload_identity/test_connection", Needs::All(&[Permission::read(WorkloadIdentityConfigs)])),
     server_fn("workload_identity/aws_diagnose", Needs::All(&[Permission::manage(WorkloadIdentityConfigs)])),
     server_fn("workload_identity/aws_setup", Needs::All(&[Permission::manage(WorkloadIdentityConfigs)])),

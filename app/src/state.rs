@@ -5,6 +5,7 @@ use http::HeaderName;
 use service::{
     access::AccessControl, accounts::SignInGuard, automations::secret_names::SecretNames, aws::sdk::AwsSdk,
     db::DatabaseConnection, deployments::id_tokens::IdTokens, issuer::IssuerState, master_key::MasterKey,
+    providers::Providers, vault::client::VaultSdk,
 };
 
 #[derive(Clone)]
@@ -13,6 +14,8 @@ pub struct AppState {
     pub access: AccessControl,
     pub issuer: Arc<IssuerState>,
     pub aws: AwsSdk,
+    /// Vault's HTTP client and its kept logins.
+    pub vault: Arc<VaultSdk>,
     /// Encrypts the secrets credentials store.
     pub master_key: Arc<MasterKey>,
     pub sign_in: Arc<SignInGuard>,
@@ -29,5 +32,10 @@ impl AppState {
     /// What a call to AWS on an organization's behalf needs of the server.
     pub fn aws(&self) -> service::aws::Aws<'_> {
         service::aws::Aws { issuer: &self.issuer, sdk: &self.aws, master_key: &self.master_key }
+    }
+
+    /// What a call to any secret provider needs of the server.
+    pub fn providers(&self) -> Providers<'_> {
+        Providers { aws: self.aws(), vault: &self.vault }
     }
 }

@@ -11,34 +11,39 @@ use service::{
 use vocabulary::dto::{
     automations::{AutomationSummary, CredentialChoice, RunRoleChoice, SourceView, VariableView},
     connection::{ConnectionReportView, StepStatus, StepView},
-    secret_providers::{CredentialAuth, CredentialView},
+    secret_providers::{ConfigChoice, CredentialAuth, CredentialView},
     workload_identity::ConfigView,
 };
 use vocabulary::{env::Delivery, providers::IdentityTarget, used_by::UsedBy};
 
-pub fn run_role_choice(config: WorkloadIdentityConfig) -> RunRoleChoice {
-    let IdentityTarget::Aws(role) = config.target;
-    RunRoleChoice {
+/// An AWS config, whose role runs may assume; none for another provider.
+pub fn run_role_choice(config: WorkloadIdentityConfig) -> Option<RunRoleChoice> {
+    let IdentityTarget::Aws(role) = config.target else { return None };
+    Some(RunRoleChoice {
         id: config.id,
         name: config.name,
         role_arn: role.role_arn,
         region: role.region,
         session_tags: role.session_tags,
-    }
+    })
 }
 
 pub fn config(config: WorkloadIdentityConfig, used_by: UsedBy) -> ConfigView {
-    let provider = config.provider();
-    let IdentityTarget::Aws(role) = config.target;
-    ConfigView {
+    ConfigView { id: config.id, name: config.name, is_default: config.is_default, target: config.target, used_by }
+}
+
+/// A config a credential may sign in with.
+pub fn config_choice(config: WorkloadIdentityConfig) -> ConfigChoice {
+    let region = match &config.target {
+        IdentityTarget::Aws(role) => Some(role.region),
+        IdentityTarget::Vault(_) => None,
+    };
+    ConfigChoice {
         id: config.id,
+        provider: config.provider(),
         name: config.name,
-        provider,
-        role_arn: role.role_arn,
-        region: role.region,
+        region,
         is_default: config.is_default,
-        session_tags: role.session_tags,
-        used_by,
     }
 }
 
@@ -55,8 +60,7 @@ pub fn credential(credential: Credential, used_by: UsedBy) -> CredentialView {
     CredentialView {
         id: credential.id,
         name: credential.name,
-        provider: credential.provider,
-        region: credential.region,
+        store: credential.store,
         is_default: credential.is_default,
         auth,
         used_by,
@@ -127,7 +131,7 @@ pub fn credential_choice(credential: Credential) -> CredentialChoice {
     CredentialChoice {
         id: credential.id,
         name: credential.name,
-        region: credential.region,
+        store: credential.store,
         delivery: Delivery::of(method),
         is_default: credential.is_default,
     }

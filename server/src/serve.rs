@@ -59,6 +59,7 @@ pub async fn run(
         access: AccessControl::new().await?,
         issuer,
         aws: AwsSdk::from_env().await,
+        vault: Arc::default(),
         master_key: Arc::new(master_key),
         sign_in: Arc::new(SignInGuard::sized_to_machine()),
         secret_names: Arc::default(),

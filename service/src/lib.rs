@@ -18,6 +18,7 @@ pub mod issuer;
 pub mod master_key;
 pub mod metrics;
 pub mod password;
+pub mod providers;
 pub mod references;
 pub mod secret_providers;
 pub mod secret_values;

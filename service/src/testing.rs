@@ -201,6 +201,7 @@ pub fn aws_config(org: OrgId, role_arn: &str, region: &str, session_tags: bool) 
             region: region.parse().expect("a region"),
             session_tags,
         }),
+        saved_at: chrono::Utc::now(),
     }
 }
 
@@ -245,6 +246,7 @@ pub fn static_key_form(name: &str) -> crate::secret_providers::CredentialForm<'_
         role_arn: "",
         external_id: "",
         region: vocabulary::aws::Region::DEFAULT,
+        kv_mount: "",
     }
 }
 
@@ -261,6 +263,7 @@ pub struct AwsWorld {
     pub actor: Authorized<crate::access::Manage<resource::Automations>>,
     pub static_keys: crate::secret_providers::Credential,
     pub workload_identity: crate::secret_providers::Credential,
+    pub vault: crate::vault::client::VaultSdk,
 }
 
 impl AwsWorld {
@@ -272,10 +275,10 @@ impl AwsWorld {
                 keys::{SigningAlgorithm, generate},
             },
             secret_providers::{self as credentials, CredentialForm, CredentialInput, DefaultChoice},
-            workload_identity::{self as wi, ConfigInput},
+            workload_identity::{self as wi, ConfigForm, ConfigInput},
         };
         use vocabulary::{
-            aws::{CloudProvider, Region},
+            aws::Region,
             providers::AuthMethod,
         };
 
@@ -290,7 +293,7 @@ impl AwsWorld {
         let creds: Authorized<Manage<resource::SecretProviders>> = access.also(&actor).expect("owner");
         let key = crate::master_key::MasterKey::generate();
         let role = "arn:aws:iam::123456789012:role/wisp-reader";
-        let config = ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).expect("a config");
+        let config = ConfigInput::parse(ConfigForm::aws("aws", role, Region::DEFAULT)).expect("a config");
         let config = wi::create(&db.db, &configs, config, DefaultChoice::Automatic).await.expect("create a config");
         let form = static_key_form("static");
         let input = CredentialInput::parse(form).expect("a credential");
@@ -313,11 +316,16 @@ impl AwsWorld {
             ..IssuerConfig::default()
         })
         .expect("an issuer");
-        Self { aws, sdk, issuer, key, db, org, actor, static_keys, workload_identity }
+        let vault = crate::vault::client::VaultSdk::default();
+        Self { aws, sdk, issuer, key, db, org, actor, static_keys, workload_identity, vault }
     }
 
     pub fn aws(&self) -> crate::aws::Aws<'_> {
         crate::aws::Aws { issuer: &self.issuer, sdk: &self.sdk, master_key: &self.key }
+    }
+
+    pub fn providers(&self) -> crate::providers::Providers<'_> {
+        crate::providers::Providers { aws: self.aws(), vault: &self.vault }
     }
 
     /// A Secrets Manager client straight to the local AWS, to seed and rotate secrets as an

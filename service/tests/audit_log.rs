@@ -15,12 +15,12 @@ use service::{
     password::Password,
     secret_providers::{self as credentials, CredentialInput, DefaultChoice},
     testing::{TestDatabase, plain_variable, static_key_form},
-    workload_identity::{self as wi, ConfigInput},
+    workload_identity::{self as wi, ConfigForm, ConfigInput},
 };
 use vocabulary::{
     access::Role,
     audit::AuditAction,
-    aws::{CloudProvider, Region},
+    aws::Region,
     dto::audit::AuditEntryView,
 };
 
@@ -66,7 +66,7 @@ async fn every_audited_action_reads_well_and_no_secret_appears() {
     let first = wi::create(
         &db.db,
         &configs,
-        ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).unwrap(),
+        ConfigInput::parse(ConfigForm::aws("aws", role, Region::DEFAULT)).unwrap(),
         DefaultChoice::Automatic,
     )
     .await
@@ -74,7 +74,7 @@ async fn every_audited_action_reads_well_and_no_secret_appears() {
     let second = wi::create(
         &db.db,
         &configs,
-        ConfigInput::parse("aws-2", CloudProvider::Aws, role, Region::DEFAULT).unwrap(),
+        ConfigInput::parse(ConfigForm::aws("aws-2", role, Region::DEFAULT)).unwrap(),
         DefaultChoice::No,
     )
     .await
@@ -83,7 +83,7 @@ async fn every_audited_action_reads_well_and_no_secret_appears() {
         &db.db,
         &configs,
         second.id,
-        ConfigInput::parse("aws-two", CloudProvider::Aws, role, Region::DEFAULT).unwrap(),
+        ConfigInput::parse(ConfigForm::aws("aws-two", role, Region::DEFAULT)).unwrap(),
         false,
     )
     .await

@@ -14,21 +14,22 @@ use service::{
     deployments::{self, id_tokens::IdTokens, kickoffs},
     issuer::{IssuerConfig, IssuerState},
     master_key::MasterKey,
+    providers::Providers,
     references::{self, Referent},
     secret_providers::{self, CredentialForm, CredentialInput, DefaultChoice},
     testing::{AwsWorld, TestDatabase, organization_with_owner, recent_actions, static_key_form},
-    workload_identity::{self, ConfigInput},
+    workload_identity::{self, ConfigForm, ConfigInput},
 };
 use vocabulary::{
     audit::AuditAction,
-    aws::{CloudProvider, Region},
+    aws::Region,
     dto::deployments::{KickoffOutcome, SecretFailure},
     env::SourceKind,
     ids::{AutomationId, CredentialId, OrgId, UserId},
     providers::AuthMethod,
 };
 
-use service::testing::plain_variable as plain;
+use service::{testing::plain_variable as plain, vault::client::VaultSdk};
 
 fn secret<'a>(key: &'a str, credential: CredentialId, name: &'a str, json_key: &'a str) -> VariableForm<'a> {
     VariableForm {
@@ -53,16 +54,22 @@ struct Offline {
     sdk: AwsSdk,
     issuer: IssuerState,
     key: MasterKey,
+    vault: VaultSdk,
 }
 
 impl Offline {
     async fn new() -> Self {
         let sdk = AwsSdk::with_endpoint("http://127.0.0.1:9").await;
-        Self { sdk, issuer: IssuerState::load(&IssuerConfig::default()).unwrap(), key: MasterKey::generate() }
+        let issuer = IssuerState::load(&IssuerConfig::default()).unwrap();
+        Self { sdk, issuer, key: MasterKey::generate(), vault: VaultSdk::default() }
     }
 
     fn aws(&self) -> Aws<'_> {
         Aws { issuer: &self.issuer, sdk: &self.sdk, master_key: &self.key }
+    }
+
+    fn providers(&self) -> Providers<'_> {
+        Providers { aws: self.aws(), vault: &self.vault }
     }
 }
 
@@ -98,13 +105,13 @@ async fn a_deployment_freezes_plain_values_and_its_token_opens_only_its_own_auto
     .unwrap();
     let worker = deployments::authenticate(&db.db, &first.token).await.unwrap();
     assert_eq!((worker.automation(), worker.number(), worker.org()), (nightly, 1, org));
-    let env = kickoffs::kickoff(&db.db, offline.aws(), &worker, Some(nightly)).await.unwrap();
+    let env = kickoffs::kickoff(&db.db, offline.providers(), &worker, Some(nightly)).await.unwrap();
     assert_eq!(env.deployment, 1);
     assert_eq!(env.env["GREETING"], "hello");
     assert_eq!(env.env["API_TOKEN"], "sh-secret-1");
     let second = deployments::deploy(&db.db, offline.aws(), &actor, nightly).await.unwrap();
     let worker2 = deployments::authenticate(&db.db, &second.token).await.unwrap();
-    let env2 = kickoffs::kickoff(&db.db, offline.aws(), &worker2, None).await.unwrap();
+    let env2 = kickoffs::kickoff(&db.db, offline.providers(), &worker2, None).await.unwrap();
     assert_eq!((env2.deployment, env2.env["GREETING"].as_str()), (2, "bonjour"));
 
     // Neither the sensitive value nor a token is stored in the clear.
@@ -124,7 +131,7 @@ async fn a_deployment_freezes_plain_values_and_its_token_opens_only_its_own_auto
     let theirs = an_automation(&db, &other, "theirs").await;
     let their_token = deployments::deploy(&db.db, offline.aws(), &other, theirs).await.unwrap().token;
     let their_worker = deployments::authenticate(&db.db, &their_token).await.unwrap();
-    let refused = kickoffs::kickoff(&db.db, offline.aws(), &their_worker, Some(nightly)).await.unwrap_err();
+    let refused = kickoffs::kickoff(&db.db, offline.providers(), &their_worker, Some(nightly)).await.unwrap_err();
     assert!(matches!(refused, ServiceError::TokenScope { .. }), "{refused:?}");
     let not_theirs = deployments::revoke_token(&db.db, &other, worker.deployment()).await.unwrap_err();
     assert!(matches!(not_theirs, ServiceError::NotFound { .. }), "{not_theirs:?}");
@@ -144,7 +151,7 @@ async fn a_deployment_freezes_plain_values_and_its_token_opens_only_its_own_auto
     assert_eq!(list.iter().map(|d| d.number).collect::<Vec<_>>(), [2, 1]);
     assert!(list.iter().all(|d| d.token_last_used_at.is_some()));
     for _ in 0..3 {
-        kickoffs::kickoff(&db.db, offline.aws(), &worker2, None).await.unwrap();
+        kickoffs::kickoff(&db.db, offline.providers(), &worker2, None).await.unwrap();
     }
     let page = kickoffs::history(&db.db, &actor.read(), nightly, None, 3).await.unwrap();
     assert_eq!(page.kickoffs.len(), 3);
@@ -197,7 +204,7 @@ async fn a_workload_identity_credential(
         access.authorize(&db.db, user, org).await.unwrap();
     let credentials: Authorized<Manage<resource::SecretProviders>> = access.authorize(&db.db, user, org).await.unwrap();
     let role = "arn:aws:iam::123456789012:role/reader";
-    let config = ConfigInput::parse(&format!("{name}-config"), CloudProvider::Aws, role, Region::DEFAULT).unwrap();
+    let config = ConfigInput::parse(ConfigForm::aws(&format!("{name}-config"), role, Region::DEFAULT)).unwrap();
     let config = workload_identity::create(&db.db, &configs, config, DefaultChoice::No).await.unwrap().id;
     let form = CredentialForm {
         auth_method: AuthMethod::WorkloadIdentity,
@@ -368,7 +375,7 @@ async fn a_rotated_secret_reaches_the_next_kickoff_without_a_redeploy_when_read_
     }
     let first = deployments::deploy(&world.db.db, world.aws(), &world.actor, nightly).await.unwrap();
     let worker = deployments::authenticate(&world.db.db, &first.token).await.unwrap();
-    let kickoff = || kickoffs::kickoff(&world.db.db, world.aws(), &worker, None);
+    let kickoff = || kickoffs::kickoff(&world.db.db, world.providers(), &worker, None);
     let env = kickoff().await.unwrap().env;
     assert_eq!(
         (env["WI_SECRET"].as_str(), env["STATIC_SECRET"].as_str(), env["DB_PASSWORD"].as_str(), env["MODE"].as_str()),
@@ -391,7 +398,7 @@ async fn a_rotated_secret_reaches_the_next_kickoff_without_a_redeploy_when_read_
 
     let second = deployments::deploy(&world.db.db, world.aws(), &world.actor, nightly).await.unwrap();
     let worker2 = deployments::authenticate(&world.db.db, &second.token).await.unwrap();
-    let env = kickoffs::kickoff(&world.db.db, world.aws(), &worker2, None).await.unwrap().env;
+    let env = kickoffs::kickoff(&world.db.db, world.providers(), &worker2, None).await.unwrap().env;
     assert_eq!((env["WI_SECRET"].as_str(), env["STATIC_SECRET"].as_str()), ("wi-v2", "static-v2"));
     assert_eq!(world.aws.calls("AssumeRoleWithWebIdentity").await, 1, "one STS session for every kickoff");
     // Two secrets through one credential: one batch a kickoff; the static one alone at each deploy.
@@ -400,7 +407,7 @@ async fn a_rotated_secret_reaches_the_next_kickoff_without_a_redeploy_when_read_
 
     // A deleted secret fails the kickoff, naming the variable; nothing partial comes back.
     world.admin_client().delete_secret().secret_id("app/wi").force_delete_without_recovery(true).send().await.unwrap();
-    let error = kickoffs::kickoff(&world.db.db, world.aws(), &worker2, None).await.unwrap_err();
+    let error = kickoffs::kickoff(&world.db.db, world.providers(), &worker2, None).await.unwrap_err();
     let failure = failure_of(&error, "WI_SECRET");
     assert_eq!(failure.code.as_deref(), Some("ResourceNotFoundException"));
     assert!(failure.hint.contains("'app/wi'"), "{failure:?}");
@@ -427,10 +434,10 @@ async fn access_denied_on_one_secret_fails_the_whole_kickoff_and_returns_no_valu
     // The role may not batch (one refused call, then one GetSecretValue each), and may not read svc/3.
     world.aws.inject(json!({"action": "BatchGetSecretValue", "code": "AccessDeniedException"})).await;
     world.aws.inject(json!({"action": "GetSecretValue", "code": "AccessDeniedException", "contains": "svc/3"})).await;
-    let error = kickoffs::kickoff(&world.db.db, world.aws(), &worker, None).await.unwrap_err();
+    let error = kickoffs::kickoff(&world.db.db, world.providers(), &worker, None).await.unwrap_err();
     assert_eq!(world.aws.calls("BatchGetSecretValue").await, 1);
     assert_eq!(world.aws.calls("GetSecretValue").await, 6);
-    kickoffs::kickoff(&world.db.db, world.aws(), &worker, None).await.unwrap_err();
+    kickoffs::kickoff(&world.db.db, world.providers(), &worker, None).await.unwrap_err();
     assert_eq!(world.aws.calls("BatchGetSecretValue").await, 1, "a refused batch is not asked again at once");
     let ServiceError::SecretsUnresolved { failures } = &error else { panic!("{error:?}") };
     assert_eq!(failures.len(), 1, "{failures:?}");
@@ -446,7 +453,7 @@ async fn access_denied_on_one_secret_fails_the_whole_kickoff_and_returns_no_valu
     // AWS too slow: the kickoff still answers, with the variables it could not read.
     world.aws.clear().await;
     world.aws.inject(json!({"action": "GetSecretValue", "delay": 6, "contains": "svc/5"})).await;
-    let error = kickoffs::kickoff(&world.db.db, world.aws(), &worker, None).await.unwrap_err();
+    let error = kickoffs::kickoff(&world.db.db, world.providers(), &worker, None).await.unwrap_err();
     let failure = failure_of(&error, "SECRET_5");
     assert!(failure.message.contains("did not answer"), "{failure:?}");
 }
@@ -487,7 +494,7 @@ async fn aws_throttling_or_unreachable_fails_the_kickoff_closed_with_the_reason(
     for action in ["BatchGetSecretValue", "GetSecretValue"] {
         world.aws.inject(json!({"action": action, "code": "ThrottlingException", "message": "Rate exceeded"})).await;
     }
-    let error = kickoffs::kickoff(&world.db.db, world.aws(), &worker, None).await.unwrap_err();
+    let error = kickoffs::kickoff(&world.db.db, world.providers(), &worker, None).await.unwrap_err();
     for n in 0..3 {
         let failure = failure_of(&error, &format!("SECRET_{n}"));
         assert_eq!(failure.code.as_deref(), Some("ThrottlingException"));
@@ -498,8 +505,8 @@ async fn aws_throttling_or_unreachable_fails_the_kickoff_closed_with_the_reason(
     // AWS unreachable (a fresh Wisp whose endpoint nobody listens on): said, not hung.
     let dead = AwsSdk::with_endpoint(&format!("http://127.0.0.1:{}", service::testing::free_port())).await;
     let aws = Aws { issuer: &world.issuer, sdk: &dead, master_key: &world.key };
-    let error = kickoffs::kickoff(&world.db.db, aws, &worker, None).await.unwrap_err();
+    let error = kickoffs::kickoff(&world.db.db, Providers { aws, vault: &world.vault }, &worker, None).await.unwrap_err();
     let failure = failure_of(&error, "SECRET_0");
     assert!(failure.message.contains("could not connect"), "{failure:?}");
-    assert!(kickoffs::kickoff(&world.db.db, world.aws(), &worker, None).await.is_ok(), "and back when AWS is");
+    assert!(kickoffs::kickoff(&world.db.db, world.providers(), &worker, None).await.is_ok(), "and back when AWS is");
 }

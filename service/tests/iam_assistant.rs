@@ -15,7 +15,6 @@ use service::{
     },
 };
 use vocabulary::{
-    aws::CloudProvider,
     dto::workload_identity::{FindingSeverity, IamFinding},
     ids::OrgId,
 };
@@ -180,7 +179,7 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
         audit::{self, Filter},
         secret_providers::DefaultChoice,
         testing::{TestDatabase, organization_with_owner},
-        workload_identity::{self as wi, ConfigInput, assistant},
+        workload_identity::{self as wi, ConfigForm, ConfigInput, assistant},
     };
     use vocabulary::{audit::AuditAction, aws::Region};
 
@@ -193,7 +192,7 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
         access.authorize(&db.db, owner, org).await.unwrap();
     let reader: Authorized<Read<resource::AuditLog>> = access.also(&actor).unwrap();
     let role = "arn:aws:iam::123456789012:role/audited";
-    let input = ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).unwrap();
+    let input = ConfigInput::parse(ConfigForm::aws("aws", role, Region::DEFAULT)).unwrap();
     let config = wi::create(&db.db, &actor, input, DefaultChoice::Automatic).await.unwrap();
     let issuer = service::testing::pinned_issuer(ISSUER);
 
@@ -216,7 +215,7 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
     // The same role for the runs of one automation, whose tokens carry session tags: the trust
     // policy is replaced with one pinning the automation and allowing sts:TagSession; Diagnose
     // for the organization then says whose tokens the role trusts now.
-    let tagged = ConfigInput::parse("aws", CloudProvider::Aws, role, Region::DEFAULT).unwrap().with_session_tags(true);
+    let tagged = ConfigInput::parse(ConfigForm { session_tags: true, ..ConfigForm::aws("aws", role, Region::DEFAULT) }).unwrap();
     wi::update(&db.db, &actor, config.id, tagged, true).await.unwrap();
     let automations: service::automations::Manager = access.authorize(&db.db, owner, org).await.unwrap();
     let nightly =

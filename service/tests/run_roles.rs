@@ -13,11 +13,11 @@ use service::{
     issuer::IssuerState,
     master_key::MasterKey,
     testing::{TestDatabase, organization_with_owner, recent_actions},
-    workload_identity::{self as wi, ConfigInput, DefaultChoice},
+    workload_identity::{self as wi, ConfigForm, ConfigInput, DefaultChoice},
 };
 use vocabulary::{
     audit::AuditAction,
-    aws::{CloudProvider, Region},
+    aws::Region,
     ids::{AutomationId, OrgId, WorkloadIdentityConfigId},
 };
 
@@ -29,6 +29,7 @@ struct World {
     org: OrgId,
     automations: Manager,
     configs: Authorized<Manage<resource::WorkloadIdentityConfigs>>,
+    vault: service::vault::client::VaultSdk,
 }
 
 impl World {
@@ -41,22 +42,18 @@ impl World {
         let issuer = service::testing::pinned_issuer("https://wisp.example.com");
         // No secret is read through AWS here: an endpoint nobody listens on.
         let sdk = AwsSdk::with_endpoint("http://127.0.0.1:9").await;
-        Self { db, sdk, issuer, key: MasterKey::generate(), org, automations, configs }
+        Self { db, sdk, issuer, key: MasterKey::generate(), org, automations, configs, vault: Default::default() }
     }
 
-    fn aws(&self) -> Aws<'_> {
-        Aws { issuer: &self.issuer, sdk: &self.sdk, master_key: &self.key }
+    fn providers(&self) -> service::providers::Providers<'_> {
+        let aws = Aws { issuer: &self.issuer, sdk: &self.sdk, master_key: &self.key };
+        service::providers::Providers { aws, vault: &self.vault }
     }
 
     async fn config(&self, name: &str, role: &str, session_tags: bool) -> WorkloadIdentityConfigId {
-        let input = ConfigInput::parse(
-            name,
-            CloudProvider::Aws,
-            &format!("arn:aws:iam::123456789012:role/{role}"),
-            Region::DEFAULT,
-        )
-        .unwrap()
-        .with_session_tags(session_tags);
+        let role_arn = format!("arn:aws:iam::123456789012:role/{role}");
+        let input =
+            ConfigInput::parse(ConfigForm { session_tags, ..ConfigForm::aws(name, &role_arn, Region::DEFAULT) }).unwrap();
         wi::create(&self.db.db, &self.configs, input, DefaultChoice::Automatic).await.unwrap().id
     }
 
@@ -78,12 +75,12 @@ impl World {
     }
 
     async fn deploy(&self, automation: AutomationId) -> String {
-        deployments::deploy(&self.db.db, self.aws(), &self.automations, automation).await.unwrap().token
+        deployments::deploy(&self.db.db, self.providers().aws, &self.automations, automation).await.unwrap().token
     }
 
     async fn kickoff(&self, token: &str) -> vocabulary::dto::deployments::KickoffResponse {
         let worker = deployments::authenticate(&self.db.db, token).await.unwrap();
-        kickoffs::kickoff(&self.db.db, self.aws(), &worker, None).await.unwrap()
+        kickoffs::kickoff(&self.db.db, self.providers(), &worker, None).await.unwrap()
     }
 }
 
@@ -157,7 +154,7 @@ async fn a_run_token_asks_for_id_tokens_only_and_stops_with_its_deployment_or_wh
     assert!(claims(&vault.token).get("https://aws.amazon.com/tags").is_none(), "tags are for AWS only");
 
     // Never a kickoff, and never taken for a deployment token (nor the other way round).
-    let refused = kickoffs::kickoff(&world.db.db, world.aws(), &run, None).await.unwrap_err();
+    let refused = kickoffs::kickoff(&world.db.db, world.providers(), &run, None).await.unwrap_err();
     assert!(matches!(refused, ServiceError::TokenScope { .. }), "{refused:?}");
     assert!(deployments::authenticate(&world.db.db, &run_token).await.is_err());
     assert!(deployments::authenticate_run(&world.db.db, &deployment_token).await.is_err());
@@ -208,7 +205,7 @@ async fn a_config_runs_assume_is_not_deleted_from_under_them_and_another_organiz
     let theirs: Authorized<Manage<resource::WorkloadIdentityConfigs>> =
         access.authorize(&world.db.db, other_owner, other_org).await.unwrap();
     let input =
-        ConfigInput::parse("theirs", CloudProvider::Aws, "arn:aws:iam::210987654321:role/x", Region::DEFAULT).unwrap();
+        ConfigInput::parse(ConfigForm::aws("theirs", "arn:aws:iam::210987654321:role/x", Region::DEFAULT)).unwrap();
     let foreign = wi::create(&world.db.db, &theirs, input, DefaultChoice::Automatic).await.unwrap().id;
     let refused =
         automations::set_run_role(&world.db.db, &world.automations, nightly, Some(foreign)).await.unwrap_err();

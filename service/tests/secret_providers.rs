@@ -9,11 +9,11 @@ use service::{
     master_key::{self, MasterKey},
     secret_providers::{self as credentials, Auth, CredentialForm, CredentialInput, DefaultChoice},
     testing::{TestDatabase, organization_with_owner, recent_actions, static_key_form},
-    workload_identity::{self as wi, ConfigInput},
+    workload_identity::{self as wi, ConfigForm, ConfigInput},
 };
 use vocabulary::{
     audit::AuditAction,
-    aws::{CloudProvider, Region},
+    aws::Region,
     ids::WorkloadIdentityConfigId,
     providers::AuthMethod,
     used_by::{UserKind, Users},
@@ -45,7 +45,7 @@ fn input(form: CredentialForm<'_>) -> CredentialInput {
 
 async fn a_config(db: &TestDatabase, org: &Org) -> WorkloadIdentityConfigId {
     let role = "arn:aws:iam::123456789012:role/reader";
-    let input = ConfigInput::parse("aws-prod", CloudProvider::Aws, role, Region::DEFAULT).unwrap();
+    let input = ConfigInput::parse(ConfigForm::aws("aws-prod", role, Region::DEFAULT)).unwrap();
     wi::create(&db.db, &org.configs, input, DefaultChoice::Automatic).await.unwrap().id
 }
 

@@ -114,10 +114,10 @@ async fn a_token_wisp_mints_logs_in_and_reads_kv_version_2() {
 
     // Secret Name suggestions walk the folders as typed.
     let suggest = |typed: &'static str| service::vault::names::suggest(world.vault(), &token, &kv, typed, 20);
-    assert_eq!(suggest("").await.unwrap(), ["app/", "other/"]);
-    assert_eq!(suggest("a").await.unwrap(), ["app/"]);
-    assert_eq!(suggest("app/d").await.unwrap(), ["app/db"]);
-    assert!(suggest("app/x").await.unwrap().is_empty());
+    assert_eq!(suggest("").await.unwrap().paths, ["app/", "other/"]);
+    assert_eq!(suggest("a").await.unwrap().paths, ["app/"]);
+    assert_eq!(suggest("app/d").await.unwrap().paths, ["app/db"]);
+    assert!(suggest("app/x").await.unwrap().paths.is_empty());
     assert!(suggest("other/").await.is_err(), "the policy does not list other/");
 
     // A rotated value is what the next read gets.

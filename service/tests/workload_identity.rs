@@ -5,9 +5,9 @@ use service::{
     ServiceError,
     access::{AccessControl, Authorized, Manage, resource::WorkloadIdentityConfigs},
     testing::{TestDatabase, organization_with_owner, recent_actions},
-    workload_identity::{self as wi, ConfigInput, DefaultChoice},
+    workload_identity::{self as wi, ConfigForm, ConfigInput, DefaultChoice},
 };
-use vocabulary::{audit::AuditAction, aws::CloudProvider};
+use vocabulary::audit::AuditAction;
 
 type Manager = Authorized<Manage<WorkloadIdentityConfigs>>;
 
@@ -18,7 +18,7 @@ async fn owner(db: &TestDatabase, org: &str) -> Manager {
 
 fn input(name: &str) -> ConfigInput {
     let role = "arn:aws:iam::123456789012:role/wisp-reader";
-    ConfigInput::parse(name, CloudProvider::Aws, role, "us-east-1".parse().unwrap()).unwrap()
+    ConfigInput::parse(ConfigForm::aws(name, role, "us-east-1".parse().unwrap())).unwrap()
 }
 
 async fn defaults(db: &TestDatabase, actor: &Manager) -> Vec<String> {
@@ -165,12 +165,12 @@ async fn names_that_read_alike_are_one_name_and_tricks_are_refused() {
     wi::create(&db.db, &admin, input("aws-prod"), DefaultChoice::Automatic).await.unwrap();
     let role = "arn:aws:iam::123456789012:role/wisp-reader";
     for alike in ["AWS-Prod", "aws-pr0d", " aws-prod  "] {
-        let input = ConfigInput::parse(alike, CloudProvider::Aws, role, "us-east-1".parse().unwrap()).unwrap();
+        let input = ConfigInput::parse(ConfigForm::aws(alike, role, "us-east-1".parse().unwrap())).unwrap();
         let error = wi::create(&db.db, &admin, input, DefaultChoice::No).await.unwrap_err();
         assert!(matches!(error, ServiceError::NameTaken { .. }), "{alike}: {error:?}");
     }
     for trick in ["aws-pr\u{43e}d", "aws\u{200b}prod", "aws\u{202e}prod"] {
-        let error = ConfigInput::parse(trick, CloudProvider::Aws, role, "us-east-1".parse().unwrap()).unwrap_err();
+        let error = ConfigInput::parse(ConfigForm::aws(trick, role, "us-east-1".parse().unwrap())).unwrap_err();
         assert_eq!(error.field_errors()[0].field, "name", "{trick:?}");
     }
 }

@@ -8,6 +8,8 @@ text_enum! {
     /// A cloud whose roles Wisp's tokens can assume. GCP and Azure may come later.
     pub enum CloudProvider ("provider", "a cloud provider Wisp supports") {
         Aws = "aws",
+        /// HashiCorp Vault, or OpenBao, which speaks the same API.
+        Vault = "vault",
     }
 }
 
@@ -15,6 +17,7 @@ impl CloudProvider {
     pub fn label(self) -> &'static str {
         match self {
             CloudProvider::Aws => "AWS",
+            CloudProvider::Vault => "HashiCorp Vault",
         }
     }
 }

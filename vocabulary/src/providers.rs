@@ -1,7 +1,10 @@
 //! Where secrets are read from, and how Wisp authenticates there.
 use serde::{Deserialize, Serialize};
 
-use crate::aws::{CloudProvider, Region, RoleArn};
+use crate::{
+    aws::{CloudProvider, Region, RoleArn},
+    vault::{KvMount, VaultLogin},
+};
 
 /// What a workload identity config trades the organization's tokens for, with what that needs:
 /// each provider's fields, and only those.
@@ -10,12 +13,15 @@ use crate::aws::{CloudProvider, Region, RoleArn};
 pub enum IdentityTarget {
     /// `AssumeRoleWithWebIdentity` for an IAM role.
     Aws(AwsRole),
+    /// A login at a Vault JWT auth role.
+    Vault(VaultLogin),
 }
 
 impl IdentityTarget {
     pub fn provider(&self) -> CloudProvider {
         match self {
             IdentityTarget::Aws(_) => CloudProvider::Aws,
+            IdentityTarget::Vault(_) => CloudProvider::Vault,
         }
     }
 }
@@ -33,6 +39,7 @@ text_enum! {
     /// A secret store credentials can read from.
     pub enum SecretProvider ("provider", "a secret provider Wisp supports") {
         AwsSecretsManager = "aws_secrets_manager",
+        VaultKv2 = "vault_kv2",
     }
 }
 
@@ -40,6 +47,7 @@ impl SecretProvider {
     pub fn label(self) -> &'static str {
         match self {
             SecretProvider::AwsSecretsManager => "AWS Secrets Manager",
+            SecretProvider::VaultKv2 => "Vault KV v2",
         }
     }
 
@@ -47,6 +55,57 @@ impl SecretProvider {
     pub fn cloud(self) -> CloudProvider {
         match self {
             SecretProvider::AwsSecretsManager => CloudProvider::Aws,
+            SecretProvider::VaultKv2 => CloudProvider::Vault,
+        }
+    }
+
+    /// The ways a credential for this provider may sign in: Vault takes workload identity only,
+    /// as no static token is ever stored.
+    pub fn auth_methods(self) -> &'static [AuthMethod] {
+        match self {
+            SecretProvider::AwsSecretsManager => AuthMethod::ALL,
+            SecretProvider::VaultKv2 => &[AuthMethod::WorkloadIdentity],
+        }
+    }
+}
+
+/// Where a credential's secrets live, with what that store needs: each provider's fields only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "provider", rename_all = "snake_case")]
+pub enum SecretStore {
+    AwsSecretsManager { region: Region },
+    VaultKv2 { kv_mount: KvMount },
+}
+
+impl SecretStore {
+    pub fn provider(&self) -> SecretProvider {
+        match self {
+            SecretStore::AwsSecretsManager { .. } => SecretProvider::AwsSecretsManager,
+            SecretStore::VaultKv2 { .. } => SecretProvider::VaultKv2,
+        }
+    }
+
+    /// Where, in the list's words: the region, or the mount.
+    pub fn location(&self) -> String {
+        match self {
+            SecretStore::AwsSecretsManager { region } => region.to_string(),
+            SecretStore::VaultKv2 { kv_mount } => format!("{kv_mount}/"),
+        }
+    }
+
+    /// Where, to end a sentence: " in us-east-1", " under secret/".
+    pub fn place(&self) -> String {
+        match self {
+            SecretStore::AwsSecretsManager { region } => format!(" in {region}"),
+            SecretStore::VaultKv2 { kv_mount } => format!(" under {kv_mount}/"),
+        }
+    }
+
+    /// The credential's field that decides where names are looked up.
+    pub fn location_field(&self) -> &'static str {
+        match self {
+            SecretStore::AwsSecretsManager { .. } => "AWS Region",
+            SecretStore::VaultKv2 { .. } => "KV Mount",
         }
     }
 }

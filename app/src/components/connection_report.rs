@@ -1,5 +1,5 @@
 //! Test Connection's progress and report: each step passed, failed or skipped (`data-status`),
-//! with AWS's code, the likely cause and what to do.
+//! with the provider's code and words (AWS's or Vault's), the likely cause and what to do.
 use leptos::prelude::*;
 use vocabulary::dto::connection::{CheckStep, ConnectionReportView, StepStatus, StepView};
 
@@ -19,7 +19,9 @@ pub fn ConnectionResult(
         if pending.get() {
             return view! {
                 <div class="connection-test" role="status" aria-busy="true">
-                    <p><span class="spinner" aria-hidden="true"></span>"Testing connection… AWS calls time out after about 10 seconds."</p>
+                    <p><span class="spinner" aria-hidden="true"></span>
+                        {format!("Testing connection… {} calls time out after about 10 seconds.", CheckStep::speaker(plan.iter().copied()))}
+                    </p>
                     <ol class="steps">
                         {plan
                             .iter()
@@ -46,6 +48,7 @@ pub fn ConnectionReport(report: ConnectionReportView) -> impl IntoView {
         let failed = report.steps.iter().find(|s| s.status == StepStatus::Failed).map(|s| s.step.title());
         format!("Connection failed at {}", failed.unwrap_or_default())
     };
+    let speaker = CheckStep::speaker(report.steps.iter().map(|s| s.step));
     view! {
         <section class="connection-test" aria-label="Test Connection result" aria-live="polite">
             <h3 class=if report.passed { "passed" } else { "failed" }>{headline}</h3>
@@ -53,13 +56,13 @@ pub fn ConnectionReport(report: ConnectionReportView) -> impl IntoView {
             {report.passed.then(|| view! {
                 <p class="hint">"Access to each secret is checked when an automation starts, with that secret's name."</p>
             })}
-            <ol class="steps">{report.steps.into_iter().map(|step| view! { <Step step/> }).collect_view()}</ol>
+            <ol class="steps">{report.steps.into_iter().map(|step| view! { <Step step speaker/> }).collect_view()}</ol>
         </section>
     }
 }
 
 #[component]
-fn Step(step: StepView) -> impl IntoView {
+fn Step(step: StepView, speaker: &'static str) -> impl IntoView {
     let status = match step.status {
         StepStatus::Passed => "Passed",
         StepStatus::Failed => "Failed",
@@ -69,8 +72,11 @@ fn Step(step: StepView) -> impl IntoView {
         <li class=format!("step {}", step.status) data-status=step.status.as_str()>
             <strong>{status}": "</strong>{step.step.title()}
             {(!step.detail.is_empty()).then(|| view! { " — " <span class="detail">{step.detail}</span> })}
-            {step.code.map(|code| view! { <p>"AWS error code: " <code>{code}</code></p> })}
-            {step.provider_message.map(|message| view! { <p>"AWS said: " {message}</p> })}
+            // Vault gives no codes of its own: the code is Wisp's name for the cause.
+            {step.code.map(|code| view! {
+                <p>{if speaker == "AWS" { "AWS error code: " } else { "Error code: " }} <code>{code}</code></p>
+            })}
+            {step.provider_message.map(|message| view! { <p>{format!("{speaker} said: ")} {message}</p> })}
             {(!step.cause.is_empty()).then(|| view! { <p>"Likely cause: " {step.cause}</p> })}
             {(!step.fix.is_empty()).then(|| view! { <p>"What to do: " {step.fix}</p> })}
             <WarningList warnings=step.warnings/>

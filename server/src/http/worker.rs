@@ -130,7 +130,7 @@ async fn kickoff(State(state): State<AppState>, DeploymentWorker(worker): Deploy
         Err(error) => return respond(error),
     };
     let request = request.unwrap_or_default();
-    match kickoffs::kickoff(&state.db, state.aws(), &worker, request.automation).await {
+    match kickoffs::kickoff(&state.db, state.providers(), &worker, request.automation).await {
         Ok(answer) => Json(answer).into_response(),
         Err(error) => failed(error),
     }

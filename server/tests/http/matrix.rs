@@ -142,6 +142,10 @@ async fn request(
         "workload_identity/trust_setup" => {
             (json!({ "role_arn": role_arn, "region": "us-east-1", "secret_prefix": "", "kms_key_arn": "" }), false)
         }
+        "workload_identity/vault_trust" => (
+            json!({ "vault_address": "https://vault.example.com:8200", "vault_role": "wisp", "prefix": "teams/a" }),
+            false,
+        ),
         "secret_providers/create" => (credential(&acme.unique("new-credential")), false),
         "secret_providers/update" => {
             let mut body = credential("credential");

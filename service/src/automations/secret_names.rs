@@ -1,8 +1,10 @@
-//! The Secret Name field's suggestions: `ListSecrets` with AWS's `name` filter (a case-sensitive
-//! prefix) through the chosen credential. Answers are kept 60 s per (credential, query); a query
-//! that extends one whose answer was complete is answered from it without calling AWS; one user
-//! causes at most four AWS calls a second (beyond that, the freshest kept answer, or a 429); and
-//! pages are read only as far as twenty suggestions need.
+//! The Secret Name field's suggestions through the chosen credential: `ListSecrets` with AWS's
+//! `name` filter (a case-sensitive prefix), or a Vault `LIST` of the typed folder (KV has no
+//! prefix filter; the names in it are narrowed here). Answers are kept 60 s per (credential,
+//! query); a query that extends one whose answer was complete is answered from it without a call
+//! (for Vault, only within the same folder: a deeper folder is another listing); one user causes
+//! at most four provider calls a second (beyond that, the freshest kept answer, or a 429); and
+//! AWS pages are read only as far as twenty suggestions need.
 use std::{
     num::NonZeroU32,
     sync::{
@@ -17,7 +19,11 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use moka::future::Cache;
 use vocabulary::{
     dto::automations::{SecretSuggestion, SecretSuggestions, SuggestionProblem},
+    aws::Region,
     ids::{CredentialId, UserId},
+    providers::SecretStore,
+    token::Subject,
+    vault::KvMount,
 };
 
 use super::Manager;
@@ -27,7 +33,14 @@ use crate::{
         guidance::{AwsCall, Context, Diagnosis, Failure, diagnose},
     },
     error::{ServiceError, ServiceResult},
-    secret_providers::{self, Credential},
+    providers::Providers,
+    secret_providers::{self, Auth, Credential},
+    vault::{
+        client::Vault,
+        guidance::{VaultCall, VaultContext, diagnose as diagnose_vault},
+        names::{self, Lookup},
+        secrets::{LoginAs, kept_login},
+    },
 };
 
 pub const MAX_SUGGESTIONS: usize = 20;
@@ -69,7 +82,7 @@ struct Unanswered(SuggestionProblem);
 pub struct SecretNames {
     answers: Cache<AnswerKey, Arc<Answer>>,
     limiter: DefaultKeyedRateLimiter<UserId>,
-    aws_calls: AtomicU64,
+    provider_calls: AtomicU64,
 }
 
 impl Default for SecretNames {
@@ -78,21 +91,21 @@ impl Default for SecretNames {
         Self {
             answers: Cache::builder().max_capacity(MAX_ANSWERS).time_to_live(ANSWER_TTL).build(),
             limiter: RateLimiter::keyed(Quota::per_second(per_second)),
-            aws_calls: AtomicU64::new(0),
+            provider_calls: AtomicU64::new(0),
         }
     }
 }
 
 impl SecretNames {
-    /// How many `ListSecrets` calls were made: for tests and benchmarks.
-    pub fn aws_calls(&self) -> u64 {
-        self.aws_calls.load(Ordering::Relaxed)
+    /// How many `ListSecrets` and Vault `LIST` calls were made: for tests and benchmarks.
+    pub fn provider_calls(&self) -> u64 {
+        self.provider_calls.load(Ordering::Relaxed)
     }
 
     /// Suggestions for `query` among `credential`'s secrets, for the member `actor`.
     pub async fn suggest(
         &self,
-        aws: &Aws<'_>,
+        providers: Providers<'_>,
         actor: &Manager,
         credential: &Credential,
         query: &str,
@@ -109,8 +122,13 @@ impl SecretNames {
         };
         // One pass, longest first: the query's own answer, else the closest complete answer (the
         // fewest names to filter); the longest kept one is the freshest fallback beyond the rate.
+        // A Vault answer lists one folder: only queries in that folder can narrow it.
+        let shortest = match credential.store {
+            SecretStore::VaultKv2 { .. } => Lookup::of(query).folder.len() + (query.len() - query.trim_start_matches('/').len()),
+            SecretStore::AwsSecretsManager { .. } => 0,
+        };
         let mut fallback = None;
-        for end in (0..=query.len()).rev() {
+        for end in (shortest..=query.len()).rev() {
             let Some(kept) = self.answers.get(&key(&query[..end])).await else { continue };
             if end == query.len() || kept.complete {
                 return answer(narrow(&kept.suggestions, query), None);
@@ -123,7 +141,14 @@ impl SecretNames {
                 None => Err(ServiceError::TooManyRequests { what: "secret name lookups", retry_after_secs: 1 }),
             };
         }
-        let fetched = self.answers.try_get_with(key(query), self.fetch(aws, credential, query)).await;
+        let fetched = match &credential.store {
+            SecretStore::AwsSecretsManager { .. } => {
+                self.answers.try_get_with(key(query), self.fetch(&providers.aws, credential, query)).await
+            }
+            SecretStore::VaultKv2 { kv_mount } => {
+                self.answers.try_get_with(key(query), self.fetch_vault(providers, credential, kv_mount, query)).await
+            }
+        };
         match fetched {
             Ok(kept) => answer(kept.suggestions.clone(), None),
             Err(unanswered) => answer(Vec::new(), Some(unanswered.0.clone())),
@@ -133,8 +158,9 @@ impl SecretNames {
     async fn fetch(&self, aws: &Aws<'_>, credential: &Credential, query: &str) -> Result<Arc<Answer>, Unanswered> {
         let session = secret_providers::session(aws.issuer, aws.sdk, aws.master_key, credential)
             .await
-            .map_err(|diagnosis| problem(diagnosis, false))?;
-        let client = aws.sdk.secrets_manager_with(credential.region, &session);
+            .map_err(|diagnosis| problem(diagnosis, None))?;
+        let region = credential.aws_region().map_err(|diagnosis| problem(diagnosis, None))?;
+        let client = aws.sdk.secrets_manager_with(region, &session);
         let issuer_url = aws.issuer.ready().ok().and(aws.issuer.url.as_ref());
         let (mut suggestions, mut next_token, mut pages) = (Vec::new(), None::<String>, 0);
         loop {
@@ -143,13 +169,13 @@ impl SecretNames {
             if !query.is_empty() {
                 request = request.filters(Filter::builder().key(FilterNameStringType::Name).values(query).build());
             }
-            self.aws_calls.fetch_add(1, Ordering::Relaxed);
+            self.provider_calls.fetch_add(1, Ordering::Relaxed);
             let page = match tokio::time::timeout(LIST_TIMEOUT, request.send()).await {
-                Err(_) => return Err(timed_out(credential)),
+                Err(_) => return Err(timed_out(region)),
                 Ok(Err(error)) => {
                     let failure = Failure::from_sdk(&error);
                     if failure == Failure::Timeout {
-                        return Err(timed_out(credential));
+                        return Err(timed_out(region));
                     }
                     let Some(identity) = secret_providers::identity(credential, issuer_url) else {
                         return Err(problem(
@@ -159,13 +185,13 @@ impl SecretNames {
                                 cause: "AWS refused to list secrets.".to_owned(),
                                 fix: "Run Test Connection on the credential to see why.".to_owned(),
                             },
-                            false,
+                            None,
                         ));
                     };
-                    let ctx = Context { org: credential.org_id, region: credential.region, identity };
+                    let ctx = Context { org: credential.org_id, region, identity };
                     let diagnosis = diagnose(AwsCall::ListSecrets, &failure, &ctx);
                     let denied = matches!(diagnosis.code.as_deref(), Some("AccessDenied" | "AccessDeniedException"));
-                    return Err(problem(diagnosis, denied));
+                    return Err(problem(diagnosis, denied.then(|| LIST_STATEMENT.to_owned())));
                 }
                 Ok(Ok(page)) => page,
             };
@@ -180,6 +206,70 @@ impl SecretNames {
         suggestions.truncate(MAX_SUGGESTIONS);
         suggestions.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Arc::new(Answer { suggestions, complete }))
+    }
+}
+
+impl SecretNames {
+    /// The organization's Vault login (kept across lookups), then a `LIST` of the typed folder.
+    async fn fetch_vault(
+        &self,
+        providers: Providers<'_>,
+        credential: &Credential,
+        kv: &KvMount,
+        query: &str,
+    ) -> Result<Arc<Answer>, Unanswered> {
+        let unavailable = |cause: String, fix: &str| vault_problem(Diagnosis::local(cause, fix), None);
+        let Auth::WorkloadIdentity(config) = &credential.auth else {
+            return Err(unavailable(
+                "A Vault credential signs in with workload identity only.".to_owned(),
+                "Edit the credential and choose a HashiCorp Vault config.",
+            ));
+        };
+        let login = config.vault().map_err(|error| unavailable(error.to_string(), &error.hint()))?;
+        let issuer = providers.aws.issuer.ready().map_err(|reason| {
+            unavailable(reason.to_owned(), "Ask your operator to configure the issuer and restart Wisp.")
+        })?;
+        let subject = Subject::Organization(credential.org_id).to_string();
+        let timed_out = || {
+            Unanswered(SuggestionProblem {
+                message: format!(
+                    "Suggestions are unavailable: Vault at {} did not answer within {} seconds.",
+                    login.address,
+                    LIST_TIMEOUT.as_secs()
+                ),
+                hint: "Keep typing to try again, or type the full path; it is read at kickoff.".to_owned(),
+                statement: None,
+            })
+        };
+        let as_whom = LoginAs::Organization(credential.org_id);
+        let saved_at = config.saved_at.timestamp_micros();
+        let logged_in = kept_login(providers.vault, &issuer, as_whom, &subject, config.id, saved_at, login);
+        let logged_in = match tokio::time::timeout(LIST_TIMEOUT, logged_in).await {
+            Err(_) => return Err(timed_out()),
+            Ok(answer) => answer.map_err(|diagnosis| vault_problem(diagnosis, None))?,
+        };
+        self.provider_calls.fetch_add(1, Ordering::Relaxed);
+        let vault = Vault::of(providers.vault, login);
+        let listed = names::suggest(vault, &logged_in.token, kv, query, MAX_SUGGESTIONS);
+        match tokio::time::timeout(LIST_TIMEOUT, listed).await {
+            Err(_) => Err(timed_out()),
+            Ok(Ok(suggested)) => {
+                let suggestions = suggested
+                    .paths
+                    .into_iter()
+                    .map(|name| SecretSuggestion { name, description: None, last_changed: None })
+                    .collect();
+                Ok(Arc::new(Answer { suggestions, complete: suggested.complete }))
+            }
+            Ok(Err(failure)) => {
+                let folder = Lookup::of(query).folder;
+                let ctx = VaultContext { login, issuer: &issuer.url, subject: &subject };
+                let diagnosis = diagnose_vault(VaultCall::List, &failure, &ctx, Some((kv, folder)));
+                let rule = (diagnosis.code.as_deref() == Some("permission_denied"))
+                    .then(|| format!("path \"{kv}/metadata/{folder}\" {{\n  capabilities = [\"list\"]\n}}"));
+                Err(vault_problem(diagnosis, rule))
+            }
+        }
     }
 }
 
@@ -199,20 +289,29 @@ fn suggestion(entry: &SecretListEntry) -> Option<SecretSuggestion> {
     })
 }
 
-fn problem(diagnosis: Diagnosis, denied: bool) -> Unanswered {
+/// What the field says when the provider gave no list; `statement` is what to grant, when it
+/// refused.
+/// As [`problem`], in Vault's words: Vault has no codes, so its own sentence is quoted.
+fn vault_problem(diagnosis: Diagnosis, statement: Option<String>) -> Unanswered {
+    let words = diagnosis.provider_message.as_ref().map(|words| format!(" Vault said: {words}")).unwrap_or_default();
+    let message = format!("Suggestions are unavailable: {}{words}", diagnosis.cause);
+    let hint = format!("{} You can still type the full path; it is read at kickoff.", diagnosis.fix);
+    Unanswered(SuggestionProblem { message, hint, statement })
+}
+
+fn problem(diagnosis: Diagnosis, statement: Option<String>) -> Unanswered {
     let message = match &diagnosis.code {
         Some(code) => format!("Suggestions are unavailable: AWS answered {code}. {}", diagnosis.cause),
         None => format!("Suggestions are unavailable: {}", diagnosis.cause),
     };
     let hint = format!("{} You can still type the full name; it is read at kickoff.", diagnosis.fix);
-    Unanswered(SuggestionProblem { message, hint, statement: denied.then(|| LIST_STATEMENT.to_owned()) })
+    Unanswered(SuggestionProblem { message, hint, statement })
 }
 
-fn timed_out(credential: &Credential) -> Unanswered {
+fn timed_out(region: Region) -> Unanswered {
     Unanswered(SuggestionProblem {
         message: format!(
-            "Suggestions are unavailable: AWS Secrets Manager in {} did not answer within {} seconds.",
-            credential.region,
+            "Suggestions are unavailable: AWS Secrets Manager in {region} did not answer within {} seconds.",
             LIST_TIMEOUT.as_secs()
         ),
         hint: "Keep typing to try again, or type the full name; it is read at kickoff.".to_owned(),

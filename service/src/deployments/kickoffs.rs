@@ -16,8 +16,10 @@ use vocabulary::{
         AwsForRun, KickoffOutcome, KickoffPage, KickoffResponse, KickoffVariable, KickoffView, SecretFailure,
         role_session_name,
     },
-    env::Delivery,
+    aws::CloudProvider,
+    env::{Delivery, SecretName},
     ids::{AutomationId, CredentialId, KickoffId, WorkloadIdentityConfigId},
+    providers::{SecretProvider, SecretStore},
     token::Audience,
 };
 
@@ -31,9 +33,16 @@ use crate::{
     db::{begin_write, max_by, page_of, text::Text},
     entity::{deployment, deployment_variable, kickoff},
     error::{ServiceError, ServiceResult},
+    guidance::Diagnosis,
     master_key::{DerivedKey, MasterKey, Sealed},
-    secret_providers::{self, Auth},
+    providers::Providers,
+    secret_providers::{self, Auth, Credential},
+    secret_values::SecretValue,
     time::rfc3339,
+    vault::{
+        self,
+        secrets::{Runner, VaultRead, VaultSource},
+    },
 };
 
 /// Hex digits of a value's fingerprint: enough to tell two values apart at a glance, too few
@@ -54,12 +63,12 @@ pub fn fingerprint_key(master_key: &MasterKey) -> DerivedKey {
 /// the token's own. Counted by outcome, with how long it took.
 pub async fn kickoff(
     db: &(impl TransactionTrait + ConnectionTrait),
-    aws: Aws<'_>,
+    providers: Providers<'_>,
     worker: &Worker,
     automation: Option<AutomationId>,
 ) -> ServiceResult<KickoffResponse> {
     let started = std::time::Instant::now();
-    let answer = answer(db, aws, worker, automation).await;
+    let answer = answer(db, providers, worker, automation).await;
     let outcome = match &answer {
         Ok(_) => "succeeded",
         Err(ServiceError::SecretsUnresolved { .. }) => "failed",
@@ -71,10 +80,11 @@ pub async fn kickoff(
 
 async fn answer(
     db: &(impl TransactionTrait + ConnectionTrait),
-    aws: Aws<'_>,
+    providers: Providers<'_>,
     worker: &Worker,
     automation: Option<AutomationId>,
 ) -> ServiceResult<KickoffResponse> {
+    let aws = providers.aws;
     if worker.token() != TokenKind::Deployment {
         return Err(ServiceError::TokenScope {
             message: "A run token asks for the run's ID tokens only; kicking off takes the deployment's token."
@@ -101,16 +111,43 @@ async fn answer(
     let credentials = secret_providers::find_all_in_org(db, worker.org, ids).await?;
 
     let mut failures = Vec::new();
-    let mut reads = Vec::new();
+    let mut aws_reads = Vec::new();
+    let mut vault_reads = Vec::new();
+    // Each Vault credential's source once, so its reads share it (and its login).
+    let vault_sources: BTreeMap<CredentialId, VaultSource<'_>> = credentials
+        .values()
+        .filter_map(|credential| match (&credential.store, &credential.auth) {
+            (SecretStore::VaultKv2 { kv_mount }, Auth::WorkloadIdentity(config)) => {
+                let login = config.vault().ok()?;
+                Some((credential.id, VaultSource {
+                    credential: credential.id,
+                    credential_name: &credential.name,
+                    config: config.id,
+                    config_saved_at: config.saved_at.timestamp_micros(),
+                    login,
+                    kv: kv_mount,
+                }))
+            }
+            _ => None,
+        })
+        .collect();
     for row in &fresh {
+        let variable = row.key.0.as_str();
         let name = row.secret_name.as_ref().map(|n| &n.0);
-        match (row.credential_id.and_then(|id| credentials.get(&id.into())), name) {
-            (Some(credential), Some(secret_name)) => reads.push(SecretRead {
-                variable: row.key.0.as_str(),
-                credential,
-                secret_name,
-                json_key: row.json_key.as_ref().map(|k| &k.0),
-            }),
+        let json_key = row.json_key.as_ref().map(|k| &k.0);
+        let credential = row.credential_id.and_then(|id| credentials.get(&id.into()));
+        match (credential, name) {
+            (Some(credential), Some(secret_name)) => match &credential.store {
+                SecretStore::AwsSecretsManager { .. } => {
+                    aws_reads.push(SecretRead { variable, credential, secret_name, json_key });
+                }
+                SecretStore::VaultKv2 { .. } => match vault_sources.get(&credential.id) {
+                    Some(source) => {
+                        vault_reads.push(VaultRead { variable, source, path: secret_name.as_str(), json_key });
+                    }
+                    None => failures.push(unreadable(row, secret_name, credential)),
+                },
+            },
             _ => failures.push(SecretFailure {
                 variable: row.key.0.to_string(),
                 secret: name.map(ToString::to_string).unwrap_or_default(),
@@ -125,17 +162,33 @@ async fn answer(
             }),
         }
     }
-    let read = read_all(aws, &reads, deadline).await;
-    log_per_config(&reads, &read);
-    for result in &read {
-        crate::metrics::secret_read("aws_secrets_manager", result.as_ref().map(drop).map_err(|f| f.code.as_deref()));
+    let (aws_read, vault_read) = futures::future::join(
+        read_all(aws, &aws_reads, deadline),
+        read_vault(providers, worker, &vault_reads, deadline),
+    )
+    .await;
+    let mut read_through = Vec::new();
+    for (read, result) in aws_reads.iter().zip(&aws_read) {
+        if let Auth::WorkloadIdentity(config) = &read.credential.auth {
+            read_through.push((config.id, config.provider(), result.is_ok()));
+        }
     }
+    for (read, result) in vault_reads.iter().zip(&vault_read) {
+        read_through.push((read.source.config, CloudProvider::Vault, result.is_ok()));
+    }
+    for (provider, result) in [(SecretProvider::AwsSecretsManager, &aws_read), (SecretProvider::VaultKv2, &vault_read)] {
+        for outcome in result {
+            crate::metrics::secret_read(provider.as_str(), outcome.as_ref().map(drop).map_err(|f| f.code.as_deref()));
+        }
+    }
+    log_per_config(&read_through);
 
     let mut fresh_values: HashMap<&str, String> = HashMap::new();
-    for (request, value) in reads.iter().zip(read) {
+    let variables_read = aws_reads.iter().map(|r| r.variable).chain(vault_reads.iter().map(|r| r.variable));
+    for (variable, value) in variables_read.zip(aws_read.into_iter().chain(vault_read)) {
         match value {
             Ok(value) => {
-                fresh_values.insert(request.variable, value.0);
+                fresh_values.insert(variable, value.0);
             }
             Err(failure) => failures.push(*failure),
         }
@@ -210,20 +263,62 @@ struct Run {
     token_hash: String,
 }
 
-/// One line per workload identity config a kickoff read through, as operators grep for it.
-fn log_per_config(reads: &[SecretRead<'_>], results: &[Result<crate::secret_values::SecretValue, Box<SecretFailure>>]) {
-    let mut per_config: BTreeMap<WorkloadIdentityConfigId, (usize, usize)> = BTreeMap::new();
-    for (read, result) in reads.iter().zip(results) {
-        if let Auth::WorkloadIdentity(config) = &read.credential.auth {
-            let counts = per_config.entry(config.id).or_default();
-            if result.is_ok() { counts.0 += 1 } else { counts.1 += 1 }
-        }
+/// Vault's reads, as the running automation (its token logs in). With no issuer, each fails
+/// saying so, as AWS's do.
+async fn read_vault(
+    providers: Providers<'_>,
+    worker: &Worker,
+    reads: &[VaultRead<'_>],
+    deadline: tokio::time::Instant,
+) -> Vec<Result<SecretValue, Box<SecretFailure>>> {
+    if reads.is_empty() {
+        return Vec::new();
     }
-    for (config, (resolved, failed)) in per_config {
+    match providers.aws.issuer.ready() {
+        Ok(issuer) => {
+            let runner = Runner { issuer: &issuer, org: worker.org(), running: worker.running(false) };
+            vault::secrets::read_all(providers.vault, runner, reads, deadline).await
+        }
+        Err(reason) => reads
+            .iter()
+            .map(|read| {
+                Err(Box::new(vault::secrets::failure(
+                    read,
+                    Diagnosis::local(reason, "Ask your operator to configure the issuer and restart Wisp."),
+                )))
+            })
+            .collect(),
+    }
+}
+
+/// A Vault credential whose config is not a Vault login (the database forbids it; said, not
+/// assumed).
+fn unreadable(row: &deployment_variable::Model, secret: &SecretName, credential: &Credential) -> SecretFailure {
+    SecretFailure {
+        variable: row.key.0.to_string(),
+        secret: secret.to_string(),
+        credential: credential.name.clone(),
+        code: None,
+        message: format!("The credential '{}' does not sign in with a HashiCorp Vault config.", credential.name),
+        hint: "Edit the credential on Secret Provider Credentials and choose a HashiCorp Vault workload identity config."
+            .to_owned(),
+    }
+}
+
+/// One line per workload identity config a kickoff read through, as operators grep for it.
+fn log_per_config(reads: &[(WorkloadIdentityConfigId, CloudProvider, bool)]) {
+    let mut per_config: BTreeMap<(WorkloadIdentityConfigId, CloudProvider), (usize, usize)> = BTreeMap::new();
+    for (config, provider, ok) in reads {
+        let counts = per_config.entry((*config, *provider)).or_default();
+        if *ok { counts.0 += 1 } else { counts.1 += 1 }
+    }
+    for ((config, provider), (resolved, failed)) in per_config {
         if failed == 0 {
-            tracing::info!("Workload identity config '{config}' (aws): {resolved} secret(s) resolved");
+            tracing::info!("Workload identity config '{config}' ({provider}): {resolved} secret(s) resolved");
         } else {
-            tracing::warn!("Workload identity config '{config}' (aws): {resolved} secret(s) resolved, {failed} failed");
+            tracing::warn!(
+                "Workload identity config '{config}' ({provider}): {resolved} secret(s) resolved, {failed} failed"
+            );
         }
     }
 }

@@ -99,9 +99,13 @@ async fn start<'a>(
     names: BTreeSet<&str>,
     deadline: Instant,
 ) -> (Group<'a>, Vec<(String, Fetched)>) {
+    let region = match credential.aws_region() {
+        Ok(region) => region,
+        Err(diagnosis) => return refused(credential, names, diagnosis),
+    };
     let session = secret_providers::session(aws.issuer, aws.sdk, aws.master_key, credential);
     let client = match timeout_at(deadline, session).await {
-        Ok(Ok(session)) => aws.sdk.secrets_manager_with(credential.region, &session),
+        Ok(Ok(session)) => aws.sdk.secrets_manager_with(region, &session),
         Ok(Err(diagnosis)) => return refused(credential, names, diagnosis),
         Err(_) => return refused(credential, names, out_of_time(credential)),
     };
@@ -213,9 +217,13 @@ async fn read_one(aws: Aws<'_>, client: &Client, credential: &Credential, name: 
 
 fn diagnose_for(aws: Aws<'_>, credential: &Credential, failure: &Failure, name: &str) -> Diagnosis {
     let issuer = aws.issuer.ready().ok().and(aws.issuer.url.as_ref());
+    let region = match credential.aws_region() {
+        Ok(region) => region,
+        Err(diagnosis) => return diagnosis,
+    };
     match secret_providers::identity(credential, issuer) {
         Some(identity) => {
-            let ctx = Context { org: credential.org_id, region: credential.region, identity };
+            let ctx = Context { org: credential.org_id, region, identity };
             diagnose_secret(failure, &ctx, name)
         }
         None => Diagnosis::local(
@@ -289,8 +297,8 @@ fn out_of_time(credential: &Credential) -> Diagnosis {
         code: None,
         provider_message: None,
         cause: format!(
-            "AWS in {} did not answer before the kickoff's {} second limit.",
-            credential.region,
+            "AWS Secrets Manager{} did not answer before the kickoff's {} second limit.",
+            credential.aws_region().map(|region| format!(" in {region}")).unwrap_or_default(),
             super::KICKOFF_LIMIT.as_secs()
         ),
         fix: "Kick off again; if it keeps happening, run Test Connection on the credential to see which call is slow."

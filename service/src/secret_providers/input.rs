@@ -6,7 +6,8 @@ use vocabulary::{
     aws::{AccessKeyId, ExternalId, Region, RoleArn},
     ids::WorkloadIdentityConfigId,
     name::Name,
-    providers::{AuthMethod, SecretProvider},
+    providers::{AuthMethod, SecretProvider, SecretStore},
+    vault::KvMount,
 };
 
 use crate::error::{FormCheck, ServiceResult};
@@ -57,8 +58,7 @@ pub enum AuthInput {
 #[derive(Clone, Debug)]
 pub struct CredentialInput {
     pub name: Name,
-    pub provider: SecretProvider,
-    pub region: Region,
+    pub store: SecretStore,
     pub auth: AuthInput,
 }
 
@@ -74,13 +74,32 @@ pub struct CredentialForm<'a> {
     pub role_arn: &'a str,
     pub external_id: &'a str,
     pub region: Region,
+    /// Vault KV v2: where the engine is mounted; empty is [`KvMount::DEFAULT`].
+    pub kv_mount: &'a str,
 }
 
 impl CredentialInput {
     pub fn parse(form: CredentialForm<'_>) -> ServiceResult<Self> {
         let mut check = FormCheck::default();
         let name = check.field(Name::parse("name", form.name, MAX_NAME, "aws-secrets"));
+        let store = match form.provider {
+            SecretProvider::AwsSecretsManager => Some(SecretStore::AwsSecretsManager { region: form.region }),
+            SecretProvider::VaultKv2 => {
+                let typed = if form.kv_mount.trim().is_empty() { KvMount::DEFAULT } else { form.kv_mount };
+                check.field(typed.parse::<KvMount>()).map(|kv_mount| SecretStore::VaultKv2 { kv_mount })
+            }
+        };
         let auth = match form.auth_method {
+            method if !form.provider.auth_methods().contains(&method) => {
+                check.refuse(FieldError::new(
+                    "auth_method",
+                    format!(
+                        "{} is read with workload identity only: Wisp stores no Vault token. Choose Workload Identity.",
+                        form.provider.label()
+                    ),
+                ));
+                None
+            }
             AuthMethod::WorkloadIdentity => {
                 let config = form.workload_identity_config.ok_or_else(|| {
                     FieldError::new(
@@ -134,7 +153,7 @@ impl CredentialInput {
                 }
             }
         };
-        check.finish(|| Some(Self { name: name?, provider: form.provider, region: form.region, auth: auth? }))
+        check.finish(|| Some(Self { name: name?, store: store?, auth: auth? }))
     }
 }
 
@@ -153,7 +172,23 @@ mod tests {
             role_arn: "",
             external_id: "",
             region: Region::DEFAULT,
+            kv_mount: "",
         }
+    }
+
+    #[test]
+    fn a_vault_credential_takes_workload_identity_and_a_kv_mount() {
+        let config = Some(WorkloadIdentityConfigId::new());
+        let vault = |method, kv_mount| CredentialForm {
+            provider: SecretProvider::VaultKv2,
+            workload_identity_config: config,
+            kv_mount,
+            ..form(method)
+        };
+        let parsed = CredentialInput::parse(vault(AuthMethod::WorkloadIdentity, " ")).unwrap();
+        assert!(matches!(parsed.store, SecretStore::VaultKv2 { ref kv_mount } if kv_mount.as_str() == "secret"));
+        let error = CredentialInput::parse(vault(AuthMethod::StaticKeys, "kv/../x")).unwrap_err();
+        assert_eq!(fields(error), ["kv_mount", "auth_method"]);
     }
 
     fn fields(error: crate::ServiceError) -> Vec<String> {

@@ -20,7 +20,7 @@ use vocabulary::{
     aws::{AccessKeyId, ExternalId, Region, RoleArn},
     dto::connection::CheckStep,
     ids::{CredentialId, OrgId, WorkloadIdentityConfigId},
-    providers::{AuthMethod, SecretProvider},
+    providers::{AuthMethod, SecretProvider, SecretStore},
 };
 
 pub use self::input::{AuthInput, CredentialForm, CredentialInput, SecretAccessKey};
@@ -29,6 +29,7 @@ use crate::{
     access::{Authorized, Manage, Read, resource::SecretProviders},
     audit::{self, Change},
     aws::{
+        Aws,
         connection_test::{Signer, check_credential, sts_problem},
         federation::{assume_role, assume_web_identity, assumed_role_key, token_for_sts, web_identity_key},
         guidance::{AwsCall, Context, Diagnosis, Identity},
@@ -40,7 +41,9 @@ use crate::{
     error::{ServiceError, ServiceResult},
     issuer::{IssuerState, url::IssuerUrl},
     master_key::{MasterKey, Sealed},
+    providers::Providers,
     references::{Referent, refuse_if_used},
+    vault::connection_test::check_credential as vault_check,
     workload_identity::{self, WorkloadIdentityConfig},
 };
 
@@ -59,8 +62,7 @@ pub struct Credential {
     pub id: CredentialId,
     pub org_id: OrgId,
     pub name: String,
-    pub provider: SecretProvider,
-    pub region: Region,
+    pub store: SecretStore,
     pub is_default: bool,
     pub auth: Auth,
     /// Changes with every save: what was cached for the credential before is not reused.
@@ -88,6 +90,22 @@ impl Auth {
 }
 
 impl Credential {
+    pub fn provider(&self) -> SecretProvider {
+        self.store.provider()
+    }
+
+    /// The Secrets Manager region, for the AWS calls. Callers choose by provider first; a Vault
+    /// credential here is said as a problem, not a panic.
+    pub fn aws_region(&self) -> Result<Region, Diagnosis> {
+        match &self.store {
+            SecretStore::AwsSecretsManager { region } => Ok(*region),
+            SecretStore::VaultKv2 { .. } => Err(Diagnosis::local(
+                format!("'{}' reads Vault, not AWS Secrets Manager.", self.name),
+                "Choose an AWS Secrets Manager credential.",
+            )),
+        }
+    }
+
     /// The stored secret access key, opened: for the calls that sign with it, never for display.
     pub fn secret_access_key(&self, master_key: &MasterKey) -> ServiceResult<Option<String>> {
         let Auth::StaticKeys { sealed, .. } = &self.auth else { return Ok(None) };
@@ -127,13 +145,16 @@ fn credential(
             }
         }
     };
-    let region = model.region.as_ref().ok_or_else(|| corrupt(&model))?.0;
+    let store = match (model.provider.0, model.region, &model.kv_mount) {
+        (SecretProvider::AwsSecretsManager, Some(region), _) => SecretStore::AwsSecretsManager { region: region.0 },
+        (SecretProvider::VaultKv2, _, Some(kv_mount)) => SecretStore::VaultKv2 { kv_mount: kv_mount.0.clone() },
+        _ => return Err(corrupt(&model)),
+    };
     Ok(Credential {
         id: model.id.into(),
         org_id: model.org_id.into(),
         name: model.name,
-        provider: model.provider.0,
-        region,
+        store,
         is_default: model.is_default,
         auth,
         updated_at: model.updated_at,
@@ -220,9 +241,10 @@ pub async fn create(
         ..Default::default()
     };
     write(&txn, &mut model, master_key, org, id, &input, None).await?;
-    let is_default = DEFAULT.decide::<credential::Entity>(&txn, org, Text(input.provider), default).await?;
+    let provider = Text(input.store.provider());
+    let is_default = DEFAULT.decide::<credential::Entity>(&txn, org, provider, default).await?;
     if is_default {
-        DEFAULT.clear::<credential::Entity>(&txn, org, Text(input.provider)).await?;
+        DEFAULT.clear::<credential::Entity>(&txn, org, provider).await?;
     }
     model.is_default = Set(is_default);
     let model = model.insert(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
@@ -248,7 +270,7 @@ pub async fn update(
     let mut model: credential::ActiveModel = existing.clone().into();
     write(&txn, &mut model, master_key, org, id, &input, Some(&existing)).await?;
     if is_default {
-        DEFAULT.clear::<credential::Entity>(&txn, org, Text(input.provider)).await?;
+        DEFAULT.clear::<credential::Entity>(&txn, org, Text(input.store.provider())).await?;
     }
     model.is_default = Set(is_default);
     let model = model.update(&txn).await.map_err(|e| name_taken(e, input.name.as_str()))?;
@@ -271,8 +293,14 @@ async fn write(
 ) -> ServiceResult<()> {
     model.name = Set(input.name.to_string());
     model.name_key = Set(input.name.key().to_owned());
-    model.provider = Set(Text(input.provider));
-    model.region = Set(Some(Text(input.region)));
+    let provider = input.store.provider();
+    model.provider = Set(Text(provider));
+    let (region, kv_mount) = match &input.store {
+        SecretStore::AwsSecretsManager { region } => (Some(Text(*region)), None),
+        SecretStore::VaultKv2 { kv_mount } => (None, Some(Text(kv_mount.clone()))),
+    };
+    model.region = Set(region);
+    model.kv_mount = Set(kv_mount);
     model.updated_at = Set(Utc::now());
     match &input.auth {
         AuthInput::WorkloadIdentity(config) => {
@@ -284,14 +312,14 @@ async fn write(
                 .into(),
                 other => other,
             })?;
-            if config.provider() != input.provider.cloud() {
+            if config.provider() != provider.cloud() {
                 return Err(FieldError::new(
                     "workload_identity_config",
                     format!(
                         "{} signs in to {}: choose a config for {}.",
                         config.name,
                         config.provider().label(),
-                        input.provider.cloud().label()
+                        provider.cloud().label()
                     ),
                 )
                 .into());
@@ -360,18 +388,35 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Manager, id: CredentialI
     Ok(())
 }
 
-/// Test Connection for a credential, through `ListSecrets` in its region.
-pub async fn test_connection(
-    issuer: &IssuerState,
-    sdk: &AwsSdk,
-    master_key: &MasterKey,
-    credential: &Credential,
-) -> ConnectionReport {
+/// Test Connection for a credential: `ListSecrets` in its region, or a list of its KV mount.
+pub async fn test_connection(providers: Providers<'_>, credential: &Credential) -> ConnectionReport {
+    let Aws { issuer, sdk, master_key } = providers.aws;
+    let region = match (&credential.store, &credential.auth) {
+        (SecretStore::VaultKv2 { kv_mount }, Auth::WorkloadIdentity(config)) => {
+            return match config.vault() {
+                Ok(login) => {
+                    vault_check(issuer, providers.vault, credential.org_id, login, kv_mount).await
+                }
+                Err(error) => ConnectionReport::refused(
+                    CheckStep::VAULT_CREDENTIAL,
+                    Diagnosis::local(error.to_string(), error.hint()),
+                ),
+            };
+        }
+        (SecretStore::AwsSecretsManager { region }, _) => *region,
+        (SecretStore::VaultKv2 { .. }, Auth::StaticKeys { .. }) => {
+            return ConnectionReport::refused(
+                CheckStep::VAULT_CREDENTIAL,
+                Diagnosis::local(
+                    "A Vault credential signs in with workload identity only.",
+                    "Edit the credential and choose a HashiCorp Vault workload identity config.",
+                ),
+            );
+        }
+    };
     match &credential.auth {
         Auth::WorkloadIdentity(config) => match config.aws() {
-            Ok(aws) => {
-                check_credential(issuer, sdk, credential.org_id, Signer::WebIdentity(aws), credential.region).await
-            }
+            Ok(aws) => check_credential(issuer, sdk, credential.org_id, Signer::WebIdentity(aws), region).await,
             Err(error) => ConnectionReport::refused(
                 CheckStep::WORKLOAD_IDENTITY_CREDENTIAL,
                 Diagnosis::local(error.to_string(), error.hint()),
@@ -389,7 +434,7 @@ pub async fn test_connection(
                 role: role_arn.as_ref(),
                 external_id: external_id.as_ref(),
             };
-            check_credential(issuer, sdk, credential.org_id, signer, credential.region).await
+            check_credential(issuer, sdk, credential.org_id, signer, region).await
         }
     }
 }
@@ -402,7 +447,7 @@ pub async fn session(
     master_key: &MasterKey,
     credential: &Credential,
 ) -> Result<AwsCredentials, Diagnosis> {
-    let region = credential.region;
+    let region = credential.aws_region()?;
     match &credential.auth {
         Auth::WorkloadIdentity(config) => {
             let aws = config.aws().map_err(|error| Diagnosis::local(error.to_string(), error.hint()))?;
@@ -484,6 +529,7 @@ async fn record(
         "role_arn": model.role_arn.as_ref().map(|arn| arn.0.to_string()),
         "external_id_set": model.external_id.is_some(),
         "region": model.region.map(|region| region.0),
+        "kv_mount": model.kv_mount.as_ref().map(|mount| mount.0.to_string()),
         "default": model.is_default,
     });
     let change = Change {

@@ -23,14 +23,20 @@ impl<'a> Lookup<'a> {
 
     /// The names of `listed` (a listing of the folder) this lookup suggests, as full paths, at most
     /// `max`, in Vault's order (sorted).
-    pub fn suggest(&self, listed: &[String], max: usize) -> Vec<String> {
-        listed
-            .iter()
-            .filter(|name| name.starts_with(self.start))
-            .take(max)
-            .map(|name| format!("{}{name}", self.folder))
-            .collect()
+    pub fn suggest(&self, listed: &[String], max: usize) -> Suggested {
+        let matching: Vec<&String> = listed.iter().filter(|name| name.starts_with(self.start)).collect();
+        Suggested {
+            complete: matching.len() <= max,
+            paths: matching.into_iter().take(max).map(|name| format!("{}{name}", self.folder)).collect(),
+        }
     }
+}
+
+/// Paths that start as typed, and whether they are all there are.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Suggested {
+    pub paths: Vec<String>,
+    pub complete: bool,
 }
 
 /// The paths under `kv` that start with `typed`, at most `max`.
@@ -40,7 +46,7 @@ pub async fn suggest(
     kv: &KvMount,
     typed: &str,
     max: usize,
-) -> Result<Vec<String>, VaultFailure> {
+) -> Result<Suggested, VaultFailure> {
     let lookup = Lookup::of(typed);
     let listed = vault.list(token, kv, lookup.folder).await?;
     Ok(lookup.suggest(&listed, max))
@@ -61,8 +67,11 @@ mod tests {
     #[test]
     fn suggestions_are_full_paths_that_start_as_typed() {
         let listed = ["db".to_owned(), "deploy/".to_owned(), "api".to_owned()];
-        assert_eq!(Lookup::of("app/d").suggest(&listed, 20), ["app/db", "app/deploy/"]);
-        assert_eq!(Lookup::of("app/").suggest(&listed, 2), ["app/db", "app/deploy/"]);
-        assert!(Lookup::of("app/x").suggest(&listed, 20).is_empty());
+        let paths = |lookup: &str, max| Lookup::of(lookup).suggest(&listed, max).paths;
+        assert_eq!(paths("app/d", 20), ["app/db", "app/deploy/"]);
+        assert_eq!(paths("app/", 2), ["app/db", "app/deploy/"]);
+        assert!(!Lookup::of("app/").suggest(&listed, 2).complete);
+        assert!(Lookup::of("app/d").suggest(&listed, 2).complete);
+        assert!(paths("app/x", 20).is_empty());
     }
 }

@@ -110,33 +110,50 @@ async fn login(
     source: &VaultSource<'_>,
     deadline: Instant,
 ) -> Result<Login, Diagnosis> {
-    let key = LoginKey { config: source.config, saved_at: source.config_saved_at, subject: subject.to_owned() };
-    let obtain = async {
-        let token = runner.issuer.minter.automation_token(runner.org, runner.running, &source.login.audience).map_err(
-            |error| {
-                tracing::error!("Wisp could not sign a token for Vault: {error}");
-                Diagnosis::local(
-                    "Wisp could not sign a token for Vault.",
-                    "Ask your operator to check the server log and the signing key settings.",
-                )
-            },
-        )?;
-        let vault = Vault::of(sdk, source.login);
-        let login = vault.login(&source.login.auth_mount, &source.login.role, &token.token).await;
-        login.map_err(|failure| {
-            diagnose(
-                VaultCall::Login,
-                &failure,
-                &VaultContext { login: source.login, issuer: &runner.issuer.url, subject },
-                None,
-            )
-        })
-    };
-    match timeout_at(deadline, sdk.logins().get_or_obtain(key, obtain)).await {
-        Ok(Ok(login)) => Ok(login),
-        Ok(Err(diagnosis)) => Err((*diagnosis).clone()),
+    let as_whom = LoginAs::Run(runner.org, runner.running);
+    let kept = kept_login(sdk, runner.issuer, as_whom, subject, source.config, source.config_saved_at, source.login);
+    match timeout_at(deadline, kept).await {
+        Ok(answer) => answer,
         Err(_) => Err(out_of_time(source.login)),
     }
+}
+
+/// Whose token logs in: the organization's (suggestions), or a running automation's (kickoffs).
+#[derive(Clone, Copy)]
+pub enum LoginAs {
+    Organization(OrgId),
+    Run(OrgId, RunningAutomation),
+}
+
+/// A kept Vault token for (config, subject), or a new login, shared by concurrent askers.
+pub async fn kept_login(
+    sdk: &VaultSdk,
+    issuer: &Issuer,
+    as_whom: LoginAs,
+    subject: &str,
+    config: WorkloadIdentityConfigId,
+    config_saved_at: i64,
+    login: &VaultLogin,
+) -> Result<Login, Diagnosis> {
+    let key = LoginKey { config, saved_at: config_saved_at, subject: subject.to_owned() };
+    let obtain = async {
+        let token = match as_whom {
+            LoginAs::Organization(org) => issuer.minter.token(org, &login.audience).await,
+            LoginAs::Run(org, running) => issuer.minter.automation_token(org, running, &login.audience),
+        };
+        let token = token.map_err(|error| {
+            tracing::error!("Wisp could not sign a token for Vault: {error}");
+            Diagnosis::local(
+                "Wisp could not sign a token for Vault.",
+                "Ask your operator to check the server log and the signing key settings.",
+            )
+        })?;
+        let vault = Vault::of(sdk, login);
+        vault.login(&login.auth_mount, &login.role, &token.token).await.map_err(|failure| {
+            diagnose(VaultCall::Login, &failure, &VaultContext { login, issuer: &issuer.url, subject }, None)
+        })
+    };
+    sdk.logins().get_or_obtain(key, obtain).await.map_err(|diagnosis| (*diagnosis).clone())
 }
 
 async fn read_one(
@@ -160,7 +177,7 @@ async fn read_one(
     }
 }
 
-fn failure(read: &VaultRead<'_>, diagnosis: Diagnosis) -> SecretFailure {
+pub(crate) fn failure(read: &VaultRead<'_>, diagnosis: Diagnosis) -> SecretFailure {
     let message = match &diagnosis.provider_message {
         Some(words) => format!("{} Vault said: {words}", diagnosis.cause),
         None => diagnosis.cause,

@@ -82,6 +82,23 @@ impl VaultTrust<'_> {
     }
 }
 
+/// The folder of the KV mount the policy reads, as typed: surrounding slashes dropped, and only
+/// characters a policy path holds as they are (a quote or a newline would end the rule early).
+pub fn parse_prefix(text: &str) -> Result<String, vocabulary::FieldError> {
+    let prefix = text.trim().trim_matches('/');
+    match prefix.chars().find(|c| !(c.is_ascii_alphanumeric() || "_.-/@=+".contains(*c))) {
+        None if prefix.len() <= 256 => Ok(prefix.to_owned()),
+        None => Err(vocabulary::FieldError::new("prefix", "A path prefix is at most 256 characters.")),
+        Some(bad) => Err(vocabulary::FieldError::new(
+            "prefix",
+            format!(
+                "The path prefix contains {}: use letters, digits, _ . - @ = + and / between folders, such as teams/payments.",
+                if bad.is_whitespace() { "a space".to_owned() } else { format!("'{bad}'") }
+            ),
+        )),
+    }
+}
+
 /// `list` on each folder above `prefix`, so the Secret Name suggestions can walk down to it.
 fn parent_folders(kv: &KvMount, prefix: &str) -> String {
     let mut rules = format!("path \"{kv}/metadata/\" {{\n  capabilities = [\"list\"]\n}}\n");
@@ -144,6 +161,8 @@ mod tests {
         assert!(policy.contains("path \"secret/metadata/teams/payments/*\""), "{policy}");
         assert!(policy.contains("path \"secret/metadata/teams/\""), "{policy}");
         assert!(policy.contains("path \"secret/metadata/\""), "{policy}");
+        assert_eq!(parse_prefix(" /teams/payments/ ").unwrap(), "teams/payments");
+        assert!(parse_prefix("a\"b").unwrap_err().message.contains("'\"'"));
         let everything = trust(&issuer, &login, &kv, "").policy();
         assert!(everything.contains("path \"secret/data/*\""), "{everything}");
     }

@@ -16,12 +16,17 @@ use vocabulary::{
     aws::{CloudProvider, Region, RoleArn},
     ids::{OrgId, WorkloadIdentityConfigId},
     providers::{AwsRole, IdentityTarget},
+    vault::VaultLogin,
 };
 
-pub use self::input::ConfigInput;
+pub use self::input::{ConfigForm, ConfigInput};
 pub use crate::db::defaults::DefaultChoice;
 use crate::{
     access::{Authorized, Manage, Read, resource::WorkloadIdentityConfigs},
+    aws::connection_test::check_workload_identity,
+    connection_test::ConnectionReport,
+    providers::Providers,
+    vault::connection_test::check_login,
     audit::{self, Change},
     db::{begin_write, defaults::DefaultSlot, lock_organization, text::Text, unique::violates},
     entity::workload_identity_config as config,
@@ -39,6 +44,8 @@ pub struct WorkloadIdentityConfig {
     pub name: String,
     pub is_default: bool,
     pub target: IdentityTarget,
+    /// Its last save: what was kept for it before (a login, a session) is not reused.
+    pub saved_at: chrono::DateTime<Utc>,
 }
 
 impl WorkloadIdentityConfig {
@@ -50,7 +57,28 @@ impl WorkloadIdentityConfig {
     pub fn aws(&self) -> ServiceResult<AwsWebIdentity<'_>> {
         match &self.target {
             IdentityTarget::Aws(role) => Ok(AwsWebIdentity { org: self.org_id, role }),
+            IdentityTarget::Vault(_) => Err(self.not_for(CloudProvider::Aws)),
         }
+    }
+
+    /// Where and as whom to log in, for what only Vault does.
+    pub fn vault(&self) -> ServiceResult<&VaultLogin> {
+        match &self.target {
+            IdentityTarget::Vault(login) => Ok(login),
+            IdentityTarget::Aws(_) => Err(self.not_for(CloudProvider::Vault)),
+        }
+    }
+
+    fn not_for(&self, wanted: CloudProvider) -> ServiceError {
+        ServiceError::invalid(
+            "workload_identity_config",
+            format!(
+                "'{}' is a {} config; this needs a {} one: choose a config of that provider.",
+                self.name,
+                self.provider().label(),
+                wanted.label()
+            ),
+        )
     }
 }
 
@@ -81,11 +109,22 @@ impl TryFrom<config::Model> for WorkloadIdentityConfig {
                 region: region.0,
                 session_tags: model.session_tags,
             }),
+            (CloudProvider::Vault, ..) if model.vault_address.is_some() => {
+                match (model.vault_address, model.vault_auth_mount, model.vault_role, model.vault_audience) {
+                    (Some(address), Some(auth_mount), Some(role), Some(audience)) => {
+                        IdentityTarget::Vault(VaultLogin {
+                            address: address.0,
+                            auth_mount: auth_mount.0,
+                            role: role.0,
+                            audience: audience.0,
+                            namespace: model.vault_namespace.map(|n| n.0),
+                        })
+                    }
+                    _ => return Err(lacks_columns(model.id)),
+                }
+            }
             _ => {
-                return Err(ServiceError::Internal(format!(
-                    "workload identity config {} lacks the columns of its provider",
-                    model.id
-                )));
+                return Err(lacks_columns(model.id));
             }
         };
         Ok(Self {
@@ -94,7 +133,22 @@ impl TryFrom<config::Model> for WorkloadIdentityConfig {
             name: model.name,
             is_default: model.is_default,
             target,
+            saved_at: model.updated_at,
         })
+    }
+}
+
+fn lacks_columns(id: uuid::Uuid) -> ServiceError {
+    ServiceError::Internal(format!("workload identity config {id} lacks the columns of its provider"))
+}
+
+/// Test Connection for a config: the issuer, a token, and the provider's sign-in (AWS STS, or a
+/// Vault JWT login).
+pub async fn test_connection(providers: Providers<'_>, config: &WorkloadIdentityConfig) -> ConnectionReport {
+    let issuer = providers.aws.issuer;
+    match &config.target {
+        IdentityTarget::Aws(_) => check_workload_identity(issuer, providers.aws.sdk, config).await,
+        IdentityTarget::Vault(login) => check_login(issuer, providers.vault, config.org_id, login).await,
     }
 }
 
@@ -230,13 +284,20 @@ fn write(model: &mut config::ActiveModel, input: &ConfigInput, is_default: bool)
     model.name_key = Set(input.name.key().to_owned());
     model.provider = Set(Text(input.target.provider()));
     model.is_default = Set(is_default);
-    match &input.target {
-        IdentityTarget::Aws(role) => {
-            model.role_arn = Set(Some(Text(role.role_arn.clone())));
-            model.region = Set(Some(Text(role.region)));
-            model.session_tags = Set(role.session_tags);
-        }
-    }
+    // Every provider's columns are written, the other provider's as NULL, so a config whose
+    // provider changed keeps nothing of the old one (a check constraint insists).
+    let (aws, vault) = match &input.target {
+        IdentityTarget::Aws(role) => (Some(role), None),
+        IdentityTarget::Vault(login) => (None, Some(login)),
+    };
+    model.role_arn = Set(aws.map(|role| Text(role.role_arn.clone())));
+    model.region = Set(aws.map(|role| Text(role.region)));
+    model.session_tags = Set(aws.is_some_and(|role| role.session_tags));
+    model.vault_address = Set(vault.map(|login| Text(login.address.clone())));
+    model.vault_auth_mount = Set(vault.map(|login| Text(login.auth_mount.clone())));
+    model.vault_role = Set(vault.map(|login| Text(login.role.clone())));
+    model.vault_audience = Set(vault.map(|login| Text(login.audience.clone())));
+    model.vault_namespace = Set(vault.and_then(|login| login.namespace.clone().map(Text)));
     model.updated_at = Set(Utc::now());
 }
 
@@ -260,6 +321,11 @@ async fn record(
                 "region": model.region.map(|region| region.0),
                 "default": model.is_default,
                 "session_tags": model.session_tags,
+                "vault_address": model.vault_address.as_ref().map(|a| a.0.to_string()),
+                "vault_auth_mount": model.vault_auth_mount.as_ref().map(|m| m.0.to_string()),
+                "vault_role": model.vault_role.as_ref().map(|r| r.0.to_string()),
+                "vault_audience": model.vault_audience.as_ref().map(|a| a.0.to_string()),
+                "vault_namespace": model.vault_namespace.as_ref().map(|n| n.0.to_string()),
             }),
         },
     )

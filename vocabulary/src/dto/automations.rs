@@ -79,7 +79,7 @@ impl SourceView {
 pub struct CredentialChoice {
     pub id: CredentialId,
     pub name: String,
-    pub region: Region,
+    pub store: crate::providers::SecretStore,
     pub delivery: Delivery,
     pub is_default: bool,
 }

@@ -44,6 +44,12 @@ impl CheckStep {
         CheckStep::VaultList,
     ];
 
+    /// Who answers the calls of `plan`, as its words are quoted ("Vault said: …").
+    pub fn speaker(plan: impl IntoIterator<Item = CheckStep>) -> &'static str {
+        let vault = [CheckStep::VaultLogin, CheckStep::VaultCapabilities, CheckStep::VaultList];
+        if plan.into_iter().any(|step| vault.contains(&step)) { "Vault" } else { "AWS" }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             CheckStep::Issuer => "Issuer configured and consistent",

@@ -1,10 +1,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    aws::{AccessKeyId, ExternalId, Region, RoleArn},
+    aws::{AccessKeyId, CloudProvider, ExternalId, Region, RoleArn},
     dto::connection::CheckStep,
     ids::{CredentialId, WorkloadIdentityConfigId},
-    providers::{AuthMethod, SecretProvider},
+    providers::{AuthMethod, SecretProvider, SecretStore},
     used_by::UsedBy,
 };
 
@@ -13,8 +13,8 @@ use crate::{
 pub struct CredentialView {
     pub id: CredentialId,
     pub name: String,
-    pub provider: SecretProvider,
-    pub region: Region,
+    /// The provider and where in it: a Secrets Manager region, or a KV mount.
+    pub store: SecretStore,
     pub is_default: bool,
     pub auth: CredentialAuth,
     /// The automations whose variables read through it and the active deployments that do (it cannot be deleted while any does).
@@ -36,9 +36,10 @@ impl CredentialAuth {
         }
     }
 
-    /// What Test Connection checks for such a credential, in order.
-    pub fn test_plan(&self) -> &'static [CheckStep] {
+    /// What Test Connection checks for such a credential of `provider`, in order.
+    pub fn test_plan(&self, provider: SecretProvider) -> &'static [CheckStep] {
         match self {
+            CredentialAuth::WorkloadIdentity { .. } if provider == SecretProvider::VaultKv2 => CheckStep::VAULT_CREDENTIAL,
             CredentialAuth::WorkloadIdentity { .. } => CheckStep::WORKLOAD_IDENTITY_CREDENTIAL,
             CredentialAuth::StaticKeys { role_arn: Some(_), .. } => CheckStep::STATIC_KEYS_WITH_ROLE,
             CredentialAuth::StaticKeys { role_arn: None, .. } => CheckStep::STATIC_KEYS,
@@ -51,8 +52,16 @@ impl CredentialAuth {
 pub struct ConfigChoice {
     pub id: WorkloadIdentityConfigId,
     pub name: String,
-    pub region: Region,
+    pub provider: CloudProvider,
+    /// An AWS config's region, which a credential's region starts from.
+    pub region: Option<Region>,
     pub is_default: bool,
+}
+
+impl CredentialView {
+    pub fn provider(&self) -> SecretProvider {
+        self.store.provider()
+    }
 }
 
 /// What the Secret Provider Credentials page shows.

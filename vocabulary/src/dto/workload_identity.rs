@@ -1,8 +1,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    aws::{CloudProvider, Region, RoleArn},
+    aws::CloudProvider,
     ids::WorkloadIdentityConfigId,
+    providers::IdentityTarget,
     used_by::UsedBy,
 };
 
@@ -10,14 +11,24 @@ use crate::{
 pub struct ConfigView {
     pub id: WorkloadIdentityConfigId,
     pub name: String,
-    pub provider: CloudProvider,
-    pub role_arn: RoleArn,
-    pub region: Region,
     pub is_default: bool,
-    /// Tokens for runs through it carry AWS session tags.
-    pub session_tags: bool,
+    /// The provider and its fields: an AWS role, or a Vault login.
+    pub target: IdentityTarget,
     /// The credentials that use it (it cannot be deleted while any does).
     pub used_by: UsedBy,
+}
+
+impl ConfigView {
+    pub fn provider(&self) -> CloudProvider {
+        self.target.provider()
+    }
+}
+
+/// The commands that make a Vault trust this organization's tokens, from its real values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultTrustView {
+    /// A shell script of `bao` commands (the same with `vault`), the policy and role included.
+    pub commands: String,
 }
 
 /// What an admin pastes into AWS for one role, from this organization's real values.

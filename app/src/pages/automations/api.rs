@@ -101,7 +101,7 @@ pub async fn get_automation(id: AutomationId) -> Result<AutomationPage, AppError
         variables: variables.into_iter().map(views::variable).collect(),
         credentials: credentials.into_iter().map(views::credential_choice).collect(),
         run_role: automation.run_role,
-        run_roles: run_roles.into_iter().map(views::run_role_choice).collect(),
+        run_roles: run_roles.into_iter().filter_map(views::run_role_choice).collect(),
     })
 }
 
@@ -236,7 +236,7 @@ pub async fn suggest_secret_names(credential: CredentialId, query: String) -> Re
     let (state, proof) = auth::authorize::<Manage<Automations>>().await?;
     let reader = state.access.also::<Read<SecretProviders>, _>(&proof)?;
     let credential = secret_providers::get(&state.db, &reader, credential).await?;
-    state.secret_names.suggest(&state.aws(), &proof, &credential, &query).await.map_err(|e| {
+    state.secret_names.suggest(state.providers(), &proof, &credential, &query).await.map_err(|e| {
         if let Some(seconds) = e.retry_after_secs() {
             auth::retry_after(seconds);
         }

@@ -1,5 +1,6 @@
 //! The Secret Name field: a WAI-ARIA 1.2 combobox with a list of suggestions from the chosen
-//! credential's `ListSecrets`, asked 250 ms after the last keystroke. Down/Up move through the
+//! credential's `ListSecrets` (or, for Vault, a `LIST` of the typed folder: picking a folder goes
+//! on down into it), asked 250 ms after the last keystroke. Down/Up move through the
 //! suggestions, Home/End jump to the first and last, Enter picks without submitting the form,
 //! Escape closes the list only. Whatever is typed stays the value: a secret made minutes ago
 //! may not be listed yet.
@@ -8,9 +9,9 @@ use std::time::Duration;
 use leptos::{prelude::*, task::spawn_local};
 use vocabulary::{
     ErrorCode,
-    aws::Region,
     dto::automations::{SecretSuggestion, SuggestionProblem},
     ids::CredentialId,
+    providers::SecretStore,
 };
 
 use super::api;
@@ -37,9 +38,9 @@ enum Status {
 pub fn SecretNameField(
     id: &'static str,
     credential: Signal<Option<CredentialId>>,
-    /// Where the credential reads: an empty answer names it, since a secret in another region is
-    /// the usual reason a name is not found.
-    region: Signal<Option<Region>>,
+    /// Where the credential reads: an empty answer names it, since a secret in another region (or
+    /// mount) is the usual reason a name is not found.
+    store: Signal<Option<SecretStore>>,
     value: RwSignal<String>,
     #[prop(into)] invalid: Signal<bool>,
 ) -> impl IntoView {
@@ -104,9 +105,14 @@ pub fn SecretNameField(
     });
     let pick = move |index: usize| {
         if let Some(chosen) = suggestions.with_untracked(|all| all.get(index).map(|s| s.name.clone())) {
+            let folder = chosen.ends_with('/');
             value.set(chosen);
             latest.update_value(|n| *n += 1);
             close();
+            // A Vault folder: what is in it comes next.
+            if folder {
+                look_up(Duration::ZERO);
+            }
         }
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -222,9 +228,11 @@ pub fn SecretNameField(
                     Status::Answered { query, count: 0 } => view! {
                         <p class="field-note">
                             {
-                                let place = region.get().map(|r| format!(" in {r}")).unwrap_or_default();
+                                let store = store.get();
+                                let place = store.as_ref().map(SecretStore::place).unwrap_or_default();
                                 if query.is_empty() {
-                                    format!("This credential lists no secrets{place}. Check the credential's AWS Region, or type a name.")
+                                    let field = store.as_ref().map_or("AWS Region", SecretStore::location_field);
+                                    format!("This credential lists no secrets{place}. Check the credential's {field}, or type a name.")
                                 } else {
                                     format!("No secret starts with \u{201c}{query}\u{201d}{place}. You can still save this name: it is read at kickoff.")
                                 }
@@ -236,7 +244,7 @@ pub fn SecretNameField(
                         <p class="field-note visually-hidden">{format!("{count} suggestions: use the arrow keys to choose.")}</p>
                     }
                     .into_any(),
-                    Status::Problem(problem) => view! { <ProblemNote problem/> }.into_any(),
+                    Status::Problem(problem) => view! { <ProblemNote problem vault=matches!(store.get(), Some(SecretStore::VaultKv2 { .. }))/> }.into_any(),
                     Status::Failed(error) if error.code == ErrorCode::RateLimited => view! {
                         <p class="field-note">"Many lookups at once: suggestions resume in a moment. You can keep typing."</p>
                     }
@@ -251,9 +259,11 @@ pub fn SecretNameField(
     }
 }
 
-/// Why AWS gave no suggestions, what to do, and the statement to add when it refused.
+/// Why the provider gave no suggestions, what to do, and the statement (or Vault policy rule) to
+/// add when it refused.
 #[component]
-fn ProblemNote(problem: SuggestionProblem) -> impl IntoView {
+fn ProblemNote(problem: SuggestionProblem, vault: bool) -> impl IntoView {
+    let copy_label = if vault { "Copy the policy rule" } else { "Copy the ListSecrets statement" };
     view! {
         <div class="suggestion-problem">
             <p class="warning">{problem.message}</p>
@@ -261,7 +271,7 @@ fn ProblemNote(problem: SuggestionProblem) -> impl IntoView {
             {problem.statement.map(|statement| view! {
                 <div class="policy-snippet">
                     <pre><code>{statement.clone()}</code></pre>
-                    <CopyButton text=statement label="Copy the ListSecrets statement"/>
+                    <CopyButton text=statement label=copy_label/>
                 </div>
             })}
         </div>

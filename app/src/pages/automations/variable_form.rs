@@ -184,7 +184,7 @@ pub fn VariableForm(
                     <SecretNameField
                         id="var-secret-name"
                         credential=Signal::derive(move || credential.get())
-                        region=Signal::derive(move || chosen().map(|c| c.region))
+                        store=Signal::derive(move || chosen().map(|c| c.store))
                         value=secret_name
                         invalid=Signal::derive(move || field_error("secret_name")().is_some())
                     />

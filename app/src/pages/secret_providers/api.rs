@@ -23,8 +23,6 @@ pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
         },
         references, secret_providers, workload_identity,
     };
-    use vocabulary::{dto::secret_providers::ConfigChoice, providers::IdentityTarget};
-
     use crate::{auth, views};
 
     let caller = auth::signed_in().await?;
@@ -42,13 +40,7 @@ pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
                 views::credential(c, used_by)
             })
             .collect(),
-        configs: configs
-            .into_iter()
-            .map(|c| {
-                let IdentityTarget::Aws(role) = c.target;
-                ConfigChoice { id: c.id, name: c.name, region: role.region, is_default: c.is_default }
-            })
-            .collect(),
+        configs: configs.into_iter().map(views::config_choice).collect(),
     })
 }
 
@@ -62,7 +54,8 @@ pub async fn create_credential(
     secret_access_key: String,
     role_arn: String,
     external_id: String,
-    region: Region,
+    region: Option<Region>,
+    kv_mount: Option<String>,
     set_default: Option<bool>,
 ) -> Result<CredentialView, AppError> {
     use service::{
@@ -83,7 +76,8 @@ pub async fn create_credential(
         secret_access_key: &secret_access_key,
         role_arn: &role_arn,
         external_id: &external_id,
-        region,
+        region: region.unwrap_or(Region::DEFAULT),
+        kv_mount: kv_mount.as_deref().unwrap_or_default(),
     })?;
     let created = secret_providers::create(&state.db, &state.master_key, &proof, input, set_default.into()).await?;
     Ok(views::credential(created, UsedBy::default()))
@@ -101,7 +95,8 @@ pub async fn update_credential(
     secret_access_key: String,
     role_arn: String,
     external_id: String,
-    region: Region,
+    region: Option<Region>,
+    kv_mount: Option<String>,
     set_default: bool,
 ) -> Result<CredentialView, AppError> {
     use service::{
@@ -122,7 +117,8 @@ pub async fn update_credential(
         secret_access_key: &secret_access_key,
         role_arn: &role_arn,
         external_id: &external_id,
-        region,
+        region: region.unwrap_or(Region::DEFAULT),
+        kv_mount: kv_mount.as_deref().unwrap_or_default(),
     })?;
     let updated = secret_providers::update(&state.db, &state.master_key, &proof, id, input, set_default).await?;
     let used_by = references::users_of(&state.db, proof.org_id(), Referent::Credential(id)).await?;
@@ -166,7 +162,7 @@ pub async fn test_credential_connection(id: CredentialId) -> Result<ConnectionRe
 
     let (state, proof) = auth::authorize::<Read<SecretProviders>>().await?;
     let credential = secret_providers::get(&state.db, &proof, id).await?;
-    let report = secret_providers::test_connection(&state.issuer, &state.aws, &state.master_key, &credential).await;
+    let report = secret_providers::test_connection(state.providers(), &credential).await;
     tracing::info!(credential = %credential.id, passed = report.passed(), failed_step = ?report.failed_step(), "test connection");
     Ok(views::report(report))
 }

@@ -1,13 +1,15 @@
-//! Add or edit a credential. Under Workload Identity only the config and region show; under
-//! static keys the key, its secret (never shown back: empty keeps the stored one), an optional
-//! role and, with a role, an external ID.
+//! Add or edit a credential. The provider decides the rest: AWS Secrets Manager offers workload
+//! identity (the config and region) or static keys (the key, its secret, never shown back: empty
+//! keeps the stored one, an optional role and, with a role, an external ID); Vault KV v2 offers
+//! workload identity only, with the KV mount.
 use leptos::prelude::*;
 use leptos_router::components::A;
 use vocabulary::{
     aws::Region,
     dto::secret_providers::{ConfigChoice, CredentialAuth, CredentialView},
     ids::WorkloadIdentityConfigId,
-    providers::{AuthMethod, SecretProvider},
+    providers::{AuthMethod, SecretProvider, SecretStore},
+    vault::KvMount,
 };
 
 use super::{
@@ -26,16 +28,18 @@ use crate::components::{
 pub fn CredentialForm(
     target: Editing<CredentialView>,
     configs: Vec<ConfigChoice>,
-    has_default: bool,
+    /// The providers that have a default credential already.
+    has_default: Vec<SecretProvider>,
     crud: Credentials,
 ) -> impl IntoView {
     let existing = match &target {
         Editing::Existing(credential) => Some(credential.clone()),
         Editing::New => None,
     };
-    let first_config = preferred(&configs).cloned();
+    let start_provider = existing.as_ref().map_or(SecretProvider::AwsSecretsManager, |c| c.provider());
+    let first_config = preferred(&configs, start_provider).cloned();
     let name = RwSignal::new(existing.as_ref().map(|c| c.name.clone()).unwrap_or_default());
-    let provider = RwSignal::new(existing.as_ref().map_or(SecretProvider::AwsSecretsManager, |c| c.provider));
+    let provider = RwSignal::new(start_provider);
     let method = RwSignal::new(
         existing
             .as_ref()
@@ -59,10 +63,17 @@ pub fn CredentialForm(
     let secret_access_key = RwSignal::new(String::new());
     let role_arn = RwSignal::new(role_arn);
     let external_id = RwSignal::new(external_id);
-    let region = RwSignal::new(
-        existing.as_ref().map(|c| c.region).or(first_config.as_ref().map(|c| c.region)).unwrap_or(Region::DEFAULT),
-    );
-    let set_default = RwSignal::new(existing.as_ref().map_or(!has_default, |c| c.is_default));
+    let (mut start_region, mut start_mount) = (first_config.as_ref().and_then(|c| c.region), KvMount::DEFAULT.to_owned());
+    match existing.as_ref().map(|c| &c.store) {
+        Some(SecretStore::AwsSecretsManager { region }) => start_region = Some(*region),
+        Some(SecretStore::VaultKv2 { kv_mount }) => start_mount = kv_mount.to_string(),
+        None => {}
+    }
+    let region = RwSignal::new(start_region.unwrap_or(Region::DEFAULT));
+    let kv_mount = RwSignal::new(start_mount);
+    // A provider's first credential becomes its default unless the admin unticks it.
+    let set_default = RwSignal::new(existing.as_ref().map_or(!has_default.contains(&start_provider), |c| c.is_default));
+    let is_new = existing.is_none();
     let id = existing.as_ref().map(|c| c.id);
     let heading = match &existing {
         Some(credential) => format!("Edit {}", credential.name),
@@ -75,7 +86,10 @@ pub fn CredentialForm(
         let workload_identity = method.get() == AuthMethod::WorkloadIdentity;
         // Only the fields of the chosen method travel; the secret only when one was typed.
         let text = |signal: RwSignal<String>| if workload_identity { String::new() } else { signal.get() };
-        let (name, provider, auth_method, region) = (name.get(), provider.get(), method.get(), region.get());
+        let (name, provider, auth_method) = (name.get(), provider.get(), method.get());
+        // Only the chosen provider's place travels.
+        let vault = provider == SecretProvider::VaultKv2;
+        let (region, kv_mount) = if vault { (None, Some(kv_mount.get())) } else { (Some(region.get()), None) };
         let workload_identity_config = if workload_identity { config.get() } else { None };
         let (access_key_id, secret_access_key, role_arn) =
             (text(access_key_id), text(secret_access_key), text(role_arn));
@@ -93,6 +107,7 @@ pub fn CredentialForm(
                     role_arn,
                     external_id,
                     region,
+                    kv_mount,
                     set_default: set_default.get(),
                 });
             }
@@ -107,6 +122,7 @@ pub fn CredentialForm(
                     role_arn,
                     external_id,
                     region,
+                    kv_mount,
                     set_default: Some(set_default.get()),
                 });
             }
@@ -117,9 +133,31 @@ pub fn CredentialForm(
     let pick_config = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev).parse::<WorkloadIdentityConfigId>().ok();
         config.set(chosen);
-        if let Some(choice) = chosen.and_then(|id| configs.with_value(|all| all.iter().find(|c| c.id == id).cloned())) {
-            region.set(choice.region);
+        if let Some(from_config) = chosen
+            .and_then(|id| configs.with_value(|all| all.iter().find(|c| c.id == id).and_then(|c| c.region)))
+        {
+            region.set(from_config);
         }
+    };
+    // Another provider: its methods, and its cloud's configs starting from the default.
+    let pick_provider = move |ev: leptos::ev::Event| {
+        let Ok(chosen) = event_target_value(&ev).parse::<SecretProvider>() else { return };
+        provider.set(chosen);
+        if is_new {
+            set_default.set(!has_default.contains(&chosen));
+        }
+        if !chosen.auth_methods().contains(&method.get_untracked()) {
+            method.set(AuthMethod::WorkloadIdentity);
+        }
+        let first = configs.with_value(|all| preferred(all, chosen).cloned());
+        config.set(first.as_ref().map(|c| c.id));
+        if let Some(from_config) = first.and_then(|c| c.region) {
+            region.set(from_config);
+        }
+    };
+    let cloud_configs = move || {
+        let cloud = provider.get().cloud();
+        configs.with_value(|all| all.iter().filter(|c| c.provider == cloud).cloned().collect::<Vec<_>>())
     };
     let name_input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
@@ -153,7 +191,7 @@ pub fn CredentialForm(
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
             </Field>
             <Field id="cr-provider" label="Provider" error=Signal::derive(field_error("provider"))>
-                <select id="cr-provider" aria-describedby="cr-provider-error" on:change=choose(provider)>
+                <select id="cr-provider" aria-describedby="cr-provider-error" on:change=pick_provider>
                     {SecretProvider::ALL
                         .iter()
                         .map(|p| view! { <option value=p.as_str() selected=move || provider.get() == *p>{p.label()}</option> })
@@ -162,7 +200,7 @@ pub fn CredentialForm(
             </Field>
             <Field id="cr-method" label="Authentication Method" error=Signal::derive(field_error("auth_method"))>
                 <select id="cr-method" aria-describedby="cr-method-error" on:change=choose(method)>
-                    {AuthMethod::ALL
+                    {move || provider.get().auth_methods()
                         .iter()
                         .map(|m| view! { <option value=m.as_str() selected=move || method.get() == *m>{m.label()}</option> })
                         .collect_view()}
@@ -170,20 +208,22 @@ pub fn CredentialForm(
             </Field>
             <Show when=move || method.get() == AuthMethod::WorkloadIdentity>
                 {move || {
-                    if configs.with_value(Vec::is_empty) {
+                    let cloud_configs = cloud_configs();
+                    if cloud_configs.is_empty() {
                         view! {
                             <p class="field-note">
-                                "This organization has no workload identity config yet. "
+                                {format!("This organization has no {} workload identity config yet. ", provider.get().cloud().label())}
                                 <A href="/settings/workload-identity">"Add a Workload Identity config"</A>
                                 " first, then come back."
                             </p>
+                            <p class="field-error" role="alert">{field_error("workload_identity_config")}</p>
                         }
                         .into_any()
                     } else {
                         view! {
                             <Field id="cr-config" label="Workload Identity Configuration" error=Signal::derive(field_error("workload_identity_config"))>
                                 <select id="cr-config" aria-describedby="cr-config-error" on:change=pick_config>
-                                    {configs.get_value()
+                                    {cloud_configs
                                         .into_iter()
                                         .map(|c| {
                                             let chosen = c.id;
@@ -221,9 +261,22 @@ pub fn CredentialForm(
                     </Field>
                 </Show>
             </Show>
-            <Field id="cr-region" label="AWS Region" error=Signal::derive(field_error("region"))>
-                <RegionSelect id="cr-region" region/>
-            </Field>
+            <Show when=move || provider.get() == SecretProvider::AwsSecretsManager>
+                <Field id="cr-region" label="AWS Region" error=Signal::derive(field_error("region"))>
+                    <RegionSelect id="cr-region" region/>
+                </Field>
+            </Show>
+            <Show when=move || provider.get() == SecretProvider::VaultKv2>
+                <Field id="cr-kv-mount" label="KV Mount" error=Signal::derive(field_error("kv_mount"))>
+                    <input id="cr-kv-mount" type="text" autocomplete="off" spellcheck="false" placeholder=KvMount::DEFAULT
+                        aria-describedby="cr-kv-mount-error cr-kv-mount-note"
+                        aria-invalid=move || field_error("kv_mount")().is_some().to_string()
+                        prop:value=move || kv_mount.get() on:input=move |ev| kv_mount.set(event_target_value(&ev))/>
+                    <p id="cr-kv-mount-note" class="field-note">
+                        "Where the KV version 2 secrets engine is mounted; Secret Names are paths under it."
+                    </p>
+                </Field>
+            </Show>
             <div class="field checkbox">
                 <input id="cr-default" type="checkbox" prop:checked=move || set_default.get()
                     on:change=move |ev| set_default.set(event_target_checked(&ev))/>

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use vocabulary::{
     access::{self, Permission},
     dto::secret_providers::{ConfigChoice, CredentialAuth, CredentialView},
+    providers::{SecretProvider, SecretStore},
 };
 
 use self::form::CredentialForm;
@@ -52,7 +53,8 @@ pub fn SecretProvidersPage() -> impl IntoView {
                 page.get().map(|result| match result {
                     Ok(page) => {
                         let configs = page.configs.clone();
-                        let has_default = page.credentials.iter().any(|c| c.is_default);
+                        let has_default: Vec<SecretProvider> =
+                            page.credentials.iter().filter(|c| c.is_default).map(CredentialView::provider).collect();
                         let add_button = move || {
                             (can_manage && editing.get().is_none()).then(|| view! {
                                 <button type="button" class="primary" on:click=move |_| editing.set(Some(Editing::New))>
@@ -62,7 +64,7 @@ pub fn SecretProvidersPage() -> impl IntoView {
                         };
                         let form = move || {
                             editing.get().map(|target| view! {
-                                <CredentialForm target configs=configs.clone() has_default crud/>
+                                <CredentialForm target configs=configs.clone() has_default=has_default.clone() crud/>
                             })
                         };
                         let list = if page.credentials.is_empty() {
@@ -70,7 +72,7 @@ pub fn SecretProvidersPage() -> impl IntoView {
                                 <div class="empty-state">
                                     <h2>"No credentials yet"</h2>
                                     <p>
-                                        "Add one so automations can read secrets from AWS Secrets Manager. Workload Identity needs no stored key."
+                                        "Add one so automations can read secrets from AWS Secrets Manager or a Vault KV engine. Workload Identity needs no stored key."
                                     </p>
                                 </div>
                             }
@@ -90,9 +92,14 @@ pub fn SecretProvidersPage() -> impl IntoView {
 
 #[component]
 fn CredentialTable(credentials: Vec<CredentialView>, can_manage: bool, crud: Credentials) -> impl IntoView {
+    let columns: &'static [&'static str] = if credentials.iter().any(|c| c.provider() == SecretProvider::VaultKv2) {
+        &["Name", "Provider", "Authentication Method", "Uses", "AWS Region / KV Mount"]
+    } else {
+        &["Name", "Provider", "Authentication Method", "Uses", "AWS Region"]
+    };
     view! {
         <table class="list">
-            <ColumnHeads columns=&["Name", "Provider", "Authentication Method", "Uses", "AWS Region"] actions=true/>
+            <ColumnHeads columns actions=true/>
             {credentials
                 .into_iter()
                 .map(|credential| view! { <CredentialRow credential can_manage crud/> })
@@ -118,7 +125,7 @@ fn CredentialRow(credential: CredentialView, can_manage: bool, crud: Credentials
     let id = credential.id;
     let testing = RwSignal::new(false);
     let test = ServerAction::<api::TestCredentialConnection>::new();
-    let plan = credential.auth.test_plan();
+    let plan = credential.auth.test_plan(credential.provider());
     let manage = can_manage.then(|| {
         let edited = credential.clone();
         view! {
@@ -150,10 +157,13 @@ fn CredentialRow(credential: CredentialView, can_manage: bool, crud: Credentials
                     {credential.is_default.then(|| view! { " " <span class="badge">"(default)"</span> })}
                     <UsedBy used_by=credential.used_by.clone()/>
                 </td>
-                <td>{credential.provider.label()}</td>
+                <td>{credential.provider().label()}</td>
                 <td>{credential.auth.method().label()}</td>
                 <td>{uses(&credential.auth)}</td>
-                <td>{credential.region.as_str()}</td>
+                <td>{match &credential.store {
+                    SecretStore::AwsSecretsManager { region } => view! { {region.as_str()} }.into_any(),
+                    SecretStore::VaultKv2 { .. } => view! { <code>{credential.store.location()}</code> }.into_any(),
+                }}</td>
                 <RowActions>
                     <button
                         type="button"
@@ -180,7 +190,8 @@ fn CredentialRow(credential: CredentialView, can_manage: bool, crud: Credentials
     }
 }
 
-/// The config a new credential starts with: the default, else the first.
-fn preferred(configs: &[ConfigChoice]) -> Option<&ConfigChoice> {
-    configs.iter().find(|c| c.is_default).or_else(|| configs.first())
+/// The config a new credential for `provider` starts with: its cloud's default, else the first.
+fn preferred(configs: &[ConfigChoice], provider: SecretProvider) -> Option<&ConfigChoice> {
+    let mut of_cloud = configs.iter().filter(|c| c.provider == provider.cloud());
+    configs.iter().find(|c| c.is_default && c.provider == provider.cloud()).or_else(|| of_cloud.next())
 }

@@ -1,10 +1,12 @@
 //! Settings → Workload Identity: configs, their default, the trust-policy helper, Test Connection.
+// A server function takes its form's fields one by one, as the form posts them.
+#![allow(clippy::too_many_arguments)]
 use leptos::prelude::*;
 use vocabulary::{
     aws::{CloudProvider, Region},
     dto::{
         connection::ConnectionReportView,
-        workload_identity::{ConfigView, DiagnoseView, SetupView, TrustSetupView},
+        workload_identity::{ConfigView, DiagnoseView, SetupView, TrustSetupView, VaultTrustView},
     },
     ids::{AutomationId, WorkloadIdentityConfigId},
 };
@@ -32,26 +34,43 @@ pub async fn list_workload_identity_configs() -> Result<Vec<ConfigView>, AppErro
         .collect())
 }
 
+/// The form's fields: the chosen provider's count, the others are ignored. Empty Vault fields
+/// take their defaults (JWT Auth Mount `jwt`, Audience the address, no Namespace).
 #[server(endpoint = "workload_identity/create", input = FormOrJson)]
 pub async fn create_workload_identity_config(
     name: String,
-    provider: CloudProvider,
-    role_arn: String,
-    region: Region,
+    provider: Option<CloudProvider>,
+    role_arn: Option<String>,
+    region: Option<Region>,
     set_default: Option<bool>,
     session_tags: Option<bool>,
+    vault_address: Option<String>,
+    auth_mount: Option<String>,
+    vault_role: Option<String>,
+    audience: Option<String>,
+    namespace: Option<String>,
 ) -> Result<ConfigView, AppError> {
     use service::{
         access::{Manage, resource::WorkloadIdentityConfigs},
-        workload_identity::{self, ConfigInput},
+        workload_identity::{self, ConfigForm, ConfigInput},
     };
     use vocabulary::used_by::UsedBy;
 
     use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
-    let input =
-        ConfigInput::parse(&name, provider, &role_arn, region)?.with_session_tags(session_tags.unwrap_or(false));
+    let input = ConfigInput::parse(ConfigForm {
+        name: &name,
+        provider,
+        role_arn: role_arn.as_deref().unwrap_or_default(),
+        region,
+        session_tags: session_tags.unwrap_or(false),
+        vault_address: vault_address.as_deref().unwrap_or_default(),
+        auth_mount: auth_mount.as_deref().unwrap_or_default(),
+        vault_role: vault_role.as_deref().unwrap_or_default(),
+        audience: audience.as_deref().unwrap_or_default(),
+        namespace: namespace.as_deref().unwrap_or_default(),
+    })?;
     let created = workload_identity::create(&state.db, &proof, input, set_default.into()).await?;
     Ok(views::config(created, UsedBy::default()))
 }
@@ -60,23 +79,38 @@ pub async fn create_workload_identity_config(
 pub async fn update_workload_identity_config(
     id: WorkloadIdentityConfigId,
     name: String,
-    provider: CloudProvider,
-    role_arn: String,
-    region: Region,
+    provider: Option<CloudProvider>,
+    role_arn: Option<String>,
+    region: Option<Region>,
     set_default: bool,
     session_tags: Option<bool>,
+    vault_address: Option<String>,
+    auth_mount: Option<String>,
+    vault_role: Option<String>,
+    audience: Option<String>,
+    namespace: Option<String>,
 ) -> Result<ConfigView, AppError> {
     use service::{
         access::{Manage, resource::WorkloadIdentityConfigs},
         references::{self, Referent},
-        workload_identity::{self, ConfigInput},
+        workload_identity::{self, ConfigForm, ConfigInput},
     };
 
     use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
-    let input =
-        ConfigInput::parse(&name, provider, &role_arn, region)?.with_session_tags(session_tags.unwrap_or(false));
+    let input = ConfigInput::parse(ConfigForm {
+        name: &name,
+        provider,
+        role_arn: role_arn.as_deref().unwrap_or_default(),
+        region,
+        session_tags: session_tags.unwrap_or(false),
+        vault_address: vault_address.as_deref().unwrap_or_default(),
+        auth_mount: auth_mount.as_deref().unwrap_or_default(),
+        vault_role: vault_role.as_deref().unwrap_or_default(),
+        audience: audience.as_deref().unwrap_or_default(),
+        namespace: namespace.as_deref().unwrap_or_default(),
+    })?;
     let updated = workload_identity::update(&state.db, &proof, id, input, set_default).await?;
     let used_by = references::users_of(&state.db, proof.org_id(), Referent::WorkloadIdentityConfig(id)).await?;
     Ok(views::config(updated, used_by))
@@ -158,11 +192,56 @@ pub async fn workload_identity_trust_setup(
     })
 }
 
+/// The `bao` commands that make a Vault trust this organization's tokens, filled in with the
+/// Vault fields as typed, the KV mount and the folder its policy reads.
+#[server(endpoint = "workload_identity/vault_trust", input = FormOrJson)]
+pub async fn vault_trust_setup(
+    vault_address: String,
+    auth_mount: Option<String>,
+    vault_role: String,
+    audience: Option<String>,
+    namespace: Option<String>,
+    kv_mount: Option<String>,
+    prefix: Option<String>,
+) -> Result<VaultTrustView, AppError> {
+    use service::{
+        ServiceError,
+        access::{Read, resource::WorkloadIdentityConfigs},
+        vault::trust::{VaultTrust, parse_prefix},
+        workload_identity::ConfigForm,
+    };
+    use vocabulary::vault::KvMount;
+
+    use crate::auth;
+
+    let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
+    let issuer = state.issuer.configured_url()?;
+    let login = ConfigForm {
+        vault_address: &vault_address,
+        auth_mount: auth_mount.as_deref().unwrap_or_default(),
+        vault_role: &vault_role,
+        audience: audience.as_deref().unwrap_or_default(),
+        namespace: namespace.as_deref().unwrap_or_default(),
+        ..ConfigForm::default()
+    }
+    .vault_login()?;
+    let kv_mount: KvMount = match kv_mount.as_deref().map(str::trim) {
+        None | Some("") => KvMount::DEFAULT,
+        Some(typed) => typed,
+    }
+    .parse()
+    .map_err(ServiceError::from)?;
+    let prefix = parse_prefix(prefix.as_deref().unwrap_or_default()).map_err(ServiceError::from)?;
+    let trust = VaultTrust { issuer, org: proof.org_id(), login: &login, kv_mount: &kv_mount, prefix: &prefix };
+    Ok(VaultTrustView {
+        commands: trust.commands(),
+    })
+}
+
 #[server(endpoint = "workload_identity/test_connection", input = FormOrJson)]
 pub async fn test_workload_identity_connection(id: WorkloadIdentityConfigId) -> Result<ConnectionReportView, AppError> {
     use service::{
         access::{Read, resource::WorkloadIdentityConfigs},
-        aws::connection_test::check_workload_identity,
         workload_identity,
     };
 
@@ -170,7 +249,7 @@ pub async fn test_workload_identity_connection(id: WorkloadIdentityConfigId) -> 
 
     let (state, proof) = auth::authorize::<Read<WorkloadIdentityConfigs>>().await?;
     let config = workload_identity::get(&state.db, &proof, id).await?;
-    let report = check_workload_identity(&state.issuer, &state.aws, &config).await;
+    let report = workload_identity::test_connection(state.providers(), &config).await;
     tracing::info!(config = %config.id, passed = report.passed(), failed_step = ?report.failed_step(), "test connection");
     Ok(views::report(report))
 }
@@ -235,6 +314,7 @@ crate::codec::form_or_json!(
     MakeDefaultWorkloadIdentityConfig,
     DeleteWorkloadIdentityConfig,
     WorkloadIdentityTrustSetup,
+    VaultTrustSetup,
     TestWorkloadIdentityConnection,
     DiagnoseInAws,
     SetUpInAws,

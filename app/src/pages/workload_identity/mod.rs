@@ -1,9 +1,11 @@
-//! Settings → Workload Identity: the AWS roles this organization's tokens can assume.
+//! Settings → Workload Identity: the AWS roles this organization's tokens can assume, and the
+//! Vault roles they can log in with.
 pub mod api;
 mod aws_assistant;
 mod form;
 mod trust_for;
 mod trust_panel;
+mod vault_trust;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,6 +13,7 @@ use vocabulary::{
     access::{self, Permission},
     aws::CloudProvider,
     dto::workload_identity::ConfigView,
+    providers::IdentityTarget,
 };
 
 use vocabulary::dto::connection::CheckStep;
@@ -19,6 +22,7 @@ use self::{
     aws_assistant::{AwsAssistant, Mode},
     form::ConfigForm,
     trust_panel::TrustPanel,
+    vault_trust::{VaultFields, VaultTrustPanel},
 };
 use crate::{
     components::{
@@ -54,14 +58,15 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
         <Title text="Workload Identity"/>
         <h1>"Workload Identity"</h1>
         <p class="lead">
-            "Each config names an AWS role that this organization's Wisp tokens can assume, with no AWS key stored anywhere."
+            "Each config names an AWS role that this organization's Wisp tokens can assume, or a Vault role they log in with: no cloud key or Vault token is stored anywhere."
         </p>
         {move || crud.row_error().map(|error| view! { <ErrorMessage error/> })}
         <Transition fallback=|| view! { <Loading/> }>
             {move || {
                 configs.get().map(|result| match result {
                     Ok(configs) => {
-                        let has_aws = configs.iter().any(|c| c.provider == CloudProvider::Aws);
+                        let has_default: Vec<CloudProvider> =
+                            configs.iter().filter(|c| c.is_default).map(ConfigView::provider).collect();
                         let add_button = move || {
                             (can_manage && editing.get().is_none()).then(|| view! {
                                 <button type="button" class="primary" on:click=move |_| editing.set(Some(Editing::New))>
@@ -70,14 +75,14 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
                             })
                         };
                         let form = move || {
-                            editing.get().map(|target| view! { <ConfigForm target has_aws crud/> })
+                            editing.get().map(|target| view! { <ConfigForm target has_default=has_default.clone() crud/> })
                         };
                         let list = if configs.is_empty() {
                             view! {
                                 <div class="empty-state">
                                     <h2>"No workload identity configs yet"</h2>
                                     <p>
-                                        "Add one to let this organization's automations read AWS secrets through a role, without storing an access key."
+                                        "Add one to let this organization's automations read AWS or Vault secrets with short-lived tokens, without storing a key."
                                     </p>
                                 </div>
                             }
@@ -96,9 +101,14 @@ pub fn WorkloadIdentityPage() -> impl IntoView {
 
 #[component]
 fn ConfigTable(configs: Vec<ConfigView>, can_manage: bool, crud: Configs) -> impl IntoView {
+    let columns: &'static [&'static str] = if configs.iter().any(|c| c.provider() == CloudProvider::Vault) {
+        &["Name", "Provider", "AWS Role ARN / Vault Role", "AWS Region / Vault Address"]
+    } else {
+        &["Name", "Provider", "AWS Role ARN", "AWS Region"]
+    };
     view! {
         <table class="list">
-            <ColumnHeads columns=&["Name", "Provider", "AWS Role ARN", "AWS Region"] actions=true/>
+            <ColumnHeads columns actions=true/>
             {configs
                 .into_iter()
                 .map(|config| view! { <ConfigRow config can_manage crud/> })
@@ -123,13 +133,16 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
     let panel = RwSignal::new(RowPanel::None);
     let test = ServerAction::<api::TestWorkloadIdentityConnection>::new();
     let toggle = move |which: RowPanel| panel.update(|p| *p = if *p == which { RowPanel::None } else { which });
+    let is_aws = config.provider() == CloudProvider::Aws;
     let manage = can_manage.then(|| {
         let edited = config.clone();
         view! {
-            <button type="button" class="secondary small" aria-expanded=move || (panel.get() == RowPanel::SetUp).to_string()
-                on:click=move |_| toggle(RowPanel::SetUp)>"Set up in AWS"</button>
-            <button type="button" class="secondary small" aria-expanded=move || (panel.get() == RowPanel::Diagnose).to_string()
-                on:click=move |_| toggle(RowPanel::Diagnose)>"Diagnose"</button>
+            {is_aws.then(|| view! {
+                <button type="button" class="secondary small" aria-expanded=move || (panel.get() == RowPanel::SetUp).to_string()
+                    on:click=move |_| toggle(RowPanel::SetUp)>"Set up in AWS"</button>
+                <button type="button" class="secondary small" aria-expanded=move || (panel.get() == RowPanel::Diagnose).to_string()
+                    on:click=move |_| toggle(RowPanel::Diagnose)>"Diagnose"</button>
+            })}
             <button type="button" class="secondary small" on:click=move |_| crud.editing.set(Some(Editing::Existing(edited.clone())))>
                 "Edit"
             </button>
@@ -150,7 +163,24 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
             />
         }
     });
-    let (role_arn, region, session_tags) = (config.role_arn.to_string(), config.region, config.session_tags);
+    let plan = match config.provider() {
+        CloudProvider::Aws => CheckStep::WORKLOAD_IDENTITY,
+        CloudProvider::Vault => CheckStep::VAULT,
+    };
+    let (who, place) = match &config.target {
+        IdentityTarget::Aws(role) => (role.role_arn.to_string(), role.region.to_string()),
+        IdentityTarget::Vault(login) => (login.role.to_string(), login.address.to_string()),
+    };
+    // The provider's setup, from the saved values.
+    let target = StoredValue::new(config.target.clone());
+    let setup = move || match target.get_value() {
+        IdentityTarget::Aws(role) => view! {
+            <TrustPanel role_arn=Signal::stored(role.role_arn.to_string()) region=Signal::stored(role.region)
+                session_tags=Signal::stored(role.session_tags)/>
+        }
+        .into_any(),
+        IdentityTarget::Vault(login) => view! { <VaultTrustPanel fields=VaultFields::new(Some(&login))/> }.into_any(),
+    };
     view! {
         <tbody>
             <tr>
@@ -159,9 +189,9 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
                     {config.is_default.then(|| view! { " " <span class="badge">"(default)"</span> })}
                     <UsedBy used_by=config.used_by.clone()/>
                 </td>
-                <td>{config.provider.label()}</td>
-                <td><code>{role_arn.clone()}</code></td>
-                <td>{region.as_str()}</td>
+                <td>{config.provider().label()}</td>
+                <td><code>{who}</code></td>
+                <td>{place}</td>
                 <RowActions>
                     <button
                         type="button"
@@ -180,7 +210,7 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
                         aria-expanded=move || (panel.get() == RowPanel::TrustPolicy).to_string()
                         on:click=move |_| toggle(RowPanel::TrustPolicy)
                     >
-                        "Trust policy"
+                        {if is_aws { "Trust policy" } else { "Vault commands" }}
                     </button>
                     {manage}
                 </RowActions>
@@ -189,20 +219,15 @@ fn ConfigRow(config: ConfigView, can_manage: bool, crud: Configs) -> impl IntoVi
                 <tr class="row-panel">
                     <td colspan="5">
                         {
-                            let role_arn = role_arn.clone();
                             move || match panel.get() {
-                                RowPanel::TrustPolicy => view! {
-                                    <TrustPanel role_arn=Signal::stored(role_arn.clone()) region=Signal::stored(region)
-                                        session_tags=Signal::stored(session_tags)/>
-                                }
-                                .into_any(),
+                                RowPanel::TrustPolicy => setup(),
                                 RowPanel::SetUp => view! { <AwsAssistant id mode=Mode::SetUp/> }.into_any(),
                                 RowPanel::Diagnose => view! { <AwsAssistant id mode=Mode::Diagnose/> }.into_any(),
                                 _ => view! {
                                     <ConnectionResult
                                         pending=test.pending()
                                         result=test.value()
-                                        plan=CheckStep::WORKLOAD_IDENTITY
+                                        plan
                                     />
                                     // The trust policy is the usual cause: offer to compare it with AWS.
                                     {move || (can_manage && denied(&test.value().get())).then(|| view! {
