@@ -277,10 +277,7 @@ impl AwsWorld {
             secret_providers::{self as credentials, CredentialForm, CredentialInput, DefaultChoice},
             workload_identity::{self as wi, ConfigForm, ConfigInput},
         };
-        use vocabulary::{
-            aws::Region,
-            providers::AuthMethod,
-        };
+        use vocabulary::{aws::Region, providers::AuthMethod};
 
         let aws = LocalAws::start().await;
         let sdk = crate::aws::sdk::AwsSdk::with_endpoint(&aws.endpoint).await;

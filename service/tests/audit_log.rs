@@ -17,12 +17,7 @@ use service::{
     testing::{TestDatabase, plain_variable, static_key_form},
     workload_identity::{self as wi, ConfigForm, ConfigInput},
 };
-use vocabulary::{
-    access::Role,
-    audit::AuditAction,
-    aws::Region,
-    dto::audit::AuditEntryView,
-};
+use vocabulary::{access::Role, audit::AuditAction, aws::Region, dto::audit::AuditEntryView};
 
 const PASSWORD: &str = "a-long-test-password";
 const SENSITIVE: &str = "audit-sensitive-4b1e";

@@ -505,7 +505,8 @@ async fn aws_throttling_or_unreachable_fails_the_kickoff_closed_with_the_reason(
     // AWS unreachable (a fresh Wisp whose endpoint nobody listens on): said, not hung.
     let dead = AwsSdk::with_endpoint(&format!("http://127.0.0.1:{}", service::testing::free_port())).await;
     let aws = Aws { issuer: &world.issuer, sdk: &dead, master_key: &world.key };
-    let error = kickoffs::kickoff(&world.db.db, Providers { aws, vault: &world.vault }, &worker, None).await.unwrap_err();
+    let error =
+        kickoffs::kickoff(&world.db.db, Providers { aws, vault: &world.vault }, &worker, None).await.unwrap_err();
     let failure = failure_of(&error, "SECRET_0");
     assert!(failure.message.contains("could not connect"), "{failure:?}");
     assert!(kickoffs::kickoff(&world.db.db, world.providers(), &worker, None).await.is_ok(), "and back when AWS is");

@@ -215,7 +215,8 @@ async fn applying_is_audited_as_what_changed_in_which_account_without_the_creden
     // The same role for the runs of one automation, whose tokens carry session tags: the trust
     // policy is replaced with one pinning the automation and allowing sts:TagSession; Diagnose
     // for the organization then says whose tokens the role trusts now.
-    let tagged = ConfigInput::parse(ConfigForm { session_tags: true, ..ConfigForm::aws("aws", role, Region::DEFAULT) }).unwrap();
+    let tagged =
+        ConfigInput::parse(ConfigForm { session_tags: true, ..ConfigForm::aws("aws", role, Region::DEFAULT) }).unwrap();
     wi::update(&db.db, &actor, config.id, tagged, true).await.unwrap();
     let automations: service::automations::Manager = access.authorize(&db.db, owner, org).await.unwrap();
     let nightly =

@@ -53,7 +53,8 @@ impl World {
     async fn config(&self, name: &str, role: &str, session_tags: bool) -> WorkloadIdentityConfigId {
         let role_arn = format!("arn:aws:iam::123456789012:role/{role}");
         let input =
-            ConfigInput::parse(ConfigForm { session_tags, ..ConfigForm::aws(name, &role_arn, Region::DEFAULT) }).unwrap();
+            ConfigInput::parse(ConfigForm { session_tags, ..ConfigForm::aws(name, &role_arn, Region::DEFAULT) })
+                .unwrap();
         wi::create(&self.db.db, &self.configs, input, DefaultChoice::Automatic).await.unwrap().id
     }
 

@@ -36,11 +36,14 @@ struct World {
 
 impl World {
     async fn new() -> Self {
+        Self::for_org(OrgId::from(uuid::Uuid::new_v4())).await
+    }
+
+    async fn for_org(org: OrgId) -> Self {
         let private_key = generate(SigningAlgorithm::ES256);
         let issuer = issuer_with_key(ISSUER, &private_key);
         let bao = OpenBao::start().await;
         bao.enable_jwt("jwt", ISSUER, Trust::Keys(&[es256_public_pem(&private_key)])).await;
-        let org = OrgId::from(uuid::Uuid::new_v4());
         let (whole, runs) = (format!("organization:{org}"), format!("organization:{org}:automation:*"));
         bao.role("jwt", "wisp", &bao.base, &[&whole, &runs], &["wisp-read"]).await;
         bao.policy(
@@ -339,4 +342,150 @@ async fn a_kickoff_reads_fresh_values_with_one_login_and_names_every_failure() {
     )
     .await;
     assert_eq!(refused[0].as_ref().unwrap_err().code.as_deref(), Some("role_not_found"));
+}
+
+/// The whole service with a Vault provider, on the test database: a config and a KV credential
+/// made through their forms, Test Connection, Secret Name suggestions (kept and narrowed), a
+/// deploy that stores nothing of Vault's, and kickoffs that read fresh values through the
+/// automation's own login, with the `(vault)` log line's count and the fingerprints showing the
+/// rotation.
+#[tokio::test]
+#[ignore = "needs OpenBao from the test command's virtualenv"]
+async fn a_vault_credential_serves_suggestions_and_fresh_kickoffs_through_the_service() {
+    use service::{
+        access::{AccessControl, Authorized, Manage, resource},
+        automations::{
+            self,
+            secret_names::SecretNames,
+            variables::{self, VariableForm, VariableInput},
+        },
+        aws::{Aws, sdk::AwsSdk},
+        deployments::{self, kickoffs},
+        master_key::MasterKey,
+        providers::Providers,
+        secret_providers::{self as credentials, CredentialForm, CredentialInput, DefaultChoice},
+        testing::{TestDatabase, organization_with_owner, plain_variable, static_key_form},
+        workload_identity::{self as wi, ConfigForm, ConfigInput},
+    };
+    use vocabulary::{
+        aws::CloudProvider,
+        env::SourceKind,
+        providers::{AuthMethod, SecretProvider, SecretStore},
+    };
+
+    let db = TestDatabase::new().await;
+    let (org, owner) = organization_with_owner(&db.db, "acme").await;
+    let world = World::for_org(org).await;
+    let access = AccessControl::new().await.unwrap();
+    let automations_actor: Authorized<Manage<resource::Automations>> =
+        access.authorize(&db.db, owner, org).await.unwrap();
+    let configs: Authorized<Manage<resource::WorkloadIdentityConfigs>> = access.also(&automations_actor).unwrap();
+    let creds: Authorized<Manage<resource::SecretProviders>> = access.also(&automations_actor).unwrap();
+    let (key, sdk) = (MasterKey::generate(), AwsSdk::with_endpoint("http://127.0.0.1:9").await);
+    let providers = Providers { aws: Aws { issuer: &world.issuer, sdk: &sdk, master_key: &key }, vault: &world.http };
+
+    let form = ConfigForm {
+        name: "vault",
+        provider: Some(CloudProvider::Vault),
+        vault_address: &world.bao.base,
+        vault_role: "wisp",
+        ..ConfigForm::default()
+    };
+    let config =
+        wi::create(&db.db, &configs, ConfigInput::parse(form).unwrap(), DefaultChoice::Automatic).await.unwrap();
+    assert!(config.is_default, "the first Vault config is Vault's default");
+    assert_eq!(config.vault().unwrap().audience.as_str(), world.bao.base, "the audience defaults to the address");
+    assert!(wi::test_connection(providers, &config).await.passed());
+
+    let form = CredentialForm {
+        provider: SecretProvider::VaultKv2,
+        auth_method: AuthMethod::WorkloadIdentity,
+        workload_identity_config: Some(config.id),
+        ..static_key_form("vault-kv")
+    };
+    let credential =
+        credentials::create(&db.db, &key, &creds, CredentialInput::parse(form).unwrap(), DefaultChoice::Automatic)
+            .await
+            .unwrap();
+    assert!(matches!(&credential.store, SecretStore::VaultKv2 { kv_mount } if kv_mount.as_str() == "secret"));
+    assert!(credential.is_default, "the first Vault KV credential is that provider's default");
+    let report = credentials::test_connection(providers, &credential).await;
+    assert!(report.passed(), "{report:#?}");
+
+    // Suggestions: the top, then a folder; the folder's answer narrows without another LIST.
+    let names = SecretNames::default();
+    let suggest = |query: &'static str| names.suggest(providers, &automations_actor, &credential, query);
+    let top = suggest("").await.unwrap();
+    assert_eq!(top.suggestions.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["app/", "other/"]);
+    let folder = suggest("app/").await.unwrap();
+    assert_eq!(folder.suggestions.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["app/db"]);
+    let calls = names.provider_calls();
+    assert_eq!(suggest("app/d").await.unwrap().suggestions.len(), 1);
+    assert_eq!(names.provider_calls(), calls, "narrowed from the folder's complete answer");
+    let denied = suggest("other/").await.unwrap();
+    let problem = denied.problem.expect("the policy does not list other/");
+    assert!(problem.message.contains("Vault said"), "{problem:?}");
+    assert!(problem.statement.unwrap().contains(r#"path "secret/metadata/other/""#));
+
+    // A folder is not a secret: refused when the variable is saved.
+    let nightly =
+        automations::create(&db.db, &automations_actor, automations::parse_name("nightly").unwrap()).await.unwrap().id;
+    let secret = |key: &'static str, name: &'static str, json_key: &'static str| VariableForm {
+        source: SourceKind::Secret,
+        credential: Some(credential.id),
+        secret_name: name,
+        json_key,
+        ..plain_variable(key, "")
+    };
+    let folder = variables::add(
+        &db.db,
+        &key,
+        &automations_actor,
+        nightly,
+        VariableInput::parse(secret("X", "app/", "")).unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(folder.to_string().contains("is a folder") || format!("{folder:?}").contains("is a folder"), "{folder:?}");
+    for form in
+        [secret("DB_PASSWORD", "app/db", "password"), secret("DB", "app/db", ""), plain_variable("MODE", "batch")]
+    {
+        variables::add(&db.db, &key, &automations_actor, nightly, VariableInput::parse(form).unwrap()).await.unwrap();
+    }
+
+    let deployed = deployments::deploy(&db.db, providers.aws, &automations_actor, nightly).await.unwrap();
+    let worker = deployments::authenticate(&db.db, &deployed.token).await.unwrap();
+    let env = kickoffs::kickoff(&db.db, providers, &worker, None).await.unwrap().env;
+    assert_eq!(env["DB_PASSWORD"], "s3cret-v1");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&env["DB"]).unwrap()["user"], "app");
+    assert_eq!(env["MODE"], "batch");
+
+    world.bao.kv_put("secret", "app/db", json!({ "user": "app", "password": "s3cret-v2" })).await;
+    let env = kickoffs::kickoff(&db.db, providers, &worker, None).await.unwrap().env;
+    assert_eq!(env["DB_PASSWORD"], "s3cret-v2", "a rotation reaches the next kickoff without a redeploy");
+    let history = kickoffs::history(&db.db, &automations_actor.read(), nightly, None, 2).await.unwrap();
+    let print = |i: usize| {
+        let variable = history.kickoffs[i].variables.iter().find(|v| v.key.as_str() == "DB_PASSWORD").unwrap();
+        variable.fingerprint.clone().unwrap()
+    };
+    assert_ne!(print(0), print(1), "the fingerprint shows the rotation");
+    assert!(!format!("{history:?}").contains("s3cret"), "no value in the history");
+
+    // Fail closed: a missing path fails the kickoff, naming the variable, and returns nothing.
+    variables::add(
+        &db.db,
+        &key,
+        &automations_actor,
+        nightly,
+        VariableInput::parse(secret("GONE", "app/gone", "")).unwrap(),
+    )
+    .await
+    .unwrap();
+    let deployed = deployments::deploy(&db.db, providers.aws, &automations_actor, nightly).await.unwrap();
+    let worker = deployments::authenticate(&db.db, &deployed.token).await.unwrap();
+    let error = kickoffs::kickoff(&db.db, providers, &worker, None).await.unwrap_err();
+    let service::ServiceError::SecretsUnresolved { failures } = error else { panic!("{error:?}") };
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!((failures[0].variable.as_str(), failures[0].code.as_deref()), ("GONE", Some("secret_not_found")));
+    assert!(failures[0].message.contains("'app/gone'"), "{:?}", failures[0]);
 }

@@ -109,6 +109,32 @@ impl SecretName {
         Ok(Self(name.to_owned()))
     }
 
+    /// Whether the name can name a secret of `provider`: a Vault KV path is a secret's path under
+    /// the mount, not an ARN, not a folder (`…/`), with no empty part.
+    pub fn fits(&self, provider: crate::providers::SecretProvider) -> Result<(), FieldError> {
+        let error = |message: String| Err(FieldError::new("secret_name", message));
+        let name = self.as_str();
+        match provider {
+            crate::providers::SecretProvider::AwsSecretsManager => Ok(()),
+            crate::providers::SecretProvider::VaultKv2 if name.starts_with("arn:") => error(
+                "An ARN names an AWS secret: for Vault, give the secret's path under the KV mount, such as app/db."
+                    .to_owned(),
+            ),
+            crate::providers::SecretProvider::VaultKv2 if name.ends_with('/') => error(format!(
+                "'{name}' is a folder: pick a secret in it, such as {name}db (type the folder to see what it holds)."
+            )),
+            crate::providers::SecretProvider::VaultKv2
+                if name.starts_with('/')
+                    || name.split('/').any(|part| part.is_empty() || part == "." || part == "..") =>
+            {
+                error(format!(
+                    "'{name}' has an empty or relative part: write the path under the KV mount, such as app/db."
+                ))
+            }
+            crate::providers::SecretProvider::VaultKv2 => Ok(()),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -227,6 +253,18 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::SecretProvider;
+
+    #[test]
+    fn a_vault_secret_name_is_a_path_to_a_secret() {
+        let fits = |name: &str| SecretName::parse(name).unwrap().fits(SecretProvider::VaultKv2);
+        assert!(fits("app/db").is_ok());
+        assert!(fits("app/").unwrap_err().message.contains("is a folder"));
+        assert!(fits("app//db").unwrap_err().message.contains("empty or relative"));
+        assert!(fits("/app/db").is_err());
+        assert!(fits("arn:aws:secretsmanager:us-east-1:123456789012:secret:x").unwrap_err().message.contains("ARN"));
+        assert!(SecretName::parse("app/").unwrap().fits(SecretProvider::AwsSecretsManager).is_ok());
+    }
 
     #[test]
     fn keys_follow_the_shell_rule_and_say_what_is_wrong() {

@@ -18,8 +18,8 @@ use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType, SecretListEntr
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use moka::future::Cache;
 use vocabulary::{
-    dto::automations::{SecretSuggestion, SecretSuggestions, SuggestionProblem},
     aws::Region,
+    dto::automations::{SecretSuggestion, SecretSuggestions, SuggestionProblem},
     ids::{CredentialId, UserId},
     providers::SecretStore,
     token::Subject,
@@ -124,7 +124,9 @@ impl SecretNames {
         // fewest names to filter); the longest kept one is the freshest fallback beyond the rate.
         // A Vault answer lists one folder: only queries in that folder can narrow it.
         let shortest = match credential.store {
-            SecretStore::VaultKv2 { .. } => Lookup::of(query).folder.len() + (query.len() - query.trim_start_matches('/').len()),
+            SecretStore::VaultKv2 { .. } => {
+                Lookup::of(query).folder.len() + (query.len() - query.trim_start_matches('/').len())
+            }
             SecretStore::AwsSecretsManager { .. } => 0,
         };
         let mut fallback = None;

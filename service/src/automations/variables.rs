@@ -353,12 +353,14 @@ async fn write(
             set_plain(model, None, Some(sealed));
         }
         SourceInput::Secret { credential, secret_name, json_key } => {
-            crate::secret_providers::find_in_org(db, org, *credential).await.map_err(|error| match error {
-                ServiceError::NotFound { .. } => {
-                    FieldError::new("credential", "Choose one of this organization's credentials.").into()
-                }
-                other => other,
-            })?;
+            let found =
+                crate::secret_providers::find_in_org(db, org, *credential).await.map_err(|error| match error {
+                    ServiceError::NotFound { .. } => {
+                        FieldError::new("credential", "Choose one of this organization's credentials.").into()
+                    }
+                    other => other,
+                })?;
+            secret_name.fits(found.provider())?;
             model.source = Set(Text(SourceKind::Secret));
             model.value = Set(None);
             model.sensitive = Set(false);

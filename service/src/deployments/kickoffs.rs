@@ -12,11 +12,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 use vocabulary::{
+    aws::CloudProvider,
     dto::deployments::{
         AwsForRun, KickoffOutcome, KickoffPage, KickoffResponse, KickoffVariable, KickoffView, SecretFailure,
         role_session_name,
     },
-    aws::CloudProvider,
     env::{Delivery, SecretName},
     ids::{AutomationId, CredentialId, KickoffId, WorkloadIdentityConfigId},
     providers::{SecretProvider, SecretStore},
@@ -119,14 +119,17 @@ async fn answer(
         .filter_map(|credential| match (&credential.store, &credential.auth) {
             (SecretStore::VaultKv2 { kv_mount }, Auth::WorkloadIdentity(config)) => {
                 let login = config.vault().ok()?;
-                Some((credential.id, VaultSource {
-                    credential: credential.id,
-                    credential_name: &credential.name,
-                    config: config.id,
-                    config_saved_at: config.saved_at.timestamp_micros(),
-                    login,
-                    kv: kv_mount,
-                }))
+                Some((
+                    credential.id,
+                    VaultSource {
+                        credential: credential.id,
+                        credential_name: &credential.name,
+                        config: config.id,
+                        config_saved_at: config.saved_at.timestamp_micros(),
+                        login,
+                        kv: kv_mount,
+                    },
+                ))
             }
             _ => None,
         })
@@ -176,7 +179,8 @@ async fn answer(
     for (read, result) in vault_reads.iter().zip(&vault_read) {
         read_through.push((read.source.config, CloudProvider::Vault, result.is_ok()));
     }
-    for (provider, result) in [(SecretProvider::AwsSecretsManager, &aws_read), (SecretProvider::VaultKv2, &vault_read)] {
+    for (provider, result) in [(SecretProvider::AwsSecretsManager, &aws_read), (SecretProvider::VaultKv2, &vault_read)]
+    {
         for outcome in result {
             crate::metrics::secret_read(provider.as_str(), outcome.as_ref().map(drop).map_err(|f| f.code.as_deref()));
         }
@@ -300,8 +304,9 @@ fn unreadable(row: &deployment_variable::Model, secret: &SecretName, credential:
         credential: credential.name.clone(),
         code: None,
         message: format!("The credential '{}' does not sign in with a HashiCorp Vault config.", credential.name),
-        hint: "Edit the credential on Secret Provider Credentials and choose a HashiCorp Vault workload identity config."
-            .to_owned(),
+        hint:
+            "Edit the credential on Secret Provider Credentials and choose a HashiCorp Vault workload identity config."
+                .to_owned(),
     }
 }
 

@@ -394,9 +394,7 @@ pub async fn test_connection(providers: Providers<'_>, credential: &Credential) 
     let region = match (&credential.store, &credential.auth) {
         (SecretStore::VaultKv2 { kv_mount }, Auth::WorkloadIdentity(config)) => {
             return match config.vault() {
-                Ok(login) => {
-                    vault_check(issuer, providers.vault, credential.org_id, login, kv_mount).await
-                }
+                Ok(login) => vault_check(issuer, providers.vault, credential.org_id, login, kv_mount).await,
                 Err(error) => ConnectionReport::refused(
                     CheckStep::VAULT_CREDENTIAL,
                     Diagnosis::local(error.to_string(), error.hint()),

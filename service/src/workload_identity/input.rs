@@ -95,7 +95,13 @@ fn vault_login(check: &mut FormCheck, form: &ConfigForm<'_>) -> Option<VaultLogi
         "" => Some(None),
         typed => check.field(typed.parse::<Namespace>()).map(Some),
     };
-    Some(VaultLogin { address: address?, auth_mount: auth_mount?, role: role?, audience: audience?, namespace: namespace? })
+    Some(VaultLogin {
+        address: address?,
+        auth_mount: auth_mount?,
+        role: role?,
+        audience: audience?,
+        namespace: namespace?,
+    })
 }
 
 fn or_default<'a>(text: &'a str, default: &'a str) -> &'a str {
@@ -154,7 +160,12 @@ mod tests {
         assert_eq!(login.auth_mount.as_str(), "jwt");
         assert_eq!(login.audience.as_str(), "https://vault.example.com:8200");
         assert_eq!(login.namespace, None);
-        let typed = ConfigForm { auth_mount: "ci/jwt", audience: "wisp", namespace: "team-a", ..vault("v", "http://10.0.0.5:8200", "r") };
+        let typed = ConfigForm {
+            auth_mount: "ci/jwt",
+            audience: "wisp",
+            namespace: "team-a",
+            ..vault("v", "http://10.0.0.5:8200", "r")
+        };
         let IdentityTarget::Vault(login) = ConfigInput::parse(typed).unwrap().target else { unreachable!() };
         assert_eq!((login.auth_mount.as_str(), login.audience.as_str()), ("ci/jwt", "wisp"));
         assert_eq!(login.namespace.unwrap().as_str(), "team-a");

@@ -23,15 +23,15 @@ pub use self::input::{ConfigForm, ConfigInput};
 pub use crate::db::defaults::DefaultChoice;
 use crate::{
     access::{Authorized, Manage, Read, resource::WorkloadIdentityConfigs},
+    audit::{self, Change},
     aws::connection_test::check_workload_identity,
     connection_test::ConnectionReport,
-    providers::Providers,
-    vault::connection_test::check_login,
-    audit::{self, Change},
     db::{begin_write, defaults::DefaultSlot, lock_organization, text::Text, unique::violates},
     entity::workload_identity_config as config,
     error::{ServiceError, ServiceResult},
+    providers::Providers,
     references::{Referent, refuse_if_used},
+    vault::connection_test::check_login,
 };
 
 type Reader = Authorized<Read<WorkloadIdentityConfigs>>;

@@ -39,7 +39,9 @@ impl CredentialAuth {
     /// What Test Connection checks for such a credential of `provider`, in order.
     pub fn test_plan(&self, provider: SecretProvider) -> &'static [CheckStep] {
         match self {
-            CredentialAuth::WorkloadIdentity { .. } if provider == SecretProvider::VaultKv2 => CheckStep::VAULT_CREDENTIAL,
+            CredentialAuth::WorkloadIdentity { .. } if provider == SecretProvider::VaultKv2 => {
+                CheckStep::VAULT_CREDENTIAL
+            }
             CredentialAuth::WorkloadIdentity { .. } => CheckStep::WORKLOAD_IDENTITY_CREDENTIAL,
             CredentialAuth::StaticKeys { role_arn: Some(_), .. } => CheckStep::STATIC_KEYS_WITH_ROLE,
             CredentialAuth::StaticKeys { role_arn: None, .. } => CheckStep::STATIC_KEYS,

@@ -1,11 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    aws::CloudProvider,
-    ids::WorkloadIdentityConfigId,
-    providers::IdentityTarget,
-    used_by::UsedBy,
-};
+use crate::{aws::CloudProvider, ids::WorkloadIdentityConfigId, providers::IdentityTarget, used_by::UsedBy};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigView {

@@ -16,6 +16,7 @@ use crate::{codec::FormOrJson, error::AppError};
 
 #[server(endpoint = "secret_providers/list", input = FormOrJson)]
 pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
+    use crate::{auth, views};
     use service::{
         access::{
             Read,
@@ -23,7 +24,6 @@ pub async fn list_credentials() -> Result<CredentialsPage, AppError> {
         },
         references, secret_providers, workload_identity,
     };
-    use crate::{auth, views};
 
     let caller = auth::signed_in().await?;
     let proof = caller.authorize::<Read<SecretProviders>>().await?;

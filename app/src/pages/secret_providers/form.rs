@@ -63,7 +63,8 @@ pub fn CredentialForm(
     let secret_access_key = RwSignal::new(String::new());
     let role_arn = RwSignal::new(role_arn);
     let external_id = RwSignal::new(external_id);
-    let (mut start_region, mut start_mount) = (first_config.as_ref().and_then(|c| c.region), KvMount::DEFAULT.to_owned());
+    let (mut start_region, mut start_mount) =
+        (first_config.as_ref().and_then(|c| c.region), KvMount::DEFAULT.to_owned());
     match existing.as_ref().map(|c| &c.store) {
         Some(SecretStore::AwsSecretsManager { region }) => start_region = Some(*region),
         Some(SecretStore::VaultKv2 { kv_mount }) => start_mount = kv_mount.to_string(),
@@ -133,8 +134,8 @@ pub fn CredentialForm(
     let pick_config = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev).parse::<WorkloadIdentityConfigId>().ok();
         config.set(chosen);
-        if let Some(from_config) = chosen
-            .and_then(|id| configs.with_value(|all| all.iter().find(|c| c.id == id).and_then(|c| c.region)))
+        if let Some(from_config) =
+            chosen.and_then(|id| configs.with_value(|all| all.iter().find(|c| c.id == id).and_then(|c| c.region)))
         {
             region.set(from_config);
         }

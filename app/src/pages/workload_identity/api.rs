@@ -233,9 +233,7 @@ pub async fn vault_trust_setup(
     .map_err(ServiceError::from)?;
     let prefix = parse_prefix(prefix.as_deref().unwrap_or_default()).map_err(ServiceError::from)?;
     let trust = VaultTrust { issuer, org: proof.org_id(), login: &login, kv_mount: &kv_mount, prefix: &prefix };
-    Ok(VaultTrustView {
-        commands: trust.commands(),
-    })
+    Ok(VaultTrustView { commands: trust.commands() })
 }
 
 #[server(endpoint = "workload_identity/test_connection", input = FormOrJson)]

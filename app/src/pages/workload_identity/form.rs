@@ -14,12 +14,7 @@ use super::{
     trust_panel::TrustPanel,
     vault_trust::{VaultFields, VaultTrustPanel},
 };
-use crate::components::{
-    crud::Editing,
-    field::Field,
-    form_card::FormCard,
-    pickers::RegionSelect,
-};
+use crate::components::{crud::Editing, field::Field, form_card::FormCard, pickers::RegionSelect};
 
 #[component]
 pub fn ConfigForm(

@@ -51,7 +51,15 @@ pub fn VaultTrustPanel(fields: VaultFields) -> impl IntoView {
             )
         },
         |(address, auth_mount, role, audience, namespace, kv_mount, prefix)| {
-            vault_trust_setup(address, Some(auth_mount), role, Some(audience), Some(namespace), Some(kv_mount), Some(prefix))
+            vault_trust_setup(
+                address,
+                Some(auth_mount),
+                role,
+                Some(audience),
+                Some(namespace),
+                Some(kv_mount),
+                Some(prefix),
+            )
         },
     );
     view! {
