@@ -15,7 +15,9 @@ export default defineConfig({
   // Credentials build on the Workload Identity configs and use the same local AWS (whose faults
   // are global): they run once the rest has finished, and automations after them.
   projects: [
-    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log|iam-assistant|accessibility|navigation|run-roles/ },
+    { name: 'main', testIgnore: /secret-providers|automations|deployments|audit-log|iam-assistant|accessibility|navigation|run-roles|vault/ },
+    // Vault in an organization and an OpenBao of its own: beside everything else.
+    { name: 'vault', testMatch: /vault/ },
     { name: 'credentials', testMatch: /secret-providers/, dependencies: ['main'] },
     // Automations read secrets through the credentials those tests leave.
     { name: 'automations', testMatch: /automations/, dependencies: ['credentials'] },

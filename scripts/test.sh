@@ -6,6 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/postgres.sh"
 source "$ROOT/scripts/local-aws.sh"
+source "$ROOT/scripts/openbao.sh"
 
 WISP_PID=""
 E2E_DIR=""
@@ -13,6 +14,7 @@ cleanup() {
   [ -n "$WISP_PID" ] && kill "$WISP_PID" 2>/dev/null && { wait "$WISP_PID" 2>/dev/null || true; }
   stop_postgres
   stop_local_aws
+  stop_openbao
   [ -n "$E2E_DIR" ] && rm -rf "$E2E_DIR"
   return 0
 }
@@ -47,12 +49,14 @@ fi
 say "Browser tests"
 "$ROOT/scripts/build.sh" debug
 start_local_aws
+start_openbao
 E2E_DIR="$(mktemp -d /tmp/wisp-e2e.XXXXXX)"
 port="$(free_port)"
 export DATABASE_URL="sqlite://$E2E_DIR/wisp.db?mode=rwc" WISP_DATA_DIR="$E2E_DIR" \
   WISP_LISTEN="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG="${RUST_LOG:-warn}"
 unset WISP_MASTER_KEY
-"$ROOT/target/debug/wisp" serve --demo >"$E2E_DIR/wisp.log" 2>&1 &
+# Wisp never sees the Vault admin's token: only the browser story, acting as that admin, does.
+env -u BAO_TOKEN -u BAO_ADDR "$ROOT/target/debug/wisp" serve --demo >"$E2E_DIR/wisp.log" 2>&1 &
 WISP_PID=$!
 wait_for "http://127.0.0.1:$port/readyz" 60 || { cat "$E2E_DIR/wisp.log"; exit 1; }
 
@@ -64,12 +68,17 @@ echo "$password" | wisp member add --org "$org" --email viewer@example.com --rol
 echo "$password" | wisp member add --org "$org" --email member@example.com --role developer >/dev/null
 second="$(echo "$password" | wisp admin create --org "Second Org" --email owner@second.example.com | sed -n 's/^Organization UUID: //p')"
 wisp member add --org "$second" --email "$(demo email)" --role viewer </dev/null >/dev/null
+# The Vault story's own organization, so nothing it adds shows in the AWS stories' pages.
+vault_org="$(echo "$password" | wisp admin create --org "Vault Org" --email owner@vault.example.com | sed -n 's/^Organization UUID: //p')"
 
 export WISP_E2E_URL="http://127.0.0.1:$port" WISP_E2E_ORG_ID="$org" \
   WISP_E2E_ADMIN_EMAIL="$(demo email)" WISP_E2E_ADMIN_PASSWORD="$(demo password)" \
   WISP_E2E_VIEWER_EMAIL=viewer@example.com WISP_E2E_VIEWER_PASSWORD="$password" \
   WISP_E2E_MEMBER_EMAIL=member@example.com \
   WISP_E2E_SECOND_ORG_ID="$second" WISP_E2E_SECOND_ORG_NAME="Second Org" \
+  WISP_E2E_VAULT_ORG_ID="$vault_org" WISP_E2E_VAULT_OWNER_EMAIL=owner@vault.example.com \
+  WISP_E2E_VAULT_OWNER_PASSWORD="$password" \
+  WISP_E2E_BAO_BIN="$ROOT/.venv/bin/bao" \
   WISP_E2E_AWS_FAULTS_URL="$AWS_FAULTS_URL" WISP_E2E_AWS_URL="$AWS_ENDPOINT_URL" \
   WISP_E2E_WISP_BIN="$ROOT/target/debug/wisp" WISP_E2E_PYTHON="$ROOT/.venv/bin/python" WISP_E2E_ROLE_ARN="arn:aws:iam::123456789012:role/wisp-demo-secrets-reader"
 (cd "$ROOT/end2end" && npx --no-install playwright test "$@") || { echo "--- wisp log ---"; tail -n 50 "$E2E_DIR/wisp.log"; exit 1; }
