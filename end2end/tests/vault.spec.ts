@@ -79,7 +79,7 @@ test.describe.serial('HashiCorp Vault (OpenBao) as a secret provider', () => {
     const setup = page.getByRole('region', { name: 'Vault setup' });
     await setup.getByLabel('Policy path prefix').fill('e2e');
     await setup.getByLabel('Policy path prefix').press('Tab');
-    const commands = setup.getByLabel('Vault commands');
+    const commands = setup.getByLabel('Vault commands', { exact: true });
     await expect(commands).toContainText('path "secret/data/e2e/*"');
     await expect(commands).toContainText(`organization:${vaultOrg}:automation:*`);
     await expect(commands).toContainText(`export BAO_ADDR=${baoAddr}`);
@@ -134,7 +134,7 @@ test.describe.serial('HashiCorp Vault (OpenBao) as a secret provider', () => {
     await signIn(page, owner);
     await openSettings(page, 'Secret Provider Credentials');
     await page.getByRole('button', { name: 'Add Credential' }).click();
-    await page.getByLabel('Provider').selectOption({ label: 'Vault KV v2' });
+    await page.getByLabel('Provider', { exact: true }).selectOption({ label: 'Vault KV v2' });
     await expect(page.getByLabel('Authentication Method').locator('option')).toHaveText(['Workload Identity']);
     await expect(page.getByLabel('Workload Identity Configuration').locator('option:checked')).toHaveText('vault-local (default)');
     await expect(page.getByLabel('Workload Identity Configuration').locator('option')).toHaveCount(3);
