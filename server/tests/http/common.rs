@@ -87,12 +87,18 @@ impl Server {
     }
 
     pub async fn start_on(db: &TestDatabase, port: u16, env: &[(&str, &str)]) -> Self {
+        Self::start_logging(db, port, env, Stdio::inherit()).await
+    }
+
+    /// As [`Self::start_on`], with the server's log (its stderr) sent to `log`.
+    pub async fn start_logging(db: &TestDatabase, port: u16, env: &[(&str, &str)], log: impl Into<Stdio>) -> Self {
         let no_site = std::env::temp_dir().join("wisp-no-site");
         let child = wisp(db, &[("LEPTOS_SITE_ROOT", no_site.to_str().unwrap())])
             .envs(env.iter().copied())
             .args(["serve"])
             .env("WISP_LISTEN", format!("127.0.0.1:{port}"))
             .stdout(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let server = Self { child, base: format!("http://127.0.0.1:{port}") };

@@ -1,6 +1,7 @@
 //! Vault's side of the trust, with a real OpenBao and a served Wisp as the issuer it discovers: the
 //! trust helper's commands, run verbatim by `bao`, let this organization's tokens (its own and its
-//! automations' runs) log in and read the policy's prefix, and refuse another organization's.
+//! automations' runs) log in and read the policy's prefix, and refuse another organization's; then
+//! the served Wisp's own Vault path over HTTP: config, credential, a kickoff, its log line and metrics.
 use std::process::Command;
 
 use serde_json::json;
@@ -25,8 +26,10 @@ async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_ou
     let other = create_org(&db, "other");
     let port = free_port();
     let issuer = format!("http://127.0.0.1:{port}");
-    let env = [("OIDC_ISSUER", issuer.as_str())];
-    let server = Server::start_on(&db, port, &env).await;
+    let env = [("OIDC_ISSUER", issuer.as_str()), ("RUST_LOG", "info")];
+    let log_dir = tempfile::tempdir().unwrap();
+    let log_path = log_dir.path().join("wisp.log");
+    let server = Server::start_logging(&db, port, &env, std::fs::File::create(&log_path).unwrap()).await;
     let bao = OpenBao::start().await;
     bao.kv_put("secret", "teams/payments/db", json!({ "password": "pay-s3cret" })).await;
     bao.kv_put("secret", "teams/hr/db", json!({ "password": "hr-s3cret" })).await;
@@ -113,4 +116,65 @@ async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_ou
         .unwrap();
     let run_login = vault.login(auth_mount, role, minted["token"].as_str().unwrap()).await;
     assert!(run_login.is_ok(), "a run's token logs in through the automation glob: {run_login:?}\n{}", bao.log());
+
+    // The served Wisp's own path: a Vault config and KV credential through the server functions,
+    // a secret variable, a deploy, and a kickoff over the worker API.
+    let (status, config) = server
+        .call_json(
+            &owner,
+            "workload_identity/create",
+            json!({
+                "name": "vault", "provider": "vault", "vault_address": bao.base, "vault_role": "wisp-acme",
+            }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{config}");
+    assert_eq!(config["target"]["provider"], "vault", "{config}");
+    assert_eq!(config["target"]["audience"], bao.base.as_str(), "the audience defaults to the address");
+    let (status, report) =
+        server.call(&owner, "workload_identity/test_connection", &[("id", config["id"].as_str().unwrap())]).await;
+    assert_eq!((status, report["passed"].as_bool()), (reqwest::StatusCode::OK, Some(true)), "{report}");
+    let (status, credential) = server
+        .call_json(
+            &owner,
+            "secret_providers/create",
+            json!({
+                "name": "vault-kv", "provider": "vault_kv2", "auth_method": "workload_identity",
+                "workload_identity_config": config["id"], "access_key_id": "", "secret_access_key": "",
+                "role_arn": "", "external_id": "",
+            }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{credential}");
+    assert_eq!(credential["store"], json!({ "provider": "vault_kv2", "kv_mount": "secret" }));
+    let (_, automation) = server.call(&owner, "automations/create", &[("name", "payments")]).await;
+    let variable = json!({
+        "automation": automation, "key": "DB_PASSWORD", "source": "secret", "credential": credential["id"],
+        "secret_name": "teams/payments/db", "json_key": "password",
+    });
+    let (status, added) = server.call_json(&owner, "automations/variables/add", variable).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{added}");
+    let (_, deployed) =
+        server.call(&owner, "automations/deploy", &[("automation", automation.as_str().unwrap())]).await;
+    let kicked: serde_json::Value = http_client
+        .post(format!("{}/api/v1/kickoffs", server.base))
+        .bearer_auth(deployed["token"].as_str().unwrap())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kicked["env"]["DB_PASSWORD"], "pay-s3cret", "{kicked}");
+    let scrape = server.get("/metrics").await.text().await.unwrap();
+    assert!(
+        scrape.contains(r#"wisp_secret_reads_total{provider="vault_kv2",outcome="success",code="none"} 1"#),
+        "{scrape}"
+    );
+    let config_id = config["id"].as_str().unwrap();
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    let line = format!("Workload identity config '{config_id}' (vault): 1 secret(s) resolved");
+    assert!(logged.contains(&line), "{logged}");
+    assert!(!logged.contains("pay-s3cret"), "no value in the log");
 }
