@@ -211,4 +211,20 @@ async fn a_config_runs_assume_is_not_deleted_from_under_them_and_another_organiz
     let refused =
         automations::set_run_role(&world.db.db, &world.automations, nightly, Some(foreign)).await.unwrap_err();
     assert_eq!(refused.field_errors()[0].field, "run_role", "{refused:?}");
+
+    // Runs assume an AWS role: a Vault config is not one.
+    let vault = ConfigForm {
+        name: "vault",
+        provider: Some(vocabulary::aws::CloudProvider::Vault),
+        vault_address: "https://vault.example.com:8200",
+        vault_role: "wisp",
+        ..ConfigForm::default()
+    };
+    let vault = wi::create(&world.db.db, &world.configs, ConfigInput::parse(vault).unwrap(), DefaultChoice::Automatic)
+        .await
+        .unwrap()
+        .id;
+    let refused = automations::set_run_role(&world.db.db, &world.automations, nightly, Some(vault)).await.unwrap_err();
+    assert_eq!(refused.field_errors()[0].field, "run_role", "{refused:?}");
+    assert!(refused.field_errors()[0].message.contains("choose an AWS config"), "{refused:?}");
 }

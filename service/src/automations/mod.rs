@@ -167,6 +167,16 @@ pub async fn set_run_role(
         )?),
         None => None,
     };
+    if let Some(vault) = chosen.as_ref().filter(|c| c.provider() != vocabulary::aws::CloudProvider::Aws) {
+        return Err(ServiceError::invalid(
+            "run_role",
+            format!(
+                "'{}' is a {} config: runs assume an AWS role, so choose an AWS config.",
+                vault.name,
+                vault.provider().label()
+            ),
+        ));
+    }
     let previous = existing.run_role_config_id;
     let mut model: automation::ActiveModel = existing.into();
     model.run_role_config_id = Set(chosen.as_ref().map(|c| c.id.as_uuid()));
