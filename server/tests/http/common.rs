@@ -106,8 +106,15 @@ impl Server {
         server
     }
 
+    /// A browser-like client: cookies kept, redirects not followed. An answer that never comes
+    /// fails the test after two minutes instead of hanging the run.
     pub fn client(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
