@@ -91,19 +91,8 @@ async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_ou
     // A run of one of the organization's automations logs in with the ID token it asks for.
     let owner = server.signed_in("owner@acme.test", PASSWORD).await;
     let (_, automation) = server.call(&owner, "automations/create", &[("name", "payroll")]).await;
-    let (_, deployed) =
-        server.call(&owner, "automations/deploy", &[("automation", automation.as_str().unwrap())]).await;
     let http_client = reqwest::Client::new();
-    let kicked: serde_json::Value = http_client
-        .post(format!("{}/api/v1/kickoffs", server.base))
-        .bearer_auth(deployed["token"].as_str().unwrap())
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let kicked = deploy_and_kick_off(&server, &owner, &automation).await;
     let minted: serde_json::Value = http_client
         .post(format!("{}/api/v1/id-tokens", server.base))
         .bearer_auth(kicked["id_token_request_token"].as_str().unwrap())
@@ -154,18 +143,7 @@ async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_ou
     });
     let (status, added) = server.call_json(&owner, "automations/variables/add", variable).await;
     assert_eq!(status, reqwest::StatusCode::OK, "{added}");
-    let (_, deployed) =
-        server.call(&owner, "automations/deploy", &[("automation", automation.as_str().unwrap())]).await;
-    let kicked: serde_json::Value = http_client
-        .post(format!("{}/api/v1/kickoffs", server.base))
-        .bearer_auth(deployed["token"].as_str().unwrap())
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let kicked = deploy_and_kick_off(&server, &owner, &automation).await;
     assert_eq!(kicked["env"]["DB_PASSWORD"], "pay-s3cret", "{kicked}");
     let scrape = server.get("/metrics").await.text().await.unwrap();
     assert!(
@@ -177,4 +155,23 @@ async fn the_trust_helpers_commands_let_this_organization_in_and_keep_another_ou
     let line = format!("Workload identity config '{config_id}' (vault): 1 secret(s) resolved");
     assert!(logged.contains(&line), "{logged}");
     assert!(!logged.contains("pay-s3cret"), "no value in the log");
+}
+
+/// Deploys `automation` as `owner`, then kicks off with the new deployment's token, as a worker.
+async fn deploy_and_kick_off(
+    server: &Server,
+    owner: &reqwest::Client,
+    automation: &serde_json::Value,
+) -> serde_json::Value {
+    let (_, deployed) = server.call(owner, "automations/deploy", &[("automation", automation.as_str().unwrap())]).await;
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/kickoffs", server.base))
+        .bearer_auth(deployed["token"].as_str().unwrap())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }

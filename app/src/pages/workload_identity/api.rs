@@ -13,6 +13,26 @@ use vocabulary::{
 
 use crate::{codec::FormOrJson, error::AppError};
 
+/// The config form's fields, as create and update take them, parsed: absent text is empty.
+#[cfg(feature = "ssr")]
+macro_rules! config_input {
+    ($name:ident, $provider:ident, $role_arn:ident, $region:ident, $session_tags:ident, $vault_address:ident,
+     $auth_mount:ident, $vault_role:ident, $audience:ident, $namespace:ident) => {
+        ConfigInput::parse(ConfigForm {
+            name: &$name,
+            provider: $provider,
+            role_arn: $role_arn.as_deref().unwrap_or_default(),
+            region: $region,
+            session_tags: $session_tags.unwrap_or(false),
+            vault_address: $vault_address.as_deref().unwrap_or_default(),
+            auth_mount: $auth_mount.as_deref().unwrap_or_default(),
+            vault_role: $vault_role.as_deref().unwrap_or_default(),
+            audience: $audience.as_deref().unwrap_or_default(),
+            namespace: $namespace.as_deref().unwrap_or_default(),
+        })
+    };
+}
+
 #[server(endpoint = "workload_identity/list", input = FormOrJson)]
 pub async fn list_workload_identity_configs() -> Result<Vec<ConfigView>, AppError> {
     use service::{
@@ -59,18 +79,18 @@ pub async fn create_workload_identity_config(
     use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
-    let input = ConfigInput::parse(ConfigForm {
-        name: &name,
+    let input = config_input!(
+        name,
         provider,
-        role_arn: role_arn.as_deref().unwrap_or_default(),
+        role_arn,
         region,
-        session_tags: session_tags.unwrap_or(false),
-        vault_address: vault_address.as_deref().unwrap_or_default(),
-        auth_mount: auth_mount.as_deref().unwrap_or_default(),
-        vault_role: vault_role.as_deref().unwrap_or_default(),
-        audience: audience.as_deref().unwrap_or_default(),
-        namespace: namespace.as_deref().unwrap_or_default(),
-    })?;
+        session_tags,
+        vault_address,
+        auth_mount,
+        vault_role,
+        audience,
+        namespace
+    )?;
     let created = workload_identity::create(&state.db, &proof, input, set_default.into()).await?;
     Ok(views::config(created, UsedBy::default()))
 }
@@ -99,18 +119,18 @@ pub async fn update_workload_identity_config(
     use crate::{auth, views};
 
     let (state, proof) = auth::authorize::<Manage<WorkloadIdentityConfigs>>().await?;
-    let input = ConfigInput::parse(ConfigForm {
-        name: &name,
+    let input = config_input!(
+        name,
         provider,
-        role_arn: role_arn.as_deref().unwrap_or_default(),
+        role_arn,
         region,
-        session_tags: session_tags.unwrap_or(false),
-        vault_address: vault_address.as_deref().unwrap_or_default(),
-        auth_mount: auth_mount.as_deref().unwrap_or_default(),
-        vault_role: vault_role.as_deref().unwrap_or_default(),
-        audience: audience.as_deref().unwrap_or_default(),
-        namespace: namespace.as_deref().unwrap_or_default(),
-    })?;
+        session_tags,
+        vault_address,
+        auth_mount,
+        vault_role,
+        audience,
+        namespace
+    )?;
     let updated = workload_identity::update(&state.db, &proof, id, input, set_default).await?;
     let used_by = references::users_of(&state.db, proof.org_id(), Referent::WorkloadIdentityConfig(id)).await?;
     Ok(views::config(updated, used_by))
