@@ -124,9 +124,8 @@ impl SecretNames {
         // fewest names to filter); the longest kept one is the freshest fallback beyond the rate.
         // A Vault answer lists one folder: only queries in that folder can narrow it.
         let shortest = match credential.store {
-            SecretStore::VaultKv2 { .. } => {
-                Lookup::of(query).folder.len() + (query.len() - query.trim_start_matches('/').len())
-            }
+            // The typed folder is everything up to its last `/`.
+            SecretStore::VaultKv2 { .. } => query.rfind('/').map_or(0, |slash| slash + 1),
             SecretStore::AwsSecretsManager { .. } => 0,
         };
         let mut fallback = None;
